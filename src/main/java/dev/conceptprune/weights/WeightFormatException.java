@@ -1,0 +1,17 @@
+package dev.conceptprune.weights;
+
+import java.nio.file.Path;
+
+/**
+ * A weight or config file that violates the format. The message is one line naming the file
+ * and the broken rule, fit to show a user as it is.
+ */
+public class WeightFormatException extends RuntimeException {
+    public WeightFormatException(Path file, String rule) {
+        super(file + ": " + rule);
+    }
+
+    public WeightFormatException(Path file, String rule, Throwable cause) {
+        super(file + ": " + rule, cause);
+    }
+}
