@@ -1,0 +1,32 @@
+package dev.conceptprune.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** y = x W^T + b, with diffusers/transformers parameter names {@code weight} and {@code bias}. */
+public final class Linear {
+    private final NDArray weight;
+    private final NDArray bias;
+
+    public Linear(NDArray weight, NDArray bias) {
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    /** Loads {@code name.weight} [out, in] and, if {@code withBias}, {@code name.bias}. */
+    public static Linear load(Params p, String name, long in, long out, boolean withBias) {
+        Params s = p.sub(name);
+        return new Linear(s.get("weight", out, in), withBias ? s.get("bias", out) : null);
+    }
+
+    public NDArray forward(NDArray x) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    public NDArray weight() {
+        return weight;
+    }
+
+    public NDArray bias() {
+        return bias;
+    }
+}

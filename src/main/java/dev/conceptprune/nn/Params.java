@@ -1,0 +1,97 @@
+package dev.conceptprune.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.weights.TensorInfo;
+import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.WeightFormatException;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Loads a component's parameters into float32 tensors owned by one manager, checking each
+ * shape against what the config implies. Remembers which names were used, so that weights
+ * the config does not explain can be reported.
+ */
+public final class Params {
+    private final TensorStore store;
+    private final NDManager manager;
+    private final String prefix;
+    private final Set<String> used;
+
+    public Params(TensorStore store, NDManager manager) {
+        this(store, manager, "", new HashSet<>());
+    }
+
+    private Params(TensorStore store, NDManager manager, String prefix, Set<String> used) {
+        this.store = store;
+        this.manager = manager;
+        this.prefix = prefix;
+        this.used = used;
+    }
+
+    /** A view whose names are relative to {@code prefix + "."}. */
+    public Params sub(String name) {
+        return new Params(store, manager, prefix + name + ".", used);
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Full parameter name of a relative one. */
+    public String fullName(String name) {
+        return prefix + name;
+    }
+
+    /** True when the store has this parameter. */
+    public boolean has(String name) {
+        return store.has(prefix + name);
+    }
+
+    /** Loads a parameter and checks its shape; the shape error names the tensor and both shapes. */
+    public NDArray get(String name, long... expectedShape) {
+        String full = prefix + name;
+        if (!store.has(full)) {
+            throw new WeightFormatException(storePath(), "missing tensor '" + full + "' that the config requires");
+        }
+        TensorInfo info = store.info(full);
+        if (!Arrays.equals(info.shape(), expectedShape)) {
+            throw new WeightFormatException(store.pathOf(full), "tensor '" + full + "' has shape "
+                    + Arrays.toString(info.shape()) + " but the config implies " + Arrays.toString(expectedShape));
+        }
+        used.add(full);
+        float[] data = store.readFloats(full);
+        checkFinite(full, data);
+        return manager.create(FloatBuffer.wrap(data), new Shape(expectedShape));
+    }
+
+    /** Loads an optional parameter (e.g. a bias), or returns null when absent. */
+    public NDArray getOptional(String name, long... expectedShape) {
+        return has(name) ? get(name, expectedShape) : null;
+    }
+
+    private java.nio.file.Path storePath() {
+        return store.files().isEmpty() ? java.nio.file.Path.of("?") : store.files().get(0).path();
+    }
+
+    private static void checkFinite(String name, float[] data) {
+        for (float v : data) {
+            if (!Float.isFinite(v)) {
+                System.err.println("warning: tensor '" + name + "' contains NaN or Inf values");
+                return;
+            }
+        }
+    }
+
+    /** Names present in the store that no module loaded (sorted). */
+    public Set<String> unused() {
+        Set<String> out = new TreeSet<>(store.names());
+        out.removeAll(used);
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.conceptprune.weights;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The weights of one model component: one safetensors file or several shards, addressed by
+ * parameter name.
+ */
+public final class TensorStore implements AutoCloseable {
+    private final List<SafetensorsFile> files;
+    private final Map<String, SafetensorsFile> byName;
+
+    private TensorStore(List<SafetensorsFile> files, Map<String, SafetensorsFile> byName) {
+        this.files = files;
+        this.byName = byName;
+    }
+
+    /** Opens the given files (one, or the shards of a sharded checkpoint). */
+    public static TensorStore open(List<Path> paths) {
+        List<SafetensorsFile> opened = new ArrayList<>();
+        Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
+        try {
+            for (Path p : paths) {
+                SafetensorsFile f = SafetensorsFile.open(p);
+                opened.add(f);
+                for (String name : f.tensors().keySet()) {
+                    SafetensorsFile prev = byName.put(name, f);
+                    if (prev != null) {
+                        throw new WeightFormatException(p, "tensor '" + name + "' also appears in " + prev.path());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(SafetensorsFile::close);
+            throw e;
+        }
+        return new TensorStore(opened, byName);
+    }
+
+    /** Opens a single file. */
+    public static TensorStore open(Path path) {
+        return open(List.of(path));
+    }
+
+    public List<SafetensorsFile> files() {
+        return Collections.unmodifiableList(files);
+    }
+
+    /** All parameter names, in file and header order. */
+    public java.util.Set<String> names() {
+        return Collections.unmodifiableSet(byName.keySet());
+    }
+
+    public boolean has(String name) {
+        return byName.containsKey(name);
+    }
+
+    private SafetensorsFile fileOf(String name) {
+        SafetensorsFile f = byName.get(name);
+        if (f == null) {
+            Path where = files.isEmpty() ? Path.of("?") : files.get(0).path();
+            throw new WeightFormatException(where, "missing tensor '" + name + "'");
+        }
+        return f;
+    }
+
+    /** The file that holds a tensor. */
+    public Path pathOf(String name) {
+        return fileOf(name).path();
+    }
+
+    public TensorInfo info(String name) {
+        return fileOf(name).info(name);
+    }
+
+    public float[] readFloats(String name) {
+        return fileOf(name).readFloats(name);
+    }
+
+    public ByteBuffer bytes(String name) {
+        return fileOf(name).bytes(name);
+    }
+
+    /** Total number of elements over all tensors. */
+    public long parameterCount() {
+        long n = 0;
+        for (SafetensorsFile f : files) {
+            for (TensorInfo t : f.tensors().values()) {
+                n += t.elementCount();
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafetensorsFile::close);
+    }
+}
