@@ -80,21 +80,20 @@ public final class ModelFolder {
         return dir;
     }
 
-    /** The component's {@code config.json} (or {@code scheduler_config.json}). */
+    /** The component's {@code config.json} (or {@code scheduler_config.json}, {@code tokenizer_config.json}). */
     public Config config(String name) {
-        Path dir = componentDir(name);
-        Path cfg = dir.resolve("config.json");
-        if (!Files.exists(cfg) && Files.exists(dir.resolve("scheduler_config.json"))) {
-            cfg = dir.resolve("scheduler_config.json");
-        }
-        return Config.read(cfg);
+        return Config.read(configPath(name));
     }
 
     /** Path of the component's config file. */
     public Path configPath(String name) {
         Path dir = componentDir(name);
-        Path cfg = dir.resolve("config.json");
-        return Files.exists(cfg) ? cfg : dir.resolve("scheduler_config.json");
+        for (String file : new String[] {"config.json", "scheduler_config.json", "tokenizer_config.json"}) {
+            if (Files.exists(dir.resolve(file))) {
+                return dir.resolve(file);
+            }
+        }
+        return dir.resolve("config.json");
     }
 
     /** Finds the component's weight files: single file, fp16 variant or shards. */
