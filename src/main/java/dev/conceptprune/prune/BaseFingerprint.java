@@ -1,0 +1,36 @@
+package dev.conceptprune.prune;
+
+import dev.conceptprune.weights.TensorStore;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * SHA-256 over the names and stored bytes of a model's prunable weights, so a mask is never
+ * applied to a model it was not computed on.
+ */
+public final class BaseFingerprint {
+    private BaseFingerprint() {
+    }
+
+    /** Fingerprint of the given parameters (in the given order) of a UNet's weights. */
+    public static String of(TensorStore store, List<String> params) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+        for (String p : params) {
+            sha.update(p.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(store.info(p).dtype().name().getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer b = store.bytes(p);
+            sha.update(b);
+        }
+        return "sha256:" + HexFormat.of().formatHex(sha.digest());
+    }
+}

@@ -1,0 +1,180 @@
+package dev.conceptprune.prune;
+
+import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.weights.SafetensorsWriter;
+import dev.conceptprune.weights.TensorInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Writes an edited copy of a diffusers folder: every file is copied byte for byte except the
+ * weight files that hold masked parameters, which are rewritten in their own dtype with the
+ * masked entries zeroed. The folder is built under a temporary name and renamed into place,
+ * so an interrupted export leaves nothing half-written; the input folder is only read.
+ */
+public final class PrunedModelWriter {
+    /** Prefix of mask names that address the text encoder instead of the UNet. */
+    public static final String TEXT_ENCODER_PREFIX = "text_encoder/";
+
+    private PrunedModelWriter() {
+    }
+
+    /** Component and parameter a mask entry addresses. */
+    static String[] target(String maskName) {
+        return maskName.startsWith(TEXT_ENCODER_PREFIX)
+                ? new String[] {"text_encoder", maskName.substring(TEXT_ENCODER_PREFIX.length())}
+                : new String[] {"unet", maskName};
+    }
+
+    /** Exports {@code base} with {@code mask} applied to {@code out}; refuses an existing {@code out} unless {@code force}. */
+    public static void export(ModelFolder base, PruneMask mask, Path out, boolean force) {
+        Path target = out.toAbsolutePath().normalize();
+        if (Files.exists(target) && !force) {
+            throw new IllegalArgumentException(out + " already exists; use --force to replace it");
+        }
+        if (target.startsWith(base.root().toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("output " + out + " lies inside the input model folder");
+        }
+        Map<Path, Map<String, int[]>> edits = planEdits(base, mask);
+        Path parent = target.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            copyTree(base.root(), tmp, edits);
+            if (Files.exists(target)) {
+                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+                Files.delete(old);
+                Files.move(target, old);
+                AtomicFiles.moveInto(tmp, target);
+                deleteTree(old);
+            } else {
+                AtomicFiles.moveInto(tmp, target);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /** Which weight file holds each masked parameter, with shape checks against the base. */
+    private static Map<Path, Map<String, int[]>> planEdits(ModelFolder base, PruneMask mask) {
+        Map<Path, Map<String, int[]>> edits = new HashMap<>();
+        Map<String, List<Path>> filesByComponent = new HashMap<>();
+        for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
+            String[] ct = target(e.getKey());
+            List<Path> files = filesByComponent.computeIfAbsent(ct[0], base::weightFiles);
+            Path holder = null;
+            for (Path f : files) {
+                try (SafetensorsFile sf = SafetensorsFile.open(f)) {
+                    if (sf.has(ct[1])) {
+                        holder = f;
+                        long[] shape = sf.info(ct[1]).shape();
+                        if (!Arrays.equals(shape, mask.shapes().get(e.getKey()))) {
+                            throw new IllegalArgumentException("mask entry '" + e.getKey() + "' has shape "
+                                    + Arrays.toString(mask.shapes().get(e.getKey())) + " but the model's tensor has "
+                                    + Arrays.toString(shape));
+                        }
+                    }
+                }
+            }
+            if (holder == null) {
+                throw new IllegalArgumentException("mask entry '" + e.getKey() + "' names no tensor of the model's "
+                        + ct[0]);
+            }
+            edits.computeIfAbsent(holder.toAbsolutePath().normalize(), k -> new HashMap<>()).put(ct[1], e.getValue());
+        }
+        return edits;
+    }
+
+    private static void copyTree(Path from, Path to, Map<Path, Map<String, int[]>> edits) throws IOException {
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(from)) {
+            all = s.sorted().toList();
+        }
+        for (Path src : all) {
+            Path dst = to.resolve(from.relativize(src).toString());
+            if (Files.isDirectory(src)) {
+                Files.createDirectories(dst);
+                continue;
+            }
+            Map<String, int[]> fileEdits = edits.get(src.toAbsolutePath().normalize());
+            if (fileEdits == null) {
+                Files.copy(src, dst);
+            } else {
+                writeMasked(src, dst, fileEdits);
+            }
+        }
+    }
+
+    private static void writeMasked(Path src, Path dst, Map<String, int[]> fileEdits) {
+        try (SafetensorsFile f = SafetensorsFile.open(src)) {
+            SafetensorsWriter w = new SafetensorsWriter();
+            f.metadata().forEach(w::metadata);
+            for (TensorInfo t : f.tensors().values()) {
+                ByteBuffer data = f.bytes(t.name());
+                int[] zero = fileEdits.get(t.name());
+                if (zero != null) {
+                    ByteBuffer copy = ByteBuffer.allocate(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                    copy.put(data.duplicate()).flip();
+                    int size = t.dtype().size();
+                    for (int i : zero) {
+                        for (int b = 0; b < size; b++) {
+                            copy.put(i * size + b, (byte) 0);
+                        }
+                    }
+                    data = copy;
+                }
+                w.add(t.name(), t.dtype(), t.shape(), data);
+            }
+            w.write(dst);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            List<Path> paths = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
+            for (Path p : paths) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover hidden temp folder is harmless and named as such
+        }
+    }
+
+    /** Names of the files of {@code root} whose bytes differ from {@code other}'s (for checks and tests). */
+    public static Set<String> differingFiles(Path root, Path other) throws IOException {
+        Set<String> out = new HashSet<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Path q = other.resolve(root.relativize(p).toString());
+                if (!Files.exists(q) || Files.mismatch(p, q) != -1) {
+                    out.add(root.relativize(p).toString());
+                }
+            }
+        }
+        return out;
+    }
+}
