@@ -1,0 +1,175 @@
+package dev.conceptprune.vae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.conceptprune.nn.Conv2d;
+import dev.conceptprune.nn.Params;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.WeightFormatException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * diffusers' {@code AutoencoderKL}: images in [-1, 1] to latent Gaussians and latents back to
+ * images. Weights live in the manager they were loaded into. Every call computes in a
+ * sub-manager of its input's manager and returns arrays owned by that manager, so calls
+ * never add arrays to the model's manager.
+ */
+public final class AutoencoderKL {
+    private static final int LISTED_UNUSED = 20;
+    private static final float LOGVAR_MIN = -30f;
+    private static final float LOGVAR_MAX = 20f;
+
+    private final VaeConfig config;
+    private final Encoder encoder;
+    private final Conv2d quantConv;
+    private final Conv2d postQuantConv;
+    private final Decoder decoder;
+
+    private AutoencoderKL(VaeConfig config, Params p) {
+        this.config = config;
+        long moments = 2L * config.latentChannels();
+        encoder = new Encoder(p.sub("encoder"), config);
+        quantConv = config.useQuantConv() ? Conv2d.load(p, "quant_conv", moments, moments, 1, 1, 0) : null;
+        postQuantConv = config.usePostQuantConv()
+                ? Conv2d.load(p, "post_quant_conv", config.latentChannels(), config.latentChannels(), 1, 1, 0)
+                : null;
+        decoder = new Decoder(p.sub("decoder"), config);
+    }
+
+    /** Loads the {@code vae} component of a pipeline folder into {@code manager}. */
+    public static AutoencoderKL load(ModelFolder folder, NDManager manager) {
+        VaeConfig config = VaeConfig.from(folder.config("vae"));
+        try (TensorStore store = folder.weights("vae")) {
+            return load(config, store, manager);
+        }
+    }
+
+    /**
+     * Loads the weights {@code config} implies from {@code store} into {@code manager}; a missing
+     * tensor, a wrong shape, or a tensor the config does not explain is a {@link WeightFormatException}.
+     */
+    public static AutoencoderKL load(VaeConfig config, TensorStore store, NDManager manager) {
+        Params p = new Params(store, manager);
+        AutoencoderKL vae = new AutoencoderKL(config, p);
+        Set<String> unused = p.unused();
+        if (!unused.isEmpty()) {
+            List<String> names = unused.stream().limit(LISTED_UNUSED).collect(Collectors.toList());
+            String more = unused.size() > names.size() ? ", ... (" + unused.size() + " in all)" : "";
+            Path file = store.files().isEmpty() ? Path.of("?") : store.files().get(0).path();
+            throw new WeightFormatException(file, "tensors the VAE config does not explain: "
+                    + String.join(", ", names) + more);
+        }
+        return vae;
+    }
+
+    public VaeConfig config() {
+        return config;
+    }
+
+    /** Image side / latent side, {@code 2^(len(block_out_channels) - 1)}. */
+    public int scaleFactor() {
+        return config.scaleFactor();
+    }
+
+    /**
+     * Decodes the pipeline's latents [B, latent, h, w]: divides by {@code scaling_factor} (and adds
+     * {@code shift_factor} if the config has one), then {@link #decodeRaw}. Returns the image
+     * [B, out, h*f, w*f], roughly in [-1, 1] and not clamped.
+     */
+    public NDArray decode(NDArray latents) {
+        checkInput("latents", latents, config.latentChannels());
+        NDManager caller = latents.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            latents.tempAttach(scope);
+            NDArray z = latents.div((float) config.scalingFactor());
+            if (config.shiftFactor() != null) {
+                z = Intermediates.replace(z, z.add(config.shiftFactor().floatValue()));
+            }
+            NDArray image = decodeScoped(z);
+            image.attach(caller);
+            return image;
+        }
+    }
+
+    /** Decodes latents that are already unscaled ({@code latents / scaling_factor}). */
+    public NDArray decodeRaw(NDArray z) {
+        checkInput("latents", z, config.latentChannels());
+        NDManager caller = z.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            z.tempAttach(scope);
+            NDArray image = decodeScoped(z);
+            image.attach(caller);
+            return image;
+        }
+    }
+
+    /** Encoder output after quant_conv: [B, 2 * latent, H/f, W/f], mean channels first, then log-variance. */
+    public NDArray moments(NDArray image) {
+        checkInput("image", image, config.inChannels());
+        NDManager caller = image.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            image.tempAttach(scope);
+            NDArray m = momentsScoped(image);
+            m.attach(caller);
+            return m;
+        }
+    }
+
+    /** Encodes an image [B, in, H, W] in [-1, 1] to its latent posterior. */
+    public Posterior encode(NDArray image) {
+        checkInput("image", image, config.inChannels());
+        NDManager caller = image.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            image.tempAttach(scope);
+            NDArray m = momentsScoped(image);
+            long l = config.latentChannels();
+            NDArray mean = m.get(new NDIndex(":, 0:{}", l));
+            NDArray logvar = m.get(new NDIndex(":, {}:", l)).clip(LOGVAR_MIN, LOGVAR_MAX);
+            NDArray std = logvar.mul(0.5f).exp();
+            Posterior posterior = new Posterior(mean, logvar, std);
+            mean.attach(caller);
+            logvar.attach(caller);
+            std.attach(caller);
+            return posterior;
+        }
+    }
+
+    /** The posterior mean of an image [B, in, H, W] in [-1, 1]: the deterministic latent. */
+    public NDArray encodeMean(NDArray image) {
+        checkInput("image", image, config.inChannels());
+        NDManager caller = image.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            image.tempAttach(scope);
+            NDArray mean = momentsScoped(image).get(new NDIndex(":, 0:{}", config.latentChannels()));
+            mean.attach(caller);
+            return mean;
+        }
+    }
+
+    private NDArray decodeScoped(NDArray z) {
+        if (postQuantConv == null) {
+            return decoder.forward(z);
+        }
+        try (NDArray q = postQuantConv.forward(z)) {
+            return decoder.forward(q);
+        }
+    }
+
+    private NDArray momentsScoped(NDArray image) {
+        NDArray h = encoder.forward(image);
+        return quantConv == null ? h : Intermediates.replace(h, quantConv.forward(h));
+    }
+
+    private static void checkInput(String what, NDArray x, int channels) {
+        long[] s = x.getShape().getShape();
+        if (s.length != 4 || s[1] != channels) {
+            throw new IllegalArgumentException(what + " must have shape [batch, " + channels + ", height, width], got "
+                    + x.getShape());
+        }
+    }
+}
