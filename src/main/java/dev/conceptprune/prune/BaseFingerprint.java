@@ -16,7 +16,16 @@ public final class BaseFingerprint {
     private BaseFingerprint() {
     }
 
-    /** Fingerprint of the given parameters (in the given order) of a UNet's weights. */
+    /** Fingerprint of a UNet: all {@code ff.net.2} weights, by sorted name. */
+    public static String of(TensorStore unet) {
+        List<String> params = unet.names().stream().filter(n -> n.endsWith("ff.net.2.weight")).sorted().toList();
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("the UNet has no ff.net.2 weights to fingerprint");
+        }
+        return of(unet, params);
+    }
+
+    /** Fingerprint of the given parameters (in the given order) of a component's weights. */
     public static String of(TensorStore store, List<String> params) {
         MessageDigest sha;
         try {

@@ -1,0 +1,57 @@
+package dev.conceptprune.cli;
+
+import dev.conceptprune.prune.BaseFingerprint;
+import dev.conceptprune.prune.PruneMask;
+import dev.conceptprune.prune.PrunedModelWriter;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Applies saved masks (united) to a base model and writes the edited folder. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = {"Apply one or more saved masks to a base model (masks are united) and write the edited",
+            "diffusers folder. A mask computed on another model is refused (fingerprint check)."})
+public final class ApplyCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The base model the masks were computed on.")
+    Path model;
+
+    @Option(names = "--mask", required = true, paramLabel = "FILE", description = "A .mask.safetensors file (repeatable).")
+    List<Path> masks;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the edited model.")
+    Path out;
+
+    @Option(names = "--force", description = "Replace an existing output folder.")
+    boolean force;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelFolder folder = ModelFolder.open(model);
+        String fingerprint;
+        try (TensorStore unet = folder.weights("unet")) {
+            fingerprint = BaseFingerprint.of(unet);
+        }
+        PruneMask all = null;
+        for (Path p : masks) {
+            PruneMask m = PruneMask.read(p);
+            if (!fingerprint.equals(m.fingerprint())) {
+                throw new IllegalArgumentException("mask " + p + " was computed on another model (its fingerprint "
+                        + m.fingerprint() + " does not match " + model + ": " + fingerprint + ")");
+            }
+            all = all == null ? m : all.union(m);
+        }
+        PrunedModelWriter.export(folder, all, out, force);
+        spec.commandLine().getOut().printf("applied %d mask(s), %,d weights zeroed: %s%n", masks.size(), all.count(), out);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}
