@@ -1,0 +1,31 @@
+package dev.conceptprune.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.nn.Conv2d;
+import dev.conceptprune.nn.Params;
+
+/**
+ * diffusers' {@code Downsample2D} with a conv: 3x3, stride 2. Padding 0 means diffusers' zero
+ * pad of one column right and one row bottom before the conv.
+ */
+final class Downsample2D {
+    private static final Shape RIGHT_BOTTOM = new Shape(0, 1, 0, 1);
+
+    private final Conv2d conv;
+    private final boolean padRightBottom;
+
+    Downsample2D(Params p, int channels, int padding) {
+        conv = Conv2d.load(p, "conv", channels, channels, 3, 2, padding);
+        padRightBottom = padding == 0;
+    }
+
+    NDArray forward(NDArray x) {
+        if (!padRightBottom) {
+            return conv.forward(x);
+        }
+        try (NDArray padded = x.pad(RIGHT_BOTTOM, 0)) {
+            return conv.forward(padded);
+        }
+    }
+}

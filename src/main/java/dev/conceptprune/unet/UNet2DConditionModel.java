@@ -1,0 +1,204 @@
+package dev.conceptprune.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.nn.Conv2d;
+import dev.conceptprune.nn.GroupNorm;
+import dev.conceptprune.nn.Ops;
+import dev.conceptprune.nn.Params;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.WeightFormatException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x layout) predicting noise from a latent
+ * sample, a timestep and text states. Weights live in a sub-manager of the manager given to
+ * {@code load}; every call works in a sub-manager of the sample's and leaves only its result.
+ * Not thread-safe: a call temporarily moves its inputs into its own sub-manager.
+ *
+ * <p>For ConceptPrune the model exposes its transformer blocks' feed-forwards: their names and
+ * sizes in execution order, an observer of their GEGLU activations, and their live weights.
+ */
+public final class UNet2DConditionModel {
+    private static final int UNUSED_LISTED = 5;
+
+    private final UNetConfig config;
+    private final TimestepProjection timeProj;
+    private final TimestepEmbedding timeEmbedding;
+    private final Conv2d convIn;
+    private final List<DownBlock> downBlocks = new ArrayList<>();
+    private final MidBlock midBlock;
+    private final List<UpBlock> upBlocks = new ArrayList<>();
+    private final GroupNorm convNormOut;
+    private final Conv2d convOut;
+    private final List<FeedForward> feedForwards = new ArrayList<>();
+    private final Set<Integer> textDims = new TreeSet<>();
+    private FeedForwardObserver observer;
+
+    private UNet2DConditionModel(UNetConfig cfg, Params p) {
+        config = cfg;
+        int[] widths = cfg.blockOutChannels();
+        int n = cfg.blocks();
+        timeProj = new TimestepProjection(p.manager(), widths[0], cfg.flipSinToCos(), cfg.freqShift());
+        timeEmbedding = new TimestepEmbedding(p.sub("time_embedding"), widths[0], cfg.timeEmbedDim());
+        convIn = Conv2d.load(p, "conv_in", cfg.inChannels(), widths[0], cfg.convInKernel(), 1,
+                (cfg.convInKernel() - 1) / 2);
+        for (int i = 0; i < n; i++) {
+            downBlocks.add(new DownBlock(p.sub("down_blocks." + i), cfg, i, i == 0 ? widths[0] : widths[i - 1],
+                    feedForwards));
+            if (cfg.downHasAttention(i)) {
+                textDims.add(cfg.crossAttentionDim()[i]);
+            }
+        }
+        midBlock = new MidBlock(p.sub("mid_block"), cfg, feedForwards);
+        textDims.add(cfg.crossAttentionDim()[n - 1]);
+        for (int i = 0; i < n; i++) {
+            upBlocks.add(new UpBlock(p.sub("up_blocks." + i), cfg, i, feedForwards));
+            if (cfg.upHasAttention(i)) {
+                textDims.add(cfg.crossAttentionDim()[n - 1 - i]);
+            }
+        }
+        convNormOut = GroupNorm.load(p, "conv_norm_out", cfg.normNumGroups(), widths[0], cfg.normEps());
+        convOut = Conv2d.load(p, "conv_out", widths[0], cfg.outChannels(), cfg.convOutKernel(), 1,
+                (cfg.convOutKernel() - 1) / 2);
+    }
+
+    /** Loads the {@code unet} component of a pipeline folder; weights of any float dtype become float32. */
+    public static UNet2DConditionModel load(ModelFolder folder, NDManager manager) {
+        UNetConfig cfg = UNetConfig.from(folder.config("unet"));
+        try (TensorStore store = folder.weights("unet")) {
+            return load(cfg, store, manager);
+        }
+    }
+
+    /**
+     * Builds the model from a config and weights, into a sub-manager of {@code manager}. Fails
+     * with a {@link WeightFormatException} on a missing or mis-shaped tensor, and on tensors the
+     * config does not explain.
+     */
+    public static UNet2DConditionModel load(UNetConfig cfg, TensorStore store, NDManager manager) {
+        NDManager weights = manager.newSubManager();
+        try {
+            Params p = new Params(store, weights);
+            UNet2DConditionModel model = new UNet2DConditionModel(cfg, p);
+            Set<String> unused = p.unused();
+            if (!unused.isEmpty()) {
+                throw new WeightFormatException(store.files().get(0).path(), unused.size()
+                        + " tensors are not explained by the config (config and weights do not match), e.g. "
+                        + String.join(", ", unused.stream().limit(UNUSED_LISTED).toList()));
+            }
+            return model;
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    /** Sets the observer of every feed-forward's GEGLU output; null for none. */
+    public void setObserver(FeedForwardObserver observer) {
+        this.observer = observer;
+    }
+
+    /** The transformer blocks' {@code ff.net.2} layers in execution order (16 for SD 1.x). */
+    public List<FeedForwardLayer> feedForwardLayers() {
+        return feedForwards.stream().map(FeedForward::layer).toList();
+    }
+
+    /** The live {@code ff.net.2} weight [dim, inner] of a layer; changing it in place changes the model. */
+    public NDArray feedForwardOutWeight(int layer) {
+        return feedForwards.get(layer).out().weight();
+    }
+
+    /** The live {@code ff.net.0.proj} weight [2 * inner, dim] of a layer. */
+    public NDArray feedForwardInWeight(int layer) {
+        return feedForwards.get(layer).in().weight();
+    }
+
+    /**
+     * Predicts the noise.
+     *
+     * @param sample latents [B, in_channels, H, W], float32
+     * @param timestep one timestep for the whole batch (integer or fractional)
+     * @param encoderHidden text states [B, S, cross_attention_dim]
+     * @return [B, out_channels, H, W], owned by the sample's manager
+     */
+    public NDArray forward(NDArray sample, float timestep, NDArray encoderHidden) {
+        return forward(sample, timestep, encoderHidden, Probe.NONE);
+    }
+
+    NDArray forward(NDArray sample, float timestep, NDArray encoderHidden, Probe probe) {
+        checkInputs(sample, timestep, encoderHidden);
+        try (Scope s = Scope.of(sample)) {
+            NDArray tProj = timeProj.forward(s.manager(), timestep);
+            probe.record("time_proj.out", tProj);
+            NDArray temb = timeEmbedding.forward(tProj);
+            probe.record("time_embedding.out", temb);
+            Conditioning c = new Conditioning(Ops.silu(temb), encoderHidden, observer);
+
+            NDArray h = convIn.forward(sample);
+            probe.record("conv_in.out", h);
+            List<NDArray> skips = new ArrayList<>(List.of(h));
+            for (int i = 0; i < downBlocks.size(); i++) {
+                List<NDArray> states = downBlocks.get(i).forward(h, c);
+                for (int j = 0; j < states.size(); j++) {
+                    probe.record("down_blocks." + i + ".res_samples." + j, states.get(j));
+                }
+                skips.addAll(states);
+                h = states.get(states.size() - 1);
+                probe.record("down_blocks." + i + ".out", h);
+            }
+            h = midBlock.forward(h, c);
+            probe.record("mid_block.out", h);
+            for (int i = 0; i < upBlocks.size(); i++) {
+                UpBlock up = upBlocks.get(i);
+                List<NDArray> tail = skips.subList(skips.size() - up.skipCount(), skips.size());
+                List<NDArray> mine = new ArrayList<>(tail);
+                tail.clear();
+                long[] outSize = up.upsamples() ? spatial(skips.get(skips.size() - 1)) : null;
+                h = up.forward(h, mine, outSize, c);
+                probe.record("up_blocks." + i + ".out", h);
+            }
+            NDArray normed = convNormOut.forward(h);
+            probe.record("conv_norm_out.out", normed);
+            NDArray out = convOut.forward(Ops.silu(normed));
+            probe.record("conv_out.out", out);
+            return s.keep(out);
+        }
+    }
+
+    private static long[] spatial(NDArray x) {
+        Shape shape = x.getShape();
+        return new long[] {shape.get(2), shape.get(3)};
+    }
+
+    private void checkInputs(NDArray sample, float timestep, NDArray text) {
+        Shape s = sample.getShape();
+        Shape t = text.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
+            throw new IllegalArgumentException("sample must be [B, " + config.inChannels() + ", H, W], got " + s);
+        }
+        if (t.dimension() != 3 || t.get(0) != s.get(0)) {
+            throw new IllegalArgumentException("encoder hidden states must be [" + s.get(0) + ", S, D], got " + t);
+        }
+        if (!textDims.equals(Set.of((int) t.get(2)))) {
+            throw new IllegalArgumentException("encoder hidden states have width " + t.get(2)
+                    + " but the UNet's cross-attention expects " + textDims);
+        }
+        if (sample.getDataType() != DataType.FLOAT32 || text.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("sample and encoder hidden states must be float32");
+        }
+        if (!Float.isFinite(timestep)) {
+            throw new IllegalArgumentException("timestep must be finite, got " + timestep);
+        }
+    }
+}

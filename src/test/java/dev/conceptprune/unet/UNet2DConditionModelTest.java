@@ -1,0 +1,186 @@
+package dev.conceptprune.unet;
+
+import static dev.conceptprune.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import dev.conceptprune.Fixtures;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.SafetensorsFile;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class UNet2DConditionModelTest {
+    private static final double TOL = 1e-4;
+    private static final String BLOCK = "down_blocks.1.attentions.0.transformer_blocks.0.";
+
+    private static SafetensorsFile reference(String file) {
+        return SafetensorsFile.open(Fixtures.REFERENCE.resolve(file));
+    }
+
+    static NDArray tensor(NDManager m, SafetensorsFile f, String name) {
+        return m.create(f.readFloats(name), new Shape(f.info(name).shape()));
+    }
+
+    private static UNet2DConditionModel tiny(NDManager m) {
+        return UNet2DConditionModel.load(ModelFolder.open(Fixtures.TINY_SD), m);
+    }
+
+    @Test
+    void noisePredictionsMatchDiffusers() {
+        try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = tiny(m);
+            NDArray sample = tensor(m, ref, "sample");
+            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            assertEquals("int64", ref.metadata().get("timestep_dtype"));
+            for (JsonElement t : JsonParser.parseString(ref.metadata().get("timesteps")).getAsJsonArray()) {
+                NDArray pred = unet.forward(sample, (float) t.getAsLong(), text);
+                assertEquals(sample.getShape(), pred.getShape());
+                assertClose("noise_pred_t" + t, ref.readFloats("noise_pred_t" + t), pred.toFloatArray(), TOL);
+            }
+        }
+    }
+
+    @Test
+    void intermediatesMatchDiffusers() {
+        try (SafetensorsFile ref = reference("unet.safetensors");
+             SafetensorsFile inter = reference("unet_intermediates.safetensors");
+             NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = tiny(m);
+            Map<String, float[]> seen = new HashMap<>();
+            unet.setObserver((layer, geglu) -> {
+                if (layer == 2) {
+                    seen.put(BLOCK + "ff.net.0.out", geglu.toFloatArray());
+                }
+            });
+            float t = Float.parseFloat(inter.metadata().get("timestep"));
+            unet.forward(tensor(m, ref, "sample"), t, tensor(m, ref, "encoder_hidden_states"),
+                    (name, value) -> seen.put(name, value.toFloatArray()));
+            int compared = 0;
+            for (String name : inter.tensors().keySet()) {
+                float[] expected = inter.readFloats(name);
+                float[] actual = seen.get(name);
+                if (actual == null) {
+                    continue;
+                }
+                if (name.startsWith("time_")) {
+                    // One embedding broadcast to the batch: compare it with every row.
+                    int row = actual.length;
+                    for (int b = 0; b * row < expected.length; b++) {
+                        assertClose(name + "[" + b + "]", Fixtures.slice(expected, b * row, row), actual, TOL);
+                    }
+                } else {
+                    assertClose(name, expected, actual, TOL);
+                }
+                compared++;
+            }
+            // 2 time, conv_in, 4 down outs, 11 skips, mid, 4 up outs, conv_norm_out, conv_out, GEGLU
+            assertEquals(26, compared);
+        }
+    }
+
+    @Test
+    void observerSeesEveryFeedForwardInExecutionOrder() {
+        try (SafetensorsFile ref = reference("unet.safetensors");
+             SafetensorsFile colnorms = SafetensorsFile.open(Fixtures.TINY_SD.resolve("conceptprune/colnorms.safetensors"));
+             NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = tiny(m);
+            List<FeedForwardLayer> layers = unet.feedForwardLayers();
+            List<String> expectedNames = new ArrayList<>();
+            JsonParser.parseString(colnorms.metadata().get("layer_names")).getAsJsonArray()
+                    .forEach(e -> expectedNames.add(e.getAsString()));
+            assertEquals(expectedNames, layers.stream().map(FeedForwardLayer::name).toList());
+
+            List<Integer> order = new ArrayList<>();
+            List<Shape> shapes = new ArrayList<>();
+            unet.setObserver((layer, geglu) -> {
+                order.add(layer);
+                shapes.add(geglu.getShape());
+            });
+            unet.forward(tensor(m, ref, "sample"), 981, tensor(m, ref, "encoder_hidden_states"));
+            long[] tokens = {256, 256, 64, 64, 16, 16, 4, 16, 16, 16, 64, 64, 64, 256, 256, 256};
+            assertEquals(16, order.size());
+            for (int l = 0; l < 16; l++) {
+                FeedForwardLayer layer = layers.get(l);
+                assertEquals(l, order.get(l));
+                assertEquals(l, layer.index());
+                assertEquals(4 * layer.dim(), layer.inner());
+                assertEquals(new Shape(2, tokens[l], layer.inner()), shapes.get(l), layer.name());
+                assertEquals(new Shape(layer.dim(), layer.inner()), unet.feedForwardOutWeight(l).getShape());
+                assertEquals(new Shape(2L * layer.inner(), layer.dim()), unet.feedForwardInWeight(l).getShape());
+            }
+
+            unet.setObserver(null);
+            order.clear();
+            unet.forward(tensor(m, ref, "sample"), 981, tensor(m, ref, "encoder_hidden_states"));
+            assertTrue(order.isEmpty());
+        }
+    }
+
+    @Test
+    void feedForwardWeightsAreLive() {
+        try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = tiny(m);
+            NDArray sample = tensor(m, ref, "sample");
+            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            float[] before = unet.forward(sample, 981, text).toFloatArray();
+            NDArray w = unet.feedForwardOutWeight(6);
+            float[] saved = w.toFloatArray();
+            w.muli(0);
+            double changed = Fixtures.maxAbsDiff(before, unet.forward(sample, 981, text).toFloatArray());
+            w.set(saved);
+            assertTrue(changed > 1e-3, "zeroing mid_block ff.net.2 changed the output by only " + changed);
+            assertEquals(0.0, Fixtures.maxAbsDiff(before, unet.forward(sample, 981, text).toFloatArray()));
+        }
+    }
+
+    @Test
+    void latentSidesNotDivisibleByEightKeepTheirSize() {
+        try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = tiny(m);
+            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            for (long[] hw : new long[][] {{8, 12}, {9, 13}, {12, 8}}) {
+                NDArray sample = m.randomNormal(new Shape(2, 4, hw[0], hw[1]));
+                NDArray pred = unet.forward(sample, 500.5f, text);
+                assertEquals(sample.getShape(), pred.getShape());
+                for (float v : pred.toFloatArray()) {
+                    assertTrue(Float.isFinite(v), "non-finite output for " + sample.getShape());
+                }
+            }
+        }
+    }
+
+    @Test
+    void tinyModelTiming() {
+        try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = tiny(m);
+            NDArray sample = tensor(m, ref, "sample");
+            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            System.out.printf("tiny UNet [2,4,16,16]: median %.1f ms per call%n", msPerCall(unet, sample, text, 3, 15));
+        }
+    }
+
+    /** Median wall time of {@code runs} calls after {@code warmup} calls (robust to a busy machine). */
+    static double msPerCall(UNet2DConditionModel unet, NDArray sample, NDArray text, int warmup, int runs) {
+        for (int i = 0; i < warmup; i++) {
+            unet.forward(sample, 981, text).close();
+        }
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            unet.forward(sample, 981, text).close();
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[runs / 2];
+    }
+}

@@ -1,0 +1,82 @@
+package dev.conceptprune.unet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.Fixtures;
+import dev.conceptprune.weights.ModelFolder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The trained fp16 toy-world UNet: loads as float32, runs, and keeps no memory between calls. */
+class UNetToyWorldTest {
+    private static final int CALLS = 20;
+
+    @Test
+    void runsRepeatedlyWithoutKeepingArrays() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(ModelFolder.open(Fixtures.TOYWORLD), m);
+            assertEquals(16, unet.feedForwardLayers().size());
+            assertEquals(new Shape(128, 512), unet.feedForwardOutWeight(6).getShape());
+            int weights = m.getManagedArrays().size();
+
+            m.getEngine().setRandomSeed(7);
+            NDArray sample = m.randomNormal(new Shape(2, 4, 16, 16));
+            NDArray text = m.randomNormal(new Shape(2, 77, 128));
+            int baseline = m.getManagedArrays().size();
+            assertEquals(weights + 2, baseline);
+
+            // An observer that computes on the activation, as the pruner will.
+            AtomicInteger observed = new AtomicInteger();
+            unet.setObserver((layer, geglu) -> {
+                try (NDArray sq = geglu.square(); NDArray sum = sq.sum()) {
+                    assertTrue(Float.isFinite(sum.getFloat()));
+                    observed.incrementAndGet();
+                }
+            });
+
+            try (NDArray first = unet.forward(sample, 981, text)) {
+                assertEquals(sample.getShape(), first.getShape());
+                for (float v : first.toFloatArray()) {
+                    assertTrue(Float.isFinite(v));
+                }
+                assertEquals(baseline + 1, m.getManagedArrays().size(), "only the result is left");
+            }
+            long rssBefore = rssKiB();
+            for (int i = 0; i < CALLS; i++) {
+                unet.forward(sample, 981 - 50 * i, text).close();
+                assertEquals(baseline, m.getManagedArrays().size(), "arrays left after call " + i);
+            }
+            long rssAfter = rssKiB();
+            assertEquals(16 * (CALLS + 1), observed.get());
+            System.out.printf("toy UNet: %d calls, managed arrays %d before and after (weights %d + 2 inputs);"
+                    + " process RSS after GC %d KiB -> %d KiB (%+d KiB)%n", CALLS, baseline, weights, rssBefore, rssAfter,
+                    rssAfter - rssBefore);
+
+            unet.setObserver(null);
+            System.out.printf("toy UNet [2,4,16,16]: median %.1f ms per call%n",
+                    UNet2DConditionModelTest.msPerCall(unet, sample, text, 3, 15));
+        }
+    }
+
+    /** Resident set size after a GC, so that garbage Java wrappers do not count. */
+    private static long rssKiB() {
+        System.gc();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
