@@ -1,0 +1,231 @@
+package dev.conceptprune.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.prune.Concept;
+import dev.conceptprune.prune.ConceptDiscovery;
+import dev.conceptprune.prune.MaskBuilder;
+import dev.conceptprune.prune.PromptPair;
+import dev.conceptprune.prune.PruneMask;
+import dev.conceptprune.prune.PrunedModelWriter;
+import dev.conceptprune.scheduler.Scheduler;
+import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorStore;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Finds a concept's skilled neurons, writes the mask, the edited model and a summary. */
+@Command(name = "erase", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Erase one or more concepts with ConceptPrune: record feed-forward activations for",
+            "prompts with and without the concept (first --tau UNet calls only), select the skilled",
+            "ff.net.2 weights with the Wanda score, and zero them.",
+            "Writes OUT/model/ (edited diffusers folder), OUT/<concept>.mask.safetensors, OUT/summary.json."})
+public final class EraseCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder. Default: the embedded toy-world model.")
+    Path model;
+
+    @Mixin
+    ConceptOptions concepts;
+
+    @Option(names = "--skill-ratio", description = "Fraction of each row's inputs that may be skilled (default: 0.01, objects 0.02).")
+    Double skillRatio;
+
+    @Option(names = "--tau", defaultValue = "10", description = "UNet calls observed and united (default: ${DEFAULT-VALUE}).")
+    int tau;
+
+    @Option(names = "--select-ratio", defaultValue = "0", description = "Prune weights skilled in more than this share of the tau calls (default: ${DEFAULT-VALUE}).")
+    double selectRatio;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Prompts per UNet batch during discovery (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--force", description = "Replace existing outputs.")
+    boolean force;
+
+    @Option(names = "--dry-run", description = "Print the prompt pairs and the planned UNet calls, then stop.")
+    boolean dryRun;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelFolder folder = ModelFolder.open(model == null ? DefaultModel.model() : model);
+        List<Concept> list = concepts.resolve(sampling.seed);
+        int[] size = sampling.size(folder);
+        GenerationSettings settings = sampling.settings("", size, 1);
+        validate(list);
+        PrintWriter o = spec.commandLine().getOut();
+        if (dryRun) {
+            printPlan(o, list);
+            o.flush();
+            return 0;
+        }
+        if (Files.exists(out.resolve("model")) && !force) {
+            throw new IllegalArgumentException(out.resolve("model") + " already exists; use --force to replace it");
+        }
+        long start = System.nanoTime();
+        List<PruneMask> masks = new ArrayList<>();
+        List<Map<String, Object>> reports = new ArrayList<>();
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
+             TensorStore unetWeights = folder.weights("unet")) {
+            List<String> params = pipe.unet().feedForwardLayers().stream()
+                    .map(l -> l.name() + ".weight").toList();
+            Scheduler probe = pipe.scheduler(settings.scheduler());
+            probe.setTimesteps(settings.steps());
+            int callsPerRun = probe.numModelCalls();
+            if (tau > callsPerRun) {
+                throw new IllegalArgumentException("--tau " + tau + " exceeds the " + callsPerRun + " UNet calls of a "
+                        + settings.steps() + "-step run");
+            }
+            for (Concept c : list) {
+                double skill = skillRatio != null ? skillRatio : c.defaultSkillRatio();
+                ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, tau, batch, System.err).run(c.pairs());
+                PruneMask mask = MaskBuilder.build(unetWeights, params, r.base(), r.target(), skill, tau, selectRatio,
+                        metadata(c, skill, settings));
+                Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
+                mask.write(maskFile);
+                masks.add(mask);
+                reports.add(report(c, mask, skill, r, callsPerRun, maskFile));
+                o.printf("%s: %,d weights pruned, discovery %.1f s (%d UNet calls; the reference procedure makes %d)%n",
+                        c.name(), mask.count(), r.seconds(), r.unetCalls(),
+                        ConceptDiscovery.referenceCalls(2 * c.pairs().size(), callsPerRun));
+                o.flush();
+            }
+            PruneMask all = masks.get(0);
+            for (int i = 1; i < masks.size(); i++) {
+                all = all.union(masks.get(i));
+            }
+            PrunedModelWriter.export(folder, all, out.resolve("model"), force);
+            writeSummary(reports, all, unetWeights, params, settings, (System.nanoTime() - start) / 1e9);
+        }
+        o.printf("edited model: %s%nsummary: %s%n", out.resolve("model"), out.resolve("summary.json"));
+        o.flush();
+        return 0;
+    }
+
+    private void validate(List<Concept> list) {
+        if (skillRatio != null && !(skillRatio > 0 && skillRatio <= 1)) {
+            throw new IllegalArgumentException("--skill-ratio must be in (0, 1], got " + skillRatio);
+        }
+        if (tau < 1) {
+            throw new IllegalArgumentException("--tau must be >= 1, got " + tau);
+        }
+        if (!(selectRatio >= 0 && selectRatio < 1)) {
+            throw new IllegalArgumentException("--select-ratio must be in [0, 1), got " + selectRatio);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("name a concept: --style, --nudity, --object, --gender, --memorized or "
+                    + "--base-prompts with --target-prompts");
+        }
+    }
+
+    private void printPlan(PrintWriter o, List<Concept> list) {
+        for (Concept c : list) {
+            o.printf("concept %s (%s), %d prompt pairs:%n", c.name(), c.kind(), c.pairs().size());
+            for (PromptPair p : c.pairs()) {
+                o.printf("  seed %d  base: \"%s\"  target: \"%s\"%n", p.seed(), p.base(), p.target());
+            }
+            int prompts = 2 * c.pairs().size();
+            int batches = (prompts + batch - 1) / batch;
+            o.printf("  planned: %d UNet calls (%d batches of up to %d prompts x tau %d)%n", batches * tau, batches,
+                    batch, tau);
+        }
+    }
+
+    private Map<String, String> metadata(Concept c, double skill, GenerationSettings s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("method", "conceptprune");
+        m.put("site", "ffn2");
+        m.put("concepts", c.name());
+        m.put("kind", c.kind());
+        m.put("prompts_sha256", promptsDigest(c));
+        m.put("skill_ratio", String.valueOf(skill));
+        m.put("tau", String.valueOf(tau));
+        m.put("select_ratio", String.valueOf(selectRatio));
+        m.put("steps", String.valueOf(s.steps()));
+        m.put("guidance", String.valueOf(s.guidance()));
+        m.put("scheduler", s.scheduler() == null ? "model" : s.scheduler());
+        m.put("seed", String.valueOf(s.seed()));
+        m.put("height", String.valueOf(s.height()));
+        m.put("width", String.valueOf(s.width()));
+        return m;
+    }
+
+    static String promptsDigest(Concept c) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (PromptPair p : c.pairs()) {
+                sha.update((p.base() + "\u0000" + p.target() + "\u0000" + p.seed() + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, Object> report(Concept c, PruneMask mask, double skill, ConceptDiscovery.Result r,
+                                       int callsPerRun, Path maskFile) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("concept", c.name());
+        m.put("kind", c.kind());
+        m.put("mask", out.relativize(maskFile).toString());
+        m.put("skill_ratio", skill);
+        m.put("tau", tau);
+        m.put("select_ratio", selectRatio);
+        m.put("pairs", c.pairs());
+        Map<String, Integer> perLayer = new LinkedHashMap<>();
+        mask.indices().forEach((k, v) -> perLayer.put(k, v.length));
+        m.put("pruned_per_layer", perLayer);
+        m.put("pruned", mask.count());
+        m.put("discovery_seconds", r.seconds());
+        m.put("discovery_unet_calls", r.unetCalls());
+        m.put("reference_unet_calls", ConceptDiscovery.referenceCalls(2 * c.pairs().size(), callsPerRun));
+        return m;
+    }
+
+    private void writeSummary(List<Map<String, Object>> reports, PruneMask all, TensorStore unet, List<String> params,
+                              GenerationSettings s, double seconds) {
+        long ffn2 = 0;
+        for (String p : params) {
+            ffn2 += unet.info(p).elementCount();
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", (model == null ? DefaultModel.model() : model).toString());
+        m.put("concepts", reports);
+        m.put("pruned_total", all.count());
+        m.put("fraction_of_ff_net_2_weights", all.count() / (double) ffn2);
+        m.put("fraction_of_unet_weights", all.count() / (double) unet.parameterCount());
+        m.put("steps", s.steps());
+        m.put("guidance", s.guidance());
+        m.put("height", s.height());
+        m.put("width", s.width());
+        m.put("base_fingerprint", all.fingerprint());
+        m.put("wall_seconds", seconds);
+        AtomicFiles.writeString(out.resolve("summary.json"),
+                new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m) + "\n");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.conceptprune.cli;
+
+import dev.conceptprune.pipeline.GeneratedImages;
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.ProgressPrinter;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.vae.Images;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.weights.TensorInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Text to image with the Java Stable Diffusion pipeline. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = {"Generate images from a prompt (classifier-free guidance, seeded like torch.randn on CPU).",
+            "Progress (call, s/call, ETA) goes to stderr."})
+public final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder. Default: the embedded toy-world model.")
+    Path model;
+
+    @Option(names = "--prompt", required = true, description = "The prompt.")
+    String prompt;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--num-images", defaultValue = "1", description = "Images per prompt (default: ${DEFAULT-VALUE}).")
+    int numImages;
+
+    @Option(names = "--latents", paramLabel = "FILE",
+            description = "Initial latents: a .safetensors file with one tensor [n, 4, h/8, w/8] (scaled by the scheduler's init_noise_sigma).")
+    Path latents;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.png",
+            description = "Output PNG; with several images, -0, -1, ... are inserted before .png.")
+    Path out;
+
+    @Option(names = "--force", description = "Overwrite existing output files.")
+    boolean force;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelFolder folder = ModelFolder.open(model == null ? DefaultModel.model() : model);
+        float[] init = null;
+        int n = numImages;
+        int[] size = sampling.size(folder);
+        if (latents != null) {
+            try (SafetensorsFile f = SafetensorsFile.open(latents)) {
+                if (f.tensors().size() != 1) {
+                    throw new IllegalArgumentException("--latents: " + latents + " must hold exactly one tensor, holds "
+                            + f.tensors().size());
+                }
+                TensorInfo t = f.tensors().values().iterator().next();
+                long[] s = t.shape();
+                if (s.length != 4) {
+                    throw new IllegalArgumentException("--latents: tensor '" + t.name() + "' must be [n, c, h/8, w/8]");
+                }
+                n = (int) s[0];
+                init = f.readFloats(t.name());
+                size = sampling.sizeFromLatents(folder, s);
+            }
+        }
+        List<Path> targets = outputs(n);
+        GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init);
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
+            GeneratedImages images = pipe.generate(settings, new ProgressPrinter(System.err, "generate"));
+            for (int i = 0; i < n; i++) {
+                Images.writePng(Images.toImage(images.pixels(), i * size[0] * size[1] * 3, size[0], size[1]), targets.get(i));
+                spec.commandLine().getOut().println(targets.get(i));
+            }
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private List<Path> outputs(int n) {
+        List<Path> paths = new ArrayList<>();
+        String name = out.getFileName().toString();
+        String stem = name.toLowerCase().endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        for (int i = 0; i < n; i++) {
+            Path p = n == 1 ? out : out.resolveSibling(stem + "-" + i + ".png");
+            if (Files.exists(p) && !force) {
+                throw new IllegalArgumentException(p + " already exists; use --force to overwrite");
+            }
+            paths.add(p);
+        }
+        return paths;
+    }
+}

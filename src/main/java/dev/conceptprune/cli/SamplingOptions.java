@@ -1,0 +1,69 @@
+package dev.conceptprune.cli;
+
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.weights.Config;
+import dev.conceptprune.weights.ModelFolder;
+import picocli.CommandLine.Option;
+
+/** Sampler options shared by every command that runs the pipeline; they mean the same everywhere. */
+public final class SamplingOptions {
+    @Option(names = "--steps", defaultValue = "50", description = "Denoising steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--guidance", defaultValue = "7.5", description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}; <= 1 disables it).")
+    double guidance;
+
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "pndm, ddim, euler or dpm++ (default: the model's own scheduler config).")
+    String scheduler;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial latents (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--negative-prompt", defaultValue = "", description = "Negative prompt (default: empty).")
+    String negativePrompt;
+
+    @Option(names = "--height", description = "Image height, a multiple of 8 (default: the UNet's sample_size x VAE factor).")
+    Integer height;
+
+    @Option(names = "--width", description = "Image width, a multiple of 8 (default: as height).")
+    Integer width;
+
+    /** Height and width, defaulting to the model's native size as diffusers does. */
+    int[] size(ModelFolder folder) {
+        int native_ = nativeSize(folder);
+        return new int[] {height != null ? height : native_, width != null ? width : native_};
+    }
+
+    /** Size implied by latents of shape [n, c, h, w]; must agree with explicit --height/--width. */
+    int[] sizeFromLatents(ModelFolder folder, long[] shape) {
+        int f = vaeFactor(folder);
+        int h = (int) shape[2] * f;
+        int w = (int) shape[3] * f;
+        if ((height != null && height != h) || (width != null && width != w)) {
+            throw new IllegalArgumentException("--latents of shape [.., " + shape[2] + ", " + shape[3] + "] mean "
+                    + h + "x" + w + " pixels, not the given --height/--width");
+        }
+        return new int[] {h, w};
+    }
+
+    GenerationSettings settings(String prompt, int[] size, int numImages) {
+        if (seed < 0 || seed > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--seed must be between 0 and " + Integer.MAX_VALUE + ", got " + seed);
+        }
+        if (scheduler != null && !java.util.List.of("pndm", "ddim", "euler", "dpm++").contains(scheduler)) {
+            throw new IllegalArgumentException("--scheduler must be pndm, ddim, euler or dpm++, got '" + scheduler + "'");
+        }
+        return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed, size[0], size[1],
+                numImages, null);
+    }
+
+    private static int nativeSize(ModelFolder folder) {
+        Config unet = folder.config("unet");
+        return unet.getInt("sample_size") * vaeFactor(folder);
+    }
+
+    private static int vaeFactor(ModelFolder folder) {
+        return 1 << (folder.config("vae").getIntArray("block_out_channels").length - 1);
+    }
+}

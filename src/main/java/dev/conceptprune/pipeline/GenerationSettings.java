@@ -1,0 +1,68 @@
+package dev.conceptprune.pipeline;
+
+/**
+ * What to generate: prompt pair, sampler, size and seed. {@code initialLatents} (flat NCHW,
+ * before init_noise_sigma scaling) overrides the seeded draw.
+ */
+public record GenerationSettings(String prompt, String negativePrompt, int steps, double guidance,
+                                 String scheduler, long seed, int height, int width, int numImages,
+                                 float[] initialLatents) {
+
+    /** Checks the values a user can get wrong; the message names the option. */
+    public GenerationSettings {
+        if (prompt == null) {
+            throw new IllegalArgumentException("a prompt is required");
+        }
+        if (negativePrompt == null) {
+            negativePrompt = "";
+        }
+        if (steps <= 0 || steps > 1000) {
+            throw new IllegalArgumentException("--steps must be between 1 and 1000, got " + steps);
+        }
+        if (!Double.isFinite(guidance) || guidance < 0) {
+            throw new IllegalArgumentException("--guidance must be a finite number >= 0, got " + guidance);
+        }
+        if (height <= 0 || width <= 0 || height % 8 != 0 || width % 8 != 0) {
+            throw new IllegalArgumentException("--height and --width must be positive multiples of 8, got "
+                    + height + "x" + width);
+        }
+        if (numImages <= 0 || numImages > 64) {
+            throw new IllegalArgumentException("--num-images must be between 1 and 64, got " + numImages);
+        }
+    }
+
+    /** Defaults of diffusers' pipeline: 50 steps, guidance 7.5, the model's own scheduler, seed 0. */
+    public static GenerationSettings of(String prompt, int height, int width) {
+        return new GenerationSettings(prompt, "", 50, 7.5, null, 0, height, width, 1, null);
+    }
+
+    public GenerationSettings withPrompt(String p) {
+        return new GenerationSettings(p, negativePrompt, steps, guidance, scheduler, seed, height, width,
+                numImages, initialLatents);
+    }
+
+    public GenerationSettings withSeed(long s) {
+        return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, s, height, width,
+                numImages, initialLatents);
+    }
+
+    public GenerationSettings withSteps(int n) {
+        return new GenerationSettings(prompt, negativePrompt, n, guidance, scheduler, seed, height, width,
+                numImages, initialLatents);
+    }
+
+    public GenerationSettings withScheduler(String kind) {
+        return new GenerationSettings(prompt, negativePrompt, steps, guidance, kind, seed, height, width,
+                numImages, initialLatents);
+    }
+
+    public GenerationSettings withGuidance(double g) {
+        return new GenerationSettings(prompt, negativePrompt, steps, g, scheduler, seed, height, width,
+                numImages, initialLatents);
+    }
+
+    public GenerationSettings withInitialLatents(float[] latents) {
+        return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed, height, width,
+                numImages, latents);
+    }
+}

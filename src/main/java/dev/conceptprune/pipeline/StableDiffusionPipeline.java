@@ -1,0 +1,187 @@
+package dev.conceptprune.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.nn.Params;
+import dev.conceptprune.scheduler.Scheduler;
+import dev.conceptprune.scheduler.Schedulers;
+import dev.conceptprune.text.ClipTextConfig;
+import dev.conceptprune.text.ClipTextModel;
+import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.unet.UNet2DConditionModel;
+import dev.conceptprune.vae.AutoencoderKL;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.vae.Images;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline}:
+ * the UNet batch holds the unconditional rows first, then the conditional ones.
+ */
+public final class StableDiffusionPipeline implements AutoCloseable {
+    private final ModelFolder folder;
+    private final NDManager manager;
+    private final ClipTokenizer tokenizer;
+    private final ClipTextModel textEncoder;
+    private final UNet2DConditionModel unet;
+    private final AutoencoderKL vae;
+
+    private StableDiffusionPipeline(ModelFolder folder, NDManager manager, ClipTokenizer tokenizer,
+                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
+        this.folder = folder;
+        this.manager = manager;
+        this.tokenizer = tokenizer;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vae = vae;
+    }
+
+    /** Loads every component of a diffusers folder; refuses components that do not fit together. */
+    public static StableDiffusionPipeline load(ModelFolder folder) {
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            ClipTokenizer tokenizer = ClipTokenizer.load(folder.componentDir("tokenizer"));
+            ClipTextConfig textConfig = ClipTextConfig.from(folder.config("text_encoder"));
+            int crossDim = folder.config("unet").getIntOrPerBlock("cross_attention_dim", 1)[0];
+            if (textConfig.hidden() != crossDim) {
+                throw new WeightFormatException(folder.root(), "text_encoder hidden_size " + textConfig.hidden()
+                        + " does not match unet cross_attention_dim " + crossDim + ": components do not belong together");
+            }
+            ClipTextModel text;
+            try (TensorStore store = folder.weights("text_encoder")) {
+                Params p = new Params(store, manager);
+                text = new ClipTextModel(textConfig, p);
+            }
+            UNet2DConditionModel unet = UNet2DConditionModel.load(folder, manager);
+            AutoencoderKL vae = AutoencoderKL.load(folder, manager);
+            return new StableDiffusionPipeline(folder, manager, tokenizer, text, unet, vae);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public ModelFolder folder() {
+        return folder;
+    }
+
+    public UNet2DConditionModel unet() {
+        return unet;
+    }
+
+    public AutoencoderKL vae() {
+        return vae;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ClipTextModel textEncoder() {
+        return textEncoder;
+    }
+
+    /** The scheduler for a run: the model's own unless {@code kind} names another. */
+    public Scheduler scheduler(String kind) {
+        return Schedulers.fromConfigFile(folder.configPath("scheduler"), kind);
+    }
+
+    /** Text states [n, 77, D] for prompts; owned by {@code m}. */
+    public NDArray encodePrompts(NDManager m, String... prompts) {
+        int[][] ids = new int[prompts.length][];
+        for (int i = 0; i < prompts.length; i++) {
+            ids[i] = tokenizer.encode(prompts[i]);
+        }
+        return textEncoder.encode(m, ids);
+    }
+
+    /** Runs the full loop and decodes: images as NHWC floats in [0, 1]. */
+    public GeneratedImages generate(GenerationSettings s, StepListener listener) {
+        int n = s.numImages();
+        float[] init = s.initialLatents() != null ? s.initialLatents()
+                : SeededNoise.draw(s.seed(), latentShape(n, s.height(), s.width()));
+        List<String> prompts = java.util.Collections.nCopies(n, s.prompt());
+        float[] latents = sample(prompts, s, init, listener, Integer.MAX_VALUE);
+        return new GeneratedImages(n, s.height(), s.width(), decode(latents, n, s.height(), s.width()), latents);
+    }
+
+    /** Latent shape for {@code n} images of the given pixel size. */
+    public Shape latentShape(int n, int height, int width) {
+        int f = vae.scaleFactor();
+        return new Shape(n, unet.config().inChannels(), height / f, width / f);
+    }
+
+    /**
+     * The denoising loop for a batch of prompts (one image each) from {@code initialLatents}
+     * (flat NCHW, before init_noise_sigma scaling), stopping after {@code maxCalls} UNet calls.
+     * Prompt, steps, guidance, scheduler and size come from {@code s}; its prompt is ignored in
+     * favour of {@code prompts}. Returns the latents after the last call made.
+     */
+    public float[] sample(List<String> prompts, GenerationSettings s, float[] initialLatents, StepListener listener,
+                          int maxCalls) {
+        int n = prompts.size();
+        Shape shape = latentShape(n, s.height(), s.width());
+        if (initialLatents.length != shape.size()) {
+            throw new IllegalArgumentException("initial latents hold " + initialLatents.length
+                    + " values, the run needs shape " + shape);
+        }
+        Scheduler scheduler = scheduler(s.scheduler());
+        scheduler.setTimesteps(s.steps());
+        float[] timesteps = scheduler.timesteps();
+        boolean cfg = s.guidance() > 1.0;
+        float[] latents = initialLatents.clone();
+        float sigma = scheduler.initNoiseSigma();
+        for (int i = 0; i < latents.length; i++) {
+            latents[i] *= sigma;
+        }
+        try (NDManager run = manager.newSubManager()) {
+            NDArray text = textStates(run, prompts, s.negativePrompt(), cfg);
+            int calls = Math.min(maxCalls, timesteps.length);
+            for (int i = 0; i < calls; i++) {
+                listener.beforeUnetCall(i, timesteps.length, timesteps[i]);
+                float[] eps;
+                try (NDManager step = run.newSubManager()) {
+                    NDArray x = step.create(scheduler.scaleModelInput(latents, i), shape);
+                    NDArray input = cfg ? x.concat(x, 0) : x;
+                    eps = guide(unet.forward(input, timesteps[i], text), n, s.guidance(), cfg);
+                }
+                latents = scheduler.step(eps, i, latents);
+            }
+        }
+        return latents;
+    }
+
+    /** Decodes final latents (flat NCHW) to NHWC pixels in [0, 1]. */
+    public float[] decode(float[] latents, int n, int height, int width) {
+        try (NDManager dec = manager.newSubManager()) {
+            return Images.toUnitRange(vae.decode(dec.create(latents, latentShape(n, height, width))));
+        }
+    }
+
+    private NDArray textStates(NDManager m, List<String> prompts, String negative, boolean cfg) {
+        List<String> all = new ArrayList<>();
+        if (cfg) {
+            all.addAll(java.util.Collections.nCopies(prompts.size(), negative));
+        }
+        all.addAll(prompts);
+        return encodePrompts(m, all.toArray(new String[0]));
+    }
+
+    private static float[] guide(NDArray noise, int n, double guidance, boolean cfg) {
+        if (!cfg) {
+            return noise.toFloatArray();
+        }
+        NDArray uncond = noise.get("0:" + n);
+        NDArray cond = noise.get(n + ":");
+        return uncond.add(cond.sub(uncond).mul((float) guidance)).toFloatArray();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.conceptprune.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonParser;
+import dev.conceptprune.Fixtures;
+import dev.conceptprune.pipeline.GeneratedImages;
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.SeededNoise;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.pipeline.StepListener;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.weights.TensorStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** ConceptPrune end to end on the tiny model against the reference implementation's outputs. */
+class ConceptPruneReferenceTest {
+    static StableDiffusionPipeline pipe;
+    static SafetensorsFile norms;
+    static GenerationSettings settings;
+    static List<PromptPair> pairs = new ArrayList<>();
+
+    @BeforeAll
+    static void load() {
+        pipe = StableDiffusionPipeline.load(ModelFolder.open(Fixtures.TINY_SD));
+        norms = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("colnorms.safetensors"));
+        Map<String, String> meta = norms.metadata();
+        var base = JsonParser.parseString(meta.get("base")).getAsJsonArray();
+        var target = JsonParser.parseString(meta.get("target")).getAsJsonArray();
+        for (int i = 0; i < base.size(); i++) {
+            pairs.add(new PromptPair(base.get(i).getAsString(), target.get(i).getAsString(), 0));
+        }
+        settings = new GenerationSettings("", "", Integer.parseInt(meta.get("steps")),
+                Double.parseDouble(meta.get("guidance")), "pndm", 0, Integer.parseInt(meta.get("height")),
+                Integer.parseInt(meta.get("width")), 1, null);
+    }
+
+    @AfterAll
+    static void close() {
+        norms.close();
+        pipe.close();
+    }
+
+    @Test
+    void seedZeroDrawsTheReferenceInitialLatents() {
+        try (SafetensorsFile runs = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("runs.safetensors"))) {
+            Fixtures.assertClose("initial_latents", runs.readFloats("initial_latents"),
+                    SeededNoise.draw(0, new Shape(1, 4, 16, 16)), 0);
+        }
+    }
+
+    @Test
+    void columnNormsMatchAndBatchingChangesNothing() {
+        int calls = Integer.parseInt(norms.metadata().get("num_unet_calls_T"));
+        ConceptDiscovery.Result single = new ConceptDiscovery(pipe, settings, calls, 1, null).run(pairs);
+        ConceptDiscovery.Result batched = new ConceptDiscovery(pipe, settings, calls, 4, null).run(pairs);
+        int layers = single.base().layers();
+        ColumnNorms refBase = SkilledNeuronSelectorTest.referenceNorms(norms, "base", layers);
+        ColumnNorms refTarget = SkilledNeuronSelectorTest.referenceNorms(norms, "target", layers);
+        double worst = 0;
+        double worstBatch = 0;
+        for (int t = 0; t < calls; t++) {
+            for (int l = 0; l < layers; l++) {
+                worst = Math.max(worst, relDiff(refBase.norm(t, l), single.base().norm(t, l)));
+                worst = Math.max(worst, relDiff(refTarget.norm(t, l), single.target().norm(t, l)));
+                worstBatch = Math.max(worstBatch, relDiff(single.base().norm(t, l), batched.base().norm(t, l)));
+                worstBatch = Math.max(worstBatch, relDiff(single.target().norm(t, l), batched.target().norm(t, l)));
+            }
+        }
+        System.out.printf("column norms: max relative diff %.3g vs reference, %.3g batched vs single%n", worst, worstBatch);
+        assertTrue(worst <= 1e-4, "column norms within 1e-4 relative: " + worst);
+        assertTrue(worstBatch <= 1e-4, "batching changes only float rounding: " + worstBatch);
+        assertEquals(calls * 4, single.unetCalls());
+        assertEquals(calls, batched.unetCalls());
+    }
+
+    @Test
+    void endToEndMaskAgreesWithReferenceOutsideFragileEntries() {
+        int tau = Integer.parseInt(norms.metadata().get("tau"));
+        double skill = Double.parseDouble(norms.metadata().get("skill_ratio"));
+        ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, tau, 2, null).run(pairs);
+        List<String> params = pipe.unet().feedForwardLayers().stream().map(l -> l.name() + ".weight").toList();
+        try (TensorStore unet = ModelFolder.open(Fixtures.TINY_SD).weights("unet");
+             SafetensorsFile union = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("union_masks.safetensors"));
+             SafetensorsFile fragile = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("fragile_masks.safetensors"))) {
+            PruneMask mask = MaskBuilder.build(unet, params, r.base(), r.target(), skill, tau, 0.0, Map.of());
+            long agree = 0;
+            long selected = 0;
+            for (String p : params) {
+                long[] ref = union.readLongs(p);
+                long[] frag = fragile.readLongs("fragile_union." + p);
+                boolean[] mine = new boolean[ref.length];
+                for (int i : mask.indices().get(p)) {
+                    mine[i] = true;
+                }
+                for (int i = 0; i < ref.length; i++) {
+                    boolean refOn = ref[i] != 0;
+                    if (refOn || mine[i]) {
+                        selected++;
+                        if (refOn == mine[i]) {
+                            agree++;
+                        }
+                    }
+                    if (frag[i] == 0) {
+                        assertEquals(refOn, mine[i], p + " entry " + i + " (not fragile)");
+                    }
+                }
+            }
+            double share = agree / (double) selected;
+            System.out.printf("end-to-end mask: %d of %d selected entries agree (%.5f); %d pruned%n", agree, selected,
+                    share, mask.count());
+            assertTrue(share >= 0.999, "agreement " + share);
+        }
+    }
+
+    @Test
+    void prunedModelReproducesTheReferenceImage() {
+        try (SafetensorsFile runs = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("runs.safetensors"));
+             StableDiffusionPipeline pruned = StableDiffusionPipeline.load(ModelFolder.open(Fixtures.TINY_SD))) {
+            assertEquals(6668, InMemoryPruner.apply(pruned.unet(), PrunedModelWriterTest.referenceMask()));
+            GeneratedImages img = pruned.generate(settings.withPrompt(pairs.get(0).target()), StepListener.NONE);
+            Fixtures.assertClose("pruned target image", runs.readFloats("pruned_target0_image"), img.pixels(), 1e-3);
+            GeneratedImages before = pipe.generate(settings.withPrompt(pairs.get(0).target()), StepListener.NONE);
+            Fixtures.assertClose("unpruned target image", runs.readFloats("unpruned_target0_image"), before.pixels(), 1e-3);
+        }
+    }
+
+    private static double relDiff(float[] ref, float[] got) {
+        double max = Fixtures.maxAbs(ref);
+        return Fixtures.maxAbsDiff(ref, got) / Math.max(max, 1e-30);
+    }
+}
