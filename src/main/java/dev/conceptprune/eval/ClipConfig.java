@@ -1,0 +1,63 @@
+package dev.conceptprune.eval;
+
+import com.google.gson.JsonElement;
+import dev.conceptprune.text.ClipTextConfig;
+import dev.conceptprune.weights.Config;
+import java.nio.file.Path;
+
+/**
+ * A full CLIP model's {@code config.json} (transformers' {@code CLIPConfig}): both towers and the
+ * shared projection size.
+ *
+ * @param eosTokenId the text config's {@code eos_token_id}, which decides where the text is pooled
+ */
+public record ClipConfig(ClipTextConfig text, ClipVisionConfig vision, int projectionDim, int eosTokenId) {
+
+    /** transformers' {@code CLIPConfig} default. */
+    private static final int DEFAULT_PROJECTION_DIM = 512;
+    /** transformers' {@code CLIPTextConfig} default since the eos id was corrected (PR #24773). */
+    private static final int DEFAULT_EOS_TOKEN_ID = 49407;
+
+    /** Reads and checks a CLIP {@code config.json}. */
+    public static ClipConfig read(Path file) {
+        return from(Config.read(file));
+    }
+
+    /** Checks a parsed CLIP config; errors name the file, the section and the key. */
+    public static ClipConfig from(Config c) {
+        Config text = section(c, "text_config");
+        Config vision = section(c, "vision_config");
+        int projection = c.getInt("projection_dim", DEFAULT_PROJECTION_DIM);
+        if (projection <= 0) {
+            throw c.error("config key 'projection_dim' must be > 0, found " + projection);
+        }
+        return new ClipConfig(ClipTextConfig.from(text), ClipVisionConfig.from(vision), projection,
+                text.getInt("eos_token_id", DEFAULT_EOS_TOKEN_ID));
+    }
+
+    /**
+     * True when the text is pooled at the largest token id rather than at the first eos token:
+     * transformers keeps that rule for configs with the old, wrong eos id 2, where the end-of-text
+     * token happens to be the largest id of the CLIP vocabulary.
+     */
+    public boolean poolsAtLargestId() {
+        return eosTokenId == 2;
+    }
+
+    /**
+     * A nested section as a config of its own, its file named with the section as a fragment so
+     * that errors say which of the two towers a key belongs to.
+     */
+    private static Config section(Config c, String key) {
+        if (!c.has(key)) {
+            throw c.error("missing config key '" + key + "'");
+        }
+        JsonElement e = c.json().get(key);
+        if (!e.isJsonObject()) {
+            throw c.error("config key '" + key + "' must be an object");
+        }
+        Path file = c.file();
+        Path named = file.resolveSibling(file.getFileName() + "#" + key);
+        return new Config(named, e.getAsJsonObject());
+    }
+}

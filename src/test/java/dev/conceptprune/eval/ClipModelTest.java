@@ -1,0 +1,62 @@
+package dev.conceptprune.eval;
+
+import static dev.conceptprune.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.weights.SafetensorsFile;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClipModelTest {
+    @Test
+    void imageFeaturesMatchTransformers() {
+        try (SafetensorsFile ref = SafetensorsFile.open(ClipFixture.OUTPUTS);
+             NDManager m = NDManager.newBaseManager()) {
+            ClipModel model = ClipModel.load(ClipFixture.DIR, m);
+            NDArray pixels = m.create(ref.readFloats("pixel_values"), new Shape(3, 3, 32, 32));
+            assertClose("image_embeds (reference pixels)", ref.readFloats("image_embeds"),
+                    model.imageFeatures(pixels).toFloatArray(), 1e-4);
+
+            ClipImageProcessor processor = ClipImageProcessor.read(ClipFixture.DIR.resolve("preprocessor_config.json"));
+            NDArray ours = processor.pixelValues(m, ClipFixture.images());
+            assertClose("image_embeds (our pixels)", ref.readFloats("image_embeds"),
+                    model.imageFeatures(ours).toFloatArray(), 1e-4);
+            NDArray resized = processor.pixelValues(m, List.of(ClipFixture.resizeImage()));
+            assertClose("image_embeds_resize (our pixels)", ref.readFloats("image_embeds_resize"),
+                    model.imageFeatures(resized).toFloatArray(), 1e-4);
+        }
+    }
+
+    @Test
+    void textFeaturesMatchTransformers() {
+        try (SafetensorsFile ref = SafetensorsFile.open(ClipFixture.OUTPUTS);
+             NDManager m = NDManager.newBaseManager()) {
+            ClipModel model = ClipModel.load(ClipFixture.DIR, m);
+            ClipTokenizer tokenizer = ClipTokenizer.load(ClipFixture.DIR);
+            List<String> prompts = ClipFixture.prompts();
+            long[] expected = ref.readLongs("input_ids");
+            int[][] ids = new int[prompts.size()][];
+            for (int b = 0; b < ids.length; b++) {
+                ids[b] = tokenizer.encode(prompts.get(b));
+                for (int s = 0; s < ids[b].length; s++) {
+                    assertEquals(expected[b * 77 + s], ids[b][s], "input_ids[" + b + "][" + s + "]");
+                }
+            }
+            assertArrayEquals(new long[] {4, 16}, model.textFeatures(m, ids).getShape().getShape());
+            assertClose("text_embeds", ref.readFloats("text_embeds"), model.textFeatures(m, ids).toFloatArray(), 1e-4);
+        }
+    }
+
+    @Test
+    void logitScaleIsStoredAsLogarithm() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ClipModel model = ClipModel.load(ClipFixture.DIR, m);
+            assertEquals(14.475056648254395, model.logitScale(), 1e-5);
+        }
+    }
+}
