@@ -3,11 +3,13 @@ package dev.conceptprune.cli;
 import com.google.gson.GsonBuilder;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.prune.BaseFingerprint;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.ConceptDiscovery;
 import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
+import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.weights.AtomicFiles;
@@ -49,6 +51,11 @@ public final class EraseCommand implements Callable<Integer> {
     @Option(names = "--select-ratio", defaultValue = "0", description = "Prune weights skilled in more than this share of the tau calls (default: ${DEFAULT-VALUE}).")
     double selectRatio;
 
+    @Option(names = "--site", defaultValue = "ffn2", paramLabel = "SITE",
+            description = "Where to score and prune: ffn2 (the paper's ff.net.2, default), ffn1 (ff.net.0.proj), "
+                    + "attn2-k, attn2-v (cross-attention key/value), text-mlp (text encoder fc2).")
+    String site;
+
     @Option(names = "--batch", defaultValue = "1", description = "Prompts per UNet batch during discovery (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -83,25 +90,28 @@ public final class EraseCommand implements Callable<Integer> {
         if (Files.exists(out.resolve("model")) && !force) {
             throw new IllegalArgumentException(out.resolve("model") + " already exists; use --force to replace it");
         }
+        PruneSite where = PruneSite.parse(site);
         long start = System.nanoTime();
         List<PruneMask> masks = new ArrayList<>();
         List<Map<String, Object>> reports = new ArrayList<>();
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
-             TensorStore unetWeights = folder.weights("unet")) {
-            List<String> params = pipe.unet().feedForwardLayers().stream()
-                    .map(l -> l.name() + ".weight").toList();
+             TensorStore unetWeights = folder.weights("unet");
+             TensorStore siteWeights = folder.weights(where.component())) {
+            String fingerprint = BaseFingerprint.of(unetWeights);
+            List<String> params = where.parameters(pipe);
             Scheduler probe = pipe.scheduler(settings.scheduler());
             probe.setTimesteps(settings.steps());
             int callsPerRun = probe.numModelCalls();
-            if (tau > callsPerRun) {
+            if (where.timeDependent() && tau > callsPerRun) {
                 throw new IllegalArgumentException("--tau " + tau + " exceeds the " + callsPerRun + " UNet calls of a "
                         + settings.steps() + "-step run");
             }
             for (Concept c : list) {
                 double skill = skillRatio != null ? skillRatio : c.defaultSkillRatio();
-                ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, tau, batch, System.err).run(c.pairs());
-                PruneMask mask = MaskBuilder.build(unetWeights, params, r.base(), r.target(), skill, tau, selectRatio,
-                        metadata(c, skill, settings));
+                ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, where, tau, batch, System.err)
+                        .run(c.pairs());
+                PruneMask mask = MaskBuilder.build(siteWeights, params, where, r.base(), r.target(), skill, tau,
+                        selectRatio, metadata(c, skill, settings, where), fingerprint);
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
                 masks.add(mask);
@@ -116,7 +126,7 @@ public final class EraseCommand implements Callable<Integer> {
                 all = all.union(masks.get(i));
             }
             PrunedModelWriter.export(folder, all, out.resolve("model"), force);
-            writeSummary(reports, all, unetWeights, params, settings, (System.nanoTime() - start) / 1e9);
+            writeSummary(reports, all, siteWeights, params, settings, (System.nanoTime() - start) / 1e9);
         }
         o.printf("edited model: %s%nsummary: %s%n", out.resolve("model"), out.resolve("summary.json"));
         o.flush();
@@ -155,10 +165,10 @@ public final class EraseCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, String> metadata(Concept c, double skill, GenerationSettings s) {
+    private Map<String, String> metadata(Concept c, double skill, GenerationSettings s, PruneSite where) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("method", "conceptprune");
-        m.put("site", "ffn2");
+        m.put("site", where.id());
         m.put("concepts", c.name());
         m.put("kind", c.kind());
         m.put("prompts_sha256", promptsDigest(c));
@@ -207,18 +217,20 @@ public final class EraseCommand implements Callable<Integer> {
         return m;
     }
 
-    private void writeSummary(List<Map<String, Object>> reports, PruneMask all, TensorStore unet, List<String> params,
-                              GenerationSettings s, double seconds) {
-        long ffn2 = 0;
+    private void writeSummary(List<Map<String, Object>> reports, PruneMask all, TensorStore siteWeights,
+                              List<String> params, GenerationSettings s, double seconds) {
+        long siteTotal = 0;
         for (String p : params) {
-            ffn2 += unet.info(p).elementCount();
+            siteTotal += siteWeights.info(p).elementCount();
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", (model == null ? DefaultModel.model() : model).toString());
         m.put("concepts", reports);
         m.put("pruned_total", all.count());
-        m.put("fraction_of_ff_net_2_weights", all.count() / (double) ffn2);
-        m.put("fraction_of_unet_weights", all.count() / (double) unet.parameterCount());
+        m.put("site", site);
+        m.put("fraction_of_site_weights", all.count() / (double) siteTotal);
+        m.put("component", PruneSite.parse(site).component());
+        m.put("fraction_of_component_weights", all.count() / (double) siteWeights.parameterCount());
         m.put("steps", s.steps());
         m.put("guidance", s.guidance());
         m.put("height", s.height());

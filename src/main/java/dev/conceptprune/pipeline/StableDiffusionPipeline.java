@@ -109,6 +109,38 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return new GeneratedImages(n, s.height(), s.width(), decode(latents, n, s.height(), s.width()), latents);
     }
 
+    /**
+     * One image per prompt, each from its own seed (as diffusers with {@code generator=manual_seed(seed)}),
+     * {@code batch} prompts per UNet batch. Returns HWC pixels in [0, 1] per prompt.
+     */
+    public List<float[]> generateEach(List<String> prompts, List<Long> seeds, GenerationSettings s, int batch,
+                                      StepListener listener) {
+        if (prompts.size() != seeds.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + seeds.size() + " seeds");
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        List<float[]> out = new ArrayList<>();
+        int perImage = s.height() * s.width() * 3;
+        for (int from = 0; from < prompts.size(); from += batch) {
+            List<String> chunk = prompts.subList(from, Math.min(prompts.size(), from + batch));
+            float[] init = new float[0];
+            for (int i = 0; i < chunk.size(); i++) {
+                float[] one = SeededNoise.draw(seeds.get(from + i), latentShape(1, s.height(), s.width()));
+                float[] grown = java.util.Arrays.copyOf(init, init.length + one.length);
+                System.arraycopy(one, 0, grown, init.length, one.length);
+                init = grown;
+            }
+            float[] pixels = decode(sample(chunk, s, init, listener, Integer.MAX_VALUE), chunk.size(), s.height(),
+                    s.width());
+            for (int i = 0; i < chunk.size(); i++) {
+                out.add(java.util.Arrays.copyOfRange(pixels, i * perImage, (i + 1) * perImage));
+            }
+        }
+        return out;
+    }
+
     /** Latent shape for {@code n} images of the given pixel size. */
     public Shape latentShape(int n, int height, int width) {
         int f = vae.scaleFactor();

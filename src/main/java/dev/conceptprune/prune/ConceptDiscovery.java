@@ -1,20 +1,23 @@
 package dev.conceptprune.prune;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.SeededNoise;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
-import dev.conceptprune.unet.FeedForwardLayer;
-import dev.conceptprune.unet.UNet2DConditionModel;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * Step 1 of ConceptPrune: runs the sampling loop for every base and target prompt and records
- * the column statistics of the first {@code tau} UNet calls. Unlike the reference procedure it
- * stops each run after {@code tau} calls (no further steps, no VAE decode) and may put several
- * prompts into one UNet batch; the statistics are the same up to float rounding.
+ * Step 1 of ConceptPrune: runs every base and target prompt and records the column statistics
+ * of the pruning site's input. For the UNet feed-forward sites it runs the sampling loop but
+ * stops after {@code tau} UNet calls (no further steps, no VAE decode; the reference procedure
+ * runs all steps and decodes) and may put several prompts into one UNet batch; the statistics
+ * are the same up to float rounding. The text-state sites need only the text encoder.
  */
 public final class ConceptDiscovery {
     /** Statistics of both prompt sets and what it cost. */
@@ -26,6 +29,7 @@ public final class ConceptDiscovery {
 
     private final StableDiffusionPipeline pipeline;
     private final GenerationSettings settings;
+    private final PruneSite site;
     private final int tau;
     private final int batch;
     private final PrintStream progress;
@@ -35,30 +39,44 @@ public final class ConceptDiscovery {
      * @param batch prompts per UNet batch (each prompt brings its unconditional row too)
      * @param progress where progress lines go, or null
      */
-    public ConceptDiscovery(StableDiffusionPipeline pipeline, GenerationSettings settings, int tau, int batch,
-                            PrintStream progress) {
+    public ConceptDiscovery(StableDiffusionPipeline pipeline, GenerationSettings settings, PruneSite site, int tau,
+                            int batch, PrintStream progress) {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
+        if (tau < 1) {
+            throw new IllegalArgumentException("--tau must be >= 1, got " + tau);
+        }
         this.pipeline = pipeline;
         this.settings = settings;
+        this.site = site;
         this.tau = tau;
         this.batch = batch;
         this.progress = progress;
     }
 
-    /** UNet calls the reference procedure would make: every step of every prompt. */
+    /** The paper's site ({@code ff.net.2}). */
+    public ConceptDiscovery(StableDiffusionPipeline pipeline, GenerationSettings settings, int tau, int batch,
+                            PrintStream progress) {
+        this(pipeline, settings, PruneSite.FFN2, tau, batch, progress);
+    }
+
+    /** UNet calls the reference procedure makes: every step of every prompt. */
     public static int referenceCalls(int prompts, int callsPerRun) {
         return prompts * callsPerRun;
     }
 
+    /** Calls recorded per run: tau for the UNet sites, one text pass for the others. */
+    public int recordedCalls() {
+        return site.timeDependent() ? tau : 1;
+    }
+
     /** Records base and target statistics for the prompt pairs. */
     public Result run(List<PromptPair> pairs) {
-        UNet2DConditionModel unet = pipeline.unet();
-        int[] widths = unet.feedForwardLayers().stream().mapToInt(FeedForwardLayer::inner).toArray();
-        ColumnNorms base = new ColumnNorms(tau, widths);
-        ColumnNorms target = new ColumnNorms(tau, widths);
-        ActivationRecorder recorder = new ActivationRecorder(tau, base, target);
+        int[] widths = site.widths(pipeline);
+        ColumnNorms base = new ColumnNorms(recordedCalls(), widths);
+        ColumnNorms target = new ColumnNorms(recordedCalls(), widths);
+        ActivationRecorder recorder = new ActivationRecorder(site, recordedCalls(), base, target);
         List<Job> jobs = new ArrayList<>();
         for (PromptPair p : pairs) {
             jobs.add(new Job(p.base(), p.seed(), 0));
@@ -67,52 +85,80 @@ public final class ConceptDiscovery {
         boolean cfg = settings.guidance() > 1.0;
         long start = System.nanoTime();
         int calls = 0;
-        unet.setObserver(recorder);
-        try {
-            for (int from = 0; from < jobs.size(); from += batch) {
-                List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + batch));
-                List<String> prompts = new ArrayList<>();
-                int[] rows = new int[(cfg ? 2 : 1) * chunk.size()];
-                float[] init = new float[0];
-                for (int b = 0; b < chunk.size(); b++) {
-                    Job j = chunk.get(b);
-                    prompts.add(j.prompt());
-                    rows[b] = j.set();
-                    if (cfg) {
-                        rows[chunk.size() + b] = j.set();
-                    }
-                    init = concat(init, SeededNoise.draw(j.seed(),
-                            pipeline.latentShape(1, settings.height(), settings.width())));
+        for (int from = 0; from < jobs.size(); from += batch) {
+            List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + batch));
+            List<String> prompts = new ArrayList<>();
+            int[] rows = new int[(cfg ? 2 : 1) * chunk.size()];
+            for (int b = 0; b < chunk.size(); b++) {
+                prompts.add(chunk.get(b).prompt());
+                rows[b] = chunk.get(b).set();
+                if (cfg) {
+                    rows[chunk.size() + b] = chunk.get(b).set();
                 }
-                recorder.assignRows(rows);
-                int done = from;
-                StepListener listener = (call, total, t) -> {
-                    recorder.beforeUnetCall(call, total, t);
-                    if (progress != null) {
-                        progress.printf("discovery: prompts %d-%d of %d, call %d/%d%s%n", done + 1,
-                                done + chunk.size(), jobs.size(), call + 1, Math.min(tau, total), eta(start, done, jobs.size()));
-                    }
-                };
-                pipeline.sample(prompts, settings, init, listener, tau);
-                calls += tau;
             }
-        } finally {
-            unet.setObserver(null);
+            recorder.assignRows(rows);
+            if (site.timeDependent()) {
+                calls += sampleChunk(chunk, prompts, recorder, from, jobs.size(), start);
+            } else {
+                encodeChunk(prompts, recorder, cfg, widths.length);
+                report(from + chunk.size(), jobs.size(), start, "");
+            }
         }
         return new Result(base, target, calls, (System.nanoTime() - start) / 1e9);
     }
 
-    private static String eta(long start, int done, int total) {
-        if (done == 0) {
-            return "";
+    private int sampleChunk(List<Job> chunk, List<String> prompts, ActivationRecorder recorder, int done, int total,
+                            long start) {
+        float[] init = new float[0];
+        for (Job j : chunk) {
+            float[] one = SeededNoise.draw(j.seed(), pipeline.latentShape(1, settings.height(), settings.width()));
+            init = Arrays.copyOf(init, init.length + one.length);
+            System.arraycopy(one, 0, init, init.length - one.length, one.length);
         }
-        double perPrompt = (System.nanoTime() - start) / 1e9 / done;
-        return String.format("  ETA %.0f s", perPrompt * (total - done));
+        StepListener listener = (call, all, t) -> {
+            recorder.beforeUnetCall(call, all, t);
+            report(done, total, start, String.format(" (prompts %d-%d, call %d/%d)", done + 1, done + chunk.size(),
+                    call + 1, Math.min(tau, all)));
+        };
+        pipeline.unet().setObserver(recorder);
+        try {
+            pipeline.sample(prompts, settings, init, listener, tau);
+        } finally {
+            pipeline.unet().setObserver(null);
+        }
+        return tau;
     }
 
-    private static float[] concat(float[] a, float[] b) {
-        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+    private void encodeChunk(List<String> prompts, ActivationRecorder recorder, boolean cfg, int layers) {
+        List<String> all = new ArrayList<>();
+        if (cfg) {
+            all.addAll(Collections.nCopies(prompts.size(), settings.negativePrompt()));
+        }
+        all.addAll(prompts);
+        try (NDManager m = NDManager.newBaseManager()) {
+            if (site == PruneSite.TEXT_MLP) {
+                pipeline.textEncoder().setMlpObserver(recorder);
+            }
+            try {
+                NDArray text = pipeline.encodePrompts(m, all.toArray(new String[0]));
+                if (site != PruneSite.TEXT_MLP) {
+                    recorder.recordTextStates(text, layers);
+                }
+            } finally {
+                pipeline.textEncoder().setMlpObserver(null);
+            }
+        }
+    }
+
+    private void report(int done, int total, long start, String detail) {
+        if (progress == null) {
+            return;
+        }
+        String eta = "";
+        if (done > 0) {
+            double perPrompt = (System.nanoTime() - start) / 1e9 / done;
+            eta = String.format("  ETA %.0f s", perPrompt * (total - done));
+        }
+        progress.printf("discovery [%s]: %d/%d prompts done%s%s%n", site.id(), done, total, detail, eta);
     }
 }

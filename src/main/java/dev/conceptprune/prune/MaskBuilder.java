@@ -5,31 +5,43 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Turns recorded statistics into a {@link PruneMask} over every observed layer's {@code ff.net.2} weight. */
+/** Turns recorded statistics into a {@link PruneMask} over every observed layer's weight. */
 public final class MaskBuilder {
     private MaskBuilder() {
     }
 
     /**
-     * @param params the {@code ff.net.2} weight name of each observed layer, in layer order
-     * @param metadata how the mask was found (method, concept, settings); the fingerprint is added here
+     * @param weights the component holding the pruned weights
+     * @param params the pruned weight name of each observed layer, in layer order
+     * @param site decides how parameters are named in the mask
+     * @param metadata how the mask was found (method, concept, settings)
+     * @param fingerprint the base model's fingerprint ({@link BaseFingerprint#of(TensorStore)} of its UNet)
      */
-    public static PruneMask build(TensorStore unet, List<String> params, ColumnNorms base, ColumnNorms target,
-                                  double skillRatio, int tau, double selectRatio, Map<String, String> metadata) {
+    public static PruneMask build(TensorStore weights, List<String> params, PruneSite site, ColumnNorms base,
+                                  ColumnNorms target, double skillRatio, int tau, double selectRatio,
+                                  Map<String, String> metadata, String fingerprint) {
         if (params.size() != base.layers()) {
             throw new IllegalArgumentException(params.size() + " layers named, " + base.layers() + " observed");
         }
+        int calls = Math.min(tau, base.calls());
         Map<String, int[]> idx = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (int l = 0; l < params.size(); l++) {
             String p = params.get(l);
-            long[] shape = unet.info(p).shape();
-            SkilledNeuronSelector sel = new SkilledNeuronSelector(unet.readFloats(p), (int) shape[0], (int) shape[1]);
-            idx.put(p, sel.unionMask(base, target, l, skillRatio, tau, selectRatio));
-            shapes.put(p, shape);
+            long[] shape = weights.info(p).shape();
+            SkilledNeuronSelector sel = new SkilledNeuronSelector(weights.readFloats(p), (int) shape[0], (int) shape[1]);
+            idx.put(site.maskKey(p), sel.unionMask(base, target, l, skillRatio, calls, selectRatio));
+            shapes.put(site.maskKey(p), shape);
         }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
-        meta.put(PruneMask.FINGERPRINT, BaseFingerprint.of(unet));
+        meta.put(PruneMask.FINGERPRINT, fingerprint);
         return new PruneMask(idx, shapes, meta);
+    }
+
+    /** The paper's site on a UNet store, fingerprinted from that store. */
+    public static PruneMask build(TensorStore unet, List<String> params, ColumnNorms base, ColumnNorms target,
+                                  double skillRatio, int tau, double selectRatio, Map<String, String> metadata) {
+        return build(unet, params, PruneSite.FFN2, base, target, skillRatio, tau, selectRatio, metadata,
+                BaseFingerprint.of(unet));
     }
 }

@@ -24,6 +24,14 @@ public final class ClipTextModel {
     private final List<Layer> layers = new ArrayList<>();
     private final LayerNorm finalNorm;
 
+    /** Sees the input of every layer's {@code mlp.fc2} (the activation after fc1), valid during the call only. */
+    @FunctionalInterface
+    public interface MlpObserver {
+        void onFc2Input(int layer, NDArray activation);
+    }
+
+    private MlpObserver mlpObserver;
+
     private record Layer(LayerNorm norm1, Linear q, Linear k, Linear v, Linear out,
                          LayerNorm norm2, Linear fc1, Linear fc2) {
     }
@@ -51,6 +59,16 @@ public final class ClipTextModel {
 
     public ClipTextConfig config() {
         return config;
+    }
+
+    /** Sets (or clears with null) the observer of the MLP activations. */
+    public void setMlpObserver(MlpObserver observer) {
+        this.mlpObserver = observer;
+    }
+
+    /** Parameter name of layer i's {@code fc2} weight, the text-encoder pruning site. */
+    public static String fc2WeightName(int layer) {
+        return "text_model.encoder.layers." + layer + ".mlp.fc2.weight";
     }
 
     /**
@@ -84,8 +102,8 @@ public final class ClipTextModel {
             NDArray x = tok.reshape(batch, seq, config.hidden()).add(pos);
             NDArray mask = causalMask(scope, seq);
             out.add(x);
-            for (Layer layer : layers) {
-                x = layer(layer, x, mask);
+            for (int i = 0; i < layers.size(); i++) {
+                x = layer(i, x, mask);
                 out.add(x);
             }
             out.add(finalNorm.forward(x));
@@ -115,13 +133,17 @@ public final class ClipTextModel {
         }
     }
 
-    private NDArray layer(Layer l, NDArray x, NDArray mask) {
+    private NDArray layer(int index, NDArray x, NDArray mask) {
+        Layer l = layers.get(index);
         NDArray h = l.norm1.forward(x);
         float scale = (float) Math.pow(config.hidden() / (double) config.heads(), -0.5);
         NDArray attn = Ops.attention(l.q.forward(h), l.k.forward(h), l.v.forward(h), config.heads(), scale, mask);
         NDArray x1 = x.add(l.out.forward(attn));
         NDArray m = l.fc1.forward(l.norm2.forward(x1));
         NDArray act = config.hiddenAct().equals("gelu") ? Ops.gelu(m) : Ops.quickGelu(m);
+        if (mlpObserver != null) {
+            mlpObserver.onFc2Input(index, act);
+        }
         return x1.add(l.fc2.forward(act));
     }
 

@@ -25,6 +25,9 @@ final class FeedForward {
     /** @param observer receives the GEGLU output before it is projected back; may be null */
     NDArray forward(NDArray x, FeedForwardObserver observer) {
         try (Scope s = Scope.of(x)) {
+            if (observer != null) {
+                observer.onFeedForwardInput(layer.index(), x);
+            }
             NDArray projected = proj.forward(x);
             NDList halves = projected.split(2, projected.getShape().dimension() - 1);
             NDArray geglu = halves.get(0).mul(Ops.gelu(halves.get(1)));

@@ -2,7 +2,10 @@ package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
 
-/** Sees the activations entering every transformer block's {@code ff.net.2}, as the UNet runs. */
+/**
+ * Sees the activations of every transformer block's feed-forward as the UNet runs: the GEGLU
+ * output entering {@code ff.net.2} and, optionally, the normed input entering {@code ff.net.0.proj}.
+ */
 @FunctionalInterface
 public interface FeedForwardObserver {
     /**
@@ -13,4 +16,11 @@ public interface FeedForwardObserver {
      *        this call: read or copy it, never close or modify it
      */
     void onGeglu(int layerIndex, NDArray gegluOutput);
+
+    /**
+     * Called before {@link #onGeglu} with the feed-forward's input [B, tokens, dim] (the input of
+     * {@code ff.net.0.proj}); same lifetime rules. Ignored unless overridden.
+     */
+    default void onFeedForwardInput(int layerIndex, NDArray input) {
+    }
 }
