@@ -1,0 +1,75 @@
+package dev.conceptprune.eval;
+
+import java.util.List;
+
+/**
+ * Before/after measures of a style erasure on the toy world: how often the erased style still
+ * shows on prompts that ask for it, how much images change, and whether other prompts keep their
+ * own style.
+ */
+public record ErasureMetrics(String style, int targetCount, double targetStyleBefore, double targetStyleAfter,
+                             double targetChange, int otherCount, double otherChange, double otherOwnStyleBefore,
+                             double otherOwnStyleAfter, double otherFalseStyleBefore, double otherFalseStyleAfter) {
+
+    /** One prompt's images and what the detector saw. */
+    public record Sample(ToyPrompt prompt, boolean target, float[] before, float[] after, String detectedBefore,
+                         String detectedAfter) {
+        /** Mean absolute pixel change in [0, 1] units. */
+        public double change() {
+            double s = 0;
+            for (int i = 0; i < before.length; i++) {
+                s += Math.abs(before[i] - after[i]);
+            }
+            return s / before.length;
+        }
+    }
+
+    /** Computes the measures for an erased {@code style} (or an object, then style figures are NaN). */
+    public static ErasureMetrics of(String style, List<Sample> samples) {
+        int nt = 0;
+        int tb = 0;
+        int ta = 0;
+        double tc = 0;
+        int no = 0;
+        double oc = 0;
+        int styled = 0;
+        int ownB = 0;
+        int ownA = 0;
+        int plain = 0;
+        int falseB = 0;
+        int falseA = 0;
+        for (Sample s : samples) {
+            if (s.target()) {
+                nt++;
+                tc += s.change();
+                tb += s.detectedBefore().equals(style) ? 1 : 0;
+                ta += s.detectedAfter().equals(style) ? 1 : 0;
+                continue;
+            }
+            no++;
+            oc += s.change();
+            String own = s.prompt().style();
+            if (own.equals(TextureStyleDetector.NONE)) {
+                plain++;
+                falseB += s.detectedBefore().equals(TextureStyleDetector.NONE) ? 0 : 1;
+                falseA += s.detectedAfter().equals(TextureStyleDetector.NONE) ? 0 : 1;
+            } else {
+                styled++;
+                ownB += s.detectedBefore().equals(own) ? 1 : 0;
+                ownA += s.detectedAfter().equals(own) ? 1 : 0;
+            }
+        }
+        return new ErasureMetrics(style, nt, ratio(tb, nt), ratio(ta, nt), nt == 0 ? Double.NaN : tc / nt, no,
+                no == 0 ? Double.NaN : oc / no, ratio(ownB, styled), ratio(ownA, styled), ratio(falseB, plain),
+                ratio(falseA, plain));
+    }
+
+    private static double ratio(int k, int n) {
+        return n == 0 ? Double.NaN : k / (double) n;
+    }
+
+    /** Change of target images over change of other images: how selective the edit is (higher is better). */
+    public double selectivity() {
+        return otherChange > 0 ? targetChange / otherChange : Double.NaN;
+    }
+}
