@@ -6,12 +6,14 @@ import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.BaseFingerprint;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.ConceptDiscovery;
+import dev.conceptprune.prune.DiscoveryCheckpoint;
 import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.scheduler.Scheduler;
+import dev.conceptprune.scheduler.Schedulers;
 import dev.conceptprune.weights.AtomicFiles;
 import dev.conceptprune.weights.ModelFolder;
 import dev.conceptprune.weights.TensorStore;
@@ -91,6 +93,13 @@ public final class EraseCommand implements Callable<Integer> {
             throw new IllegalArgumentException(out.resolve("model") + " already exists; use --force to replace it");
         }
         PruneSite where = PruneSite.parse(site);
+        Scheduler probe = Schedulers.fromConfigFile(folder.configPath("scheduler"), settings.scheduler());
+        probe.setTimesteps(settings.steps());
+        int callsPerRun = probe.numModelCalls();
+        if (where.timeDependent() && tau > callsPerRun) {
+            throw new IllegalArgumentException("--tau " + tau + " exceeds the " + callsPerRun + " UNet calls of a "
+                    + settings.steps() + "-step run");
+        }
         long start = System.nanoTime();
         List<PruneMask> masks = new ArrayList<>();
         List<Map<String, Object>> reports = new ArrayList<>();
@@ -99,21 +108,17 @@ public final class EraseCommand implements Callable<Integer> {
              TensorStore siteWeights = folder.weights(where.component())) {
             String fingerprint = BaseFingerprint.of(unetWeights);
             List<String> params = where.parameters(pipe);
-            Scheduler probe = pipe.scheduler(settings.scheduler());
-            probe.setTimesteps(settings.steps());
-            int callsPerRun = probe.numModelCalls();
-            if (where.timeDependent() && tau > callsPerRun) {
-                throw new IllegalArgumentException("--tau " + tau + " exceeds the " + callsPerRun + " UNet calls of a "
-                        + settings.steps() + "-step run");
-            }
             for (Concept c : list) {
                 double skill = skillRatio != null ? skillRatio : c.defaultSkillRatio();
+                DiscoveryCheckpoint ckpt = new DiscoveryCheckpoint(out.resolve("." + c.slug() + ".discovery.safetensors"),
+                        checkpointKey(fingerprint, c, settings, where));
                 ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, where, tau, batch, System.err)
-                        .run(c.pairs());
+                        .withCheckpoint(ckpt).run(c.pairs());
                 PruneMask mask = MaskBuilder.build(siteWeights, params, where, r.base(), r.target(), skill, tau,
                         selectRatio, metadata(c, skill, settings, where), fingerprint);
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
+                ckpt.delete();
                 masks.add(mask);
                 reports.add(report(c, mask, skill, r, callsPerRun, maskFile));
                 o.printf("%s: %,d weights pruned, discovery %.1f s (%d UNet calls; the reference procedure makes %d)%n",
@@ -182,6 +187,12 @@ public final class EraseCommand implements Callable<Integer> {
         m.put("height", String.valueOf(s.height()));
         m.put("width", String.valueOf(s.width()));
         return m;
+    }
+
+    private String checkpointKey(String fingerprint, Concept c, GenerationSettings s, PruneSite where) {
+        return fingerprint + "|" + where.id() + "|tau=" + tau + "|batch=" + batch + "|" + promptsDigest(c) + "|steps="
+                + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler() + "|" + s.height() + "x" + s.width()
+                + "|neg=" + s.negativePrompt();
     }
 
     static String promptsDigest(Concept c) {

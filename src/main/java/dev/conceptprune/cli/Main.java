@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.pipeline.MemoryCheck;
 import dev.conceptprune.weights.WeightFormatException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return EXIT_BAD_INPUT;
             }
-            if (ex instanceof UncheckedIOException) {
+            if (ex instanceof UncheckedIOException || ex instanceof MemoryCheck.InsufficientMemoryException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 1;
             }

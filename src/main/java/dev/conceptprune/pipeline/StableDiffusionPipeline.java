@@ -42,6 +42,13 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** Loads every component of a diffusers folder; refuses components that do not fit together. */
     public static StableDiffusionPipeline load(ModelFolder folder) {
+        long params = 0;
+        for (String c : new String[] {"text_encoder", "unet", "vae"}) {
+            try (TensorStore s = folder.weights(c)) {
+                params += s.parameterCount();
+            }
+        }
+        MemoryCheck.requireFor(params, "the model " + folder.root());
         NDManager manager = NDManager.newBaseManager();
         try {
             ClipTokenizer tokenizer = ClipTokenizer.load(folder.componentDir("tokenizer"));

@@ -33,6 +33,8 @@ public final class ConceptDiscovery {
     private final int tau;
     private final int batch;
     private final PrintStream progress;
+    private DiscoveryCheckpoint checkpoint;
+    private java.util.function.IntConsumer afterBatch = done -> { };
 
     /**
      * @param settings steps, scheduler, guidance, size and negative prompt of the observation runs
@@ -61,6 +63,18 @@ public final class ConceptDiscovery {
         this(pipeline, settings, PruneSite.FFN2, tau, batch, progress);
     }
 
+    /** Saves statistics after every batch and resumes from a matching checkpoint. */
+    public ConceptDiscovery withCheckpoint(DiscoveryCheckpoint c) {
+        this.checkpoint = c;
+        return this;
+    }
+
+    /** Called with the number of finished prompts after every batch (after the checkpoint is saved). */
+    public ConceptDiscovery afterBatch(java.util.function.IntConsumer hook) {
+        this.afterBatch = hook;
+        return this;
+    }
+
     /** UNet calls the reference procedure makes: every step of every prompt. */
     public static int referenceCalls(int prompts, int callsPerRun) {
         return prompts * callsPerRun;
@@ -85,7 +99,12 @@ public final class ConceptDiscovery {
         boolean cfg = settings.guidance() > 1.0;
         long start = System.nanoTime();
         int calls = 0;
-        for (int from = 0; from < jobs.size(); from += batch) {
+        int resumed = checkpoint == null ? 0 : checkpoint.restore(base, target);
+        if (resumed > 0 && progress != null) {
+            progress.printf("discovery [%s]: resuming after %d of %d prompts from the checkpoint%n", site.id(), resumed,
+                    jobs.size());
+        }
+        for (int from = resumed; from < jobs.size(); from += batch) {
             List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + batch));
             List<String> prompts = new ArrayList<>();
             int[] rows = new int[(cfg ? 2 : 1) * chunk.size()];
@@ -103,6 +122,10 @@ public final class ConceptDiscovery {
                 encodeChunk(prompts, recorder, cfg, widths.length);
                 report(from + chunk.size(), jobs.size(), start, "");
             }
+            if (checkpoint != null) {
+                checkpoint.save(from + chunk.size(), base, target);
+            }
+            afterBatch.accept(from + chunk.size());
         }
         return new Result(base, target, calls, (System.nanoTime() - start) / 1e9);
     }

@@ -1,0 +1,57 @@
+package dev.conceptprune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.conceptprune.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** Nonsense arguments end in one line naming the problem, exit code 2, and no output. */
+class ArgumentValidationTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "generate --prompt x --steps -3 --out OUT.png | --steps",
+        "generate --prompt x --height 100 --out OUT.png | multiples of 8",
+        "generate --prompt x --scheduler heun --out OUT.png | --scheduler",
+        "generate --prompt x --seed -1 --out OUT.png | --seed",
+        "generate --prompt x --guidance -2 --out OUT.png | --guidance",
+        "erase --style X --skill-ratio 1.5 --out OUT | --skill-ratio",
+        "erase --style X --skill-ratio 0 --out OUT | --skill-ratio",
+        "erase --style X --tau 99 --steps 5 --out OUT | --tau",
+        "erase --style X --tau 0 --out OUT | --tau",
+        "erase --style X --site ffn9 --out OUT | --site",
+        "erase --gender other --out OUT | --gender",
+        "erase --out OUT | name a concept",
+        "erase --base-prompts MISSING --target-prompts MISSING --out OUT | file not found",
+        "inspect MISSING | not found",
+        "generate --prompt | Expected parameter for option"})
+    void rejectedInOneLine(String args, String expected) {
+        String line = args.replace("OUT", tmp.resolve("out").toString()).replace("MISSING", tmp.resolve("nope.txt").toString());
+        String[] argv = (line + " --model " + Fixtures.TINY_SD).split(" ");
+        if (line.startsWith("inspect")) {
+            argv = line.split(" ");
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        int code = cl.execute(argv);
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        String first = err.toString().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("error: "), err.toString());
+        assertTrue(err.toString().contains(expected), err.toString());
+        assertFalse(err.toString().contains("Exception"), "no stack trace: " + err);
+        assertFalse(Files.exists(tmp.resolve("out")) || Files.exists(tmp.resolve("out.png")), "nothing written");
+    }
+}
