@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -203,33 +204,14 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private List<Setting> settings() {
-        List<String> sites = List.of(site);
-        List<Double> ratios = List.of(skillRatio);
-        List<Integer> taus = List.of(tau);
-        for (String s : sweep) {
-            int eq = s.indexOf('=');
-            if (eq < 0) {
-                throw new IllegalArgumentException("--sweep takes KEY=V1,V2,..., got '" + s + "'");
-            }
-            List<String> values = List.of(s.substring(eq + 1).split(","));
-            switch (s.substring(0, eq)) {
-                case "site" -> sites = values;
-                case "skill_ratio" -> ratios = values.stream().map(Double::parseDouble).toList();
-                case "tau" -> taus = values.stream().map(Integer::parseInt).toList();
-                default -> throw new IllegalArgumentException("--sweep key must be site, skill_ratio or tau, got '"
-                        + s.substring(0, eq) + "'");
-            }
-        }
+        SweepSpec spec = new SweepSpec(sweep, Set.of("site", "skill_ratio", "tau"));
         List<Setting> out = new ArrayList<>();
-        for (String s : sites) {
+        for (String s : spec.strings("site", site)) {
             PruneSite p = PruneSite.parse(s);
-            for (double r : ratios) {
-                if (!(r > 0 && r <= 1)) {
-                    throw new IllegalArgumentException("skill ratio must be in (0, 1], got " + r);
-                }
-                for (int t : p.timeDependent() ? taus : List.of(1)) {
-                    if (t < 1 || t > steps + 1) {
-                        throw new IllegalArgumentException("tau must be in [1, " + (steps + 1) + "], got " + t);
+            for (double r : spec.ratios("skill_ratio", skillRatio)) {
+                for (int t : p.timeDependent() ? spec.counts("tau", tau) : List.of(1)) {
+                    if (t > steps + 1) {
+                        throw new IllegalArgumentException("tau must be at most " + (steps + 1) + ", got " + t);
                     }
                     out.add(new Setting(p, r, t));
                 }

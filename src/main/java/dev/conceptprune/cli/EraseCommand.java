@@ -64,6 +64,10 @@ public final class EraseCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Option(names = "--sweep", paramLabel = "KEY=V1,V2",
+            description = "Also write one mask per setting from the same discovery: skill_ratio=0.005,0.01 and/or tau=5,10.")
+    List<String> sweep = new ArrayList<>();
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
@@ -93,12 +97,15 @@ public final class EraseCommand implements Callable<Integer> {
             throw new IllegalArgumentException(out.resolve("model") + " already exists; use --force to replace it");
         }
         PruneSite where = PruneSite.parse(site);
+        SweepSpec sweeps = new SweepSpec(sweep, java.util.Set.of("skill_ratio", "tau"));
+        List<Integer> taus = sweeps.counts("tau", tau);
+        int observed = java.util.Collections.max(taus);
         Scheduler probe = Schedulers.fromConfigFile(folder.configPath("scheduler"), settings.scheduler());
         probe.setTimesteps(settings.steps());
         int callsPerRun = probe.numModelCalls();
-        if (where.timeDependent() && tau > callsPerRun) {
-            throw new IllegalArgumentException("--tau " + tau + " exceeds the " + callsPerRun + " UNet calls of a "
-                    + settings.steps() + "-step run");
+        if (where.timeDependent() && Math.max(tau, observed) > callsPerRun) {
+            throw new IllegalArgumentException("--tau " + Math.max(tau, observed) + " exceeds the " + callsPerRun
+                    + " UNet calls of a " + settings.steps() + "-step run");
         }
         long start = System.nanoTime();
         List<PruneMask> masks = new ArrayList<>();
@@ -110,17 +117,23 @@ public final class EraseCommand implements Callable<Integer> {
             List<String> params = where.parameters(pipe);
             for (Concept c : list) {
                 double skill = skillRatio != null ? skillRatio : c.defaultSkillRatio();
+                int recordTau = Math.max(tau, observed);
                 DiscoveryCheckpoint ckpt = new DiscoveryCheckpoint(out.resolve("." + c.slug() + ".discovery.safetensors"),
-                        checkpointKey(fingerprint, c, settings, where));
-                ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, where, tau, batch, System.err)
+                        checkpointKey(fingerprint, c, settings, where, recordTau));
+                ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, where, recordTau, batch, System.err)
                         .withCheckpoint(ckpt).run(c.pairs());
                 PruneMask mask = MaskBuilder.build(siteWeights, params, where, r.base(), r.target(), skill, tau,
                         selectRatio, metadata(c, skill, settings, where), fingerprint);
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
+                Map<String, Object> rep = report(c, mask, skill, r, callsPerRun, maskFile);
+                if (!sweeps.isEmpty()) {
+                    rep.put("sweep", sweepMasks(c, r, siteWeights, params, where, settings, fingerprint,
+                            sweeps.ratios("skill_ratio", skill), taus));
+                }
                 ckpt.delete();
                 masks.add(mask);
-                reports.add(report(c, mask, skill, r, callsPerRun, maskFile));
+                reports.add(rep);
                 o.printf("%s: %,d weights pruned, discovery %.1f s (%d UNet calls; the reference procedure makes %d)%n",
                         c.name(), mask.count(), r.seconds(), r.unetCalls(),
                         ConceptDiscovery.referenceCalls(2 * c.pairs().size(), callsPerRun));
@@ -189,8 +202,33 @@ public final class EraseCommand implements Callable<Integer> {
         return m;
     }
 
-    private String checkpointKey(String fingerprint, Concept c, GenerationSettings s, PruneSite where) {
-        return fingerprint + "|" + where.id() + "|tau=" + tau + "|batch=" + batch + "|" + promptsDigest(c) + "|steps="
+    /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */
+    private List<Map<String, Object>> sweepMasks(Concept c, ConceptDiscovery.Result r, TensorStore siteWeights,
+                                                 List<String> params, PruneSite where, GenerationSettings s,
+                                                 String fingerprint, List<Double> ratios, List<Integer> taus) {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (double ratio : ratios) {
+            for (int t : where.timeDependent() ? taus : List.of(1)) {
+                Map<String, String> meta = metadata(c, ratio, s, where);
+                meta.put("tau", String.valueOf(t));
+                PruneMask m = MaskBuilder.build(siteWeights, params, where, r.base(), r.target(), ratio, t, selectRatio,
+                        meta, fingerprint);
+                Path file = this.out.resolve(String.format(java.util.Locale.ROOT, "%s.r%s-t%d.mask.safetensors", c.slug(),
+                        ratio, t));
+                m.write(file);
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("skill_ratio", ratio);
+                e.put("tau", t);
+                e.put("pruned", m.count());
+                e.put("mask", this.out.relativize(file).toString());
+                entries.add(e);
+            }
+        }
+        return entries;
+    }
+
+    private String checkpointKey(String fingerprint, Concept c, GenerationSettings s, PruneSite where, int recordTau) {
+        return fingerprint + "|" + where.id() + "|tau=" + recordTau + "|batch=" + batch + "|" + promptsDigest(c) + "|steps="
                 + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler() + "|" + s.height() + "x" + s.width()
                 + "|neg=" + s.negativePrompt();
     }
