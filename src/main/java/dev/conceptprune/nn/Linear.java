@@ -19,7 +19,11 @@ public final class Linear {
     }
 
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        long start = OpMeter.start();
+        NDArray y = x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        long in = weight.getShape().get(1);
+        OpMeter.record(OpMeter.Kind.LINEAR, start, OpMeter.linearFlops(x.size() / in, in, weight.getShape().get(0)));
+        return y;
     }
 
     public NDArray weight() {

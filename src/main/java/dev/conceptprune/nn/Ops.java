@@ -88,15 +88,23 @@ public final class Ops {
         long c = q.getShape().get(2);
         long nk = k.getShape().get(1);
         long d = c / heads;
+        long half = OpMeter.attentionFlops(b * heads, nq, nk, d) / 2;
         try (NDArray qh = q.reshape(b, nq, heads, d).transpose(0, 2, 1, 3);
              NDArray kt = k.reshape(b, nk, heads, d).transpose(0, 2, 3, 1);
              NDArray vh = v.reshape(b, nk, heads, d).transpose(0, 2, 1, 3);
-             NDArray scores = addMask(qh.matMul(kt).muli(scale), mask);
-             NDArray probs = scores.softmax(-1);
-             NDArray out = probs.matMul(vh);
+             NDArray scores = addMask(metered(OpMeter.Kind.ATTENTION_MATMUL, half, () -> qh.matMul(kt)).muli(scale), mask);
+             NDArray probs = metered(OpMeter.Kind.SOFTMAX, 0, () -> scores.softmax(-1));
+             NDArray out = metered(OpMeter.Kind.ATTENTION_MATMUL, half, () -> probs.matMul(vh));
              NDArray outT = out.transpose(0, 2, 1, 3)) {
             return outT.reshape(b, nq, c);
         }
+    }
+
+    private static NDArray metered(OpMeter.Kind kind, long flops, java.util.function.Supplier<NDArray> op) {
+        long start = OpMeter.start();
+        NDArray y = op.get();
+        OpMeter.record(kind, start, flops);
+        return y;
     }
 
     private static NDArray addMask(NDArray scores, NDArray mask) {
