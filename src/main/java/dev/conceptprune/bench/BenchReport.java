@@ -52,7 +52,8 @@ public final class BenchReport {
                 }
                 line.append(';');
             }
-            line.append(String.format(Locale.ROOT, " other %.0f ms %.1f%%", mean - metered, 100 * (mean - metered) / mean));
+            line.append(String.format(Locale.ROOT, " other %.0f ms %.1f%%; kernel-mode CPU %.1f%%", mean - metered,
+                    100 * (mean - metered) / mean, 100 * r.kernelCpuFraction()));
             o.println(line);
         }
         for (CallTimes r : results) {
@@ -86,6 +87,7 @@ public final class BenchReport {
             c.put("gflops", round(r.gflops(), 2));
             c.put("peak_fraction", round(r.gflops() / machine.gflops(), 4));
             c.put("non_gemm_fraction", round(r.outsideMatmulFraction(), 4));
+            c.put("kernel_cpu_fraction", round(r.kernelCpuFraction(), 4));
             c.put("calls", r.calls());
             c.put("input", r.input());
             Map<String, Object> kinds = new LinkedHashMap<>();

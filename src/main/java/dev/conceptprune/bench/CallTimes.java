@@ -13,9 +13,10 @@ import java.util.Map;
  * @param millis wall time per timed call
  * @param kinds metered ops per kind, summed over the timed calls
  * @param rssAfterCall resident set in bytes after each timed call
+ * @param kernelCpuFraction share of the timed calls' CPU time spent in the kernel (page faults)
  */
 public record CallTimes(String name, String input, double[] millis, Map<OpMeter.Kind, KindTotals> kinds,
-                        long[] rssAfterCall) {
+                        long[] rssAfterCall, double kernelCpuFraction) {
 
     /**
      * Metered ops of one kind over all timed calls.

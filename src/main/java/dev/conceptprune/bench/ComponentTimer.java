@@ -39,6 +39,7 @@ public final class ComponentTimer {
         double[] millis = new double[calls];
         long[] rss = new long[calls];
         Map<OpMeter.Kind, CallTimes.KindTotals> kinds = new EnumMap<>(OpMeter.Kind.class);
+        double[] cpuBefore = ProcessCpu.userAndKernelSeconds();
         try (OpMeter meter = OpMeter.open()) {
             for (int i = 0; i < calls; i++) {
                 millis[i] = once(call);
@@ -51,7 +52,10 @@ public final class ComponentTimer {
                 }
             }
         }
-        return new CallTimes(name, input, millis, kinds, rss);
+        double[] cpuAfter = ProcessCpu.userAndKernelSeconds();
+        double user = cpuAfter[0] - cpuBefore[0];
+        double kernel = cpuAfter[1] - cpuBefore[1];
+        return new CallTimes(name, input, millis, kinds, rss, user + kernel > 0 ? kernel / (user + kernel) : 0);
     }
 
     private double once(Function<NDManager, NDArray> call) {

@@ -42,6 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final int DISCOVERY_PAIRS = 4;
     private static final int QUICK_STEPS = 12;
     private static final double SKILL_RATIO = 0.01;
+    private static final List<String> COMPONENTS = List.of("text_encoder", "unet", "vae_decoder");
 
     @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder (default: the embedded toy-world model).")
     Path model;
@@ -69,6 +70,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", description = "libtorch intra-op threads (default: the machine's cores).")
     Integer threads;
+
+    @Option(names = "--only", paramLabel = "NAME", split = ",",
+            description = "Time only these components: text_encoder, unet, vae_decoder (default: all).")
+    List<String> only = new ArrayList<>(COMPONENTS);
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -122,6 +127,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--discovery needs a model folder (tokenizer, scheduler, weights); "
                     + "--preset builds networks with random weights only");
         }
+        if (!COMPONENTS.containsAll(only)) {
+            throw new IllegalArgumentException("--only takes text_encoder, unet and vae_decoder, got " + only);
+        }
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
@@ -157,12 +165,18 @@ public final class BenchCommand implements Callable<Integer> {
         int[][] ids = tokenIds(batch, models.textEncoder().config().vocabSize());
 
         List<CallTimes> results = new ArrayList<>();
-        results.add(timer.time("text_encoder", batch + " x " + TOKENS + " tokens",
-                m -> models.textEncoder().encode(m, ids)));
-        results.add(timer.time("unet", shapeText(latents) + " + text " + text.get(1) + "x" + text.get(2),
-                m -> models.unet().forward(m.create(sample, latents), TIMESTEP, m.create(states, text))));
-        results.add(timer.time("vae_decoder", shapeText(decoded) + " -> " + h + "x" + w,
-                m -> models.vae().decode(m.create(z, decoded))));
+        if (only.contains("text_encoder")) {
+            results.add(timer.time("text_encoder", batch + " x " + TOKENS + " tokens",
+                    m -> models.textEncoder().encode(m, ids)));
+        }
+        if (only.contains("unet")) {
+            results.add(timer.time("unet", shapeText(latents) + " + text " + text.get(1) + "x" + text.get(2),
+                    m -> models.unet().forward(m.create(sample, latents), TIMESTEP, m.create(states, text))));
+        }
+        if (only.contains("vae_decoder")) {
+            results.add(timer.time("vae_decoder", shapeText(decoded) + " -> " + h + "x" + w,
+                    m -> models.vae().decode(m.create(z, decoded))));
+        }
         if (json) {
             out.println(report.componentsJson(results, models.description()));
         } else {
