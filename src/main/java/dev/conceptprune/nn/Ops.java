@@ -2,11 +2,13 @@ package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /** The composite operations DJL lacks, each written to match PyTorch's definition. */
 public final class Ops {
+    /** DJL's interpolation mode number for 'nearest'. */
+    private static final int NEAREST = 0;
+
     private Ops() {
     }
 
@@ -55,29 +57,10 @@ public final class Ops {
 
     /**
      * Nearest-neighbour resize of NCHW input to (outH, outW), source index floor(dst * in / out)
-     * as PyTorch's 'nearest' mode; exact doubling uses a cheaper repeat.
+     * as PyTorch's 'nearest' mode, in libtorch's one-pass kernel.
      */
     public static NDArray upsampleNearest(NDArray x, long outH, long outW) {
-        long h = x.getShape().get(2);
-        long w = x.getShape().get(3);
-        if (outH == 2 * h && outW == 2 * w) {
-            try (NDArray rows = x.repeat(2, 2)) {
-                return rows.repeat(3, 2);
-            }
-        }
-        try (NDArray ri = nearestIndex(x, h, outH); NDArray ci = nearestIndex(x, w, outW);
-             NDArray rows = x.get(new NDIndex(":, :, {}", ri))) {
-            return rows.get(new NDIndex(":, :, :, {}", ci));
-        }
-    }
-
-    private static NDArray nearestIndex(NDArray like, long in, long out) {
-        long[] idx = new long[(int) out];
-        float scale = (float) in / out;
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = Math.min((long) Math.floor(i * scale), in - 1);
-        }
-        return like.getManager().create(idx);
+        return x.getNDArrayInternal().interpolation(new long[] {outH, outW}, NEAREST, false);
     }
 
     /**
