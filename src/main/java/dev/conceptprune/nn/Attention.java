@@ -41,7 +41,10 @@ final class Attention {
             if (b * heads * nq * nk * Float.BYTES <= batchedMaxBytes) {
                 return batched(scaled, k, v, heads, mask);
             }
-            long rows = Math.min(nq, Math.max(MIN_TILE_ROWS, tileBytes / (nk * Float.BYTES)));
+            // Every tile re-reads the head's keys and values (nk x d each) for 4 x rows x nk x d FLOPs:
+            // at least d rows keep that re-reading small when heads are wide (the VAE's one 512-wide head).
+            long d = q.getShape().get(2) / heads;
+            long rows = Math.min(nq, Math.max(Math.max(MIN_TILE_ROWS, d), tileBytes / (nk * Float.BYTES)));
             return tiled(scaled, k, v, heads, mask, rows);
         }
     }
