@@ -77,7 +77,8 @@ final class Attention {
                 NDList headOuts = new NDList();
                 try {
                     for (long h = 0; h < heads; h++) {
-                        headOuts.add(head(q, k, v, mask, new NDIndex("{}, :, {}:{}", i, h * d, (h + 1) * d), rows));
+                        NDIndex columns = new NDIndex().addIndices(i).addAllDim().addSliceDim(h * d, (h + 1) * d);
+                        headOuts.add(head(q, k, v, mask, columns, rows));
                     }
                     samples.add(NDArrays.concat(headOuts, 1));
                 } finally {
@@ -99,7 +100,7 @@ final class Attention {
             for (long r = 0; r < nq; r += rows) {
                 long end = Math.min(nq, r + rows);
                 long flops = half / rows * (end - r);
-                try (NDArray qt = qh.get(new NDIndex("{}:{}", r, end));
+                try (NDArray qt = qh.get(new NDIndex().addSliceDim(r, end));
                      NDArray scores = metered(OpMeter.Kind.ATTENTION_MATMUL, flops, () -> qt.matMul(kt));
                      NDArray masked = mask == null ? null : tileMask(scores, mask, r, end);
                      NDArray probs = metered(OpMeter.Kind.SOFTMAX, 0, () -> scores.softmax(-1))) {
@@ -114,7 +115,7 @@ final class Attention {
 
     /** Adds the mask rows of a tile to its scores in place; returns the mask slice to be closed. */
     private static NDArray tileMask(NDArray scores, NDArray mask, long from, long to) {
-        NDArray rows = mask.get(new NDIndex("{}:{}", from, to));
+        NDArray rows = mask.get(new NDIndex().addSliceDim(from, to));
         scores.addi(rows);
         return rows;
     }

@@ -31,7 +31,7 @@ final class BasicTransformerBlock {
     /** @param x tokens [B, N, dim]; @param text [B, S, contextDim] */
     NDArray forward(NDArray x, NDArray text, FeedForwardObserver observer) {
         try (Scope s = Scope.of(x)) {
-            NDArray h = x.add(attn1.forward(norm1.forward(x), null));
+            NDArray h = attn1.forward(norm1.forward(x), null).addi(x);
             h.addi(attn2.forward(norm2.forward(h), text));
             h.addi(ff.forward(norm3.forward(h), observer));
             return s.keep(h);

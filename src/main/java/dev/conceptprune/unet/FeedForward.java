@@ -1,7 +1,10 @@
 package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.nn.Linear;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
@@ -12,6 +15,10 @@ import dev.conceptprune.nn.Params;
  * output (the input of {@code net.2}) is what ConceptPrune observes.
  */
 final class FeedForward {
+    /** Largest projection chunk: under glibc's 32 MiB ceiling for reusing freed memory. */
+    private static final long CHUNK_BYTES = 16L << 20;
+    private static final long CHUNK_ALIGN = 64;
+
     private final FeedForwardLayer layer;
     private final Linear proj;
     private final Linear out;
@@ -27,14 +34,48 @@ final class FeedForward {
         try (Scope s = Scope.of(x)) {
             if (observer != null) {
                 observer.onFeedForwardInput(layer.index(), x);
-            }
-            NDArray projected = proj.forward(x);
-            NDList halves = projected.split(2, projected.getShape().dimension() - 1);
-            NDArray geglu = Ops.gelu(halves.get(1)).muli(halves.get(0));
-            if (observer != null) {
+                NDArray geglu = geglu(x);
                 observer.onGeglu(layer.index(), geglu);
+                return s.keep(out.forward(geglu));
             }
-            return s.keep(out.forward(geglu));
+            return s.keep(chunked(x));
+        }
+    }
+
+    /**
+     * The unobserved feed-forward in row chunks whose projection stays under {@link #CHUNK_BYTES}.
+     * At 64x64 latents the whole projection is 84 MB: glibc maps allocations that large afresh
+     * every time, and faulting them in cost more than the GELU itself. Rows are independent, so
+     * chunking changes nothing but the order in which they are computed.
+     */
+    private NDArray chunked(NDArray x) {
+        Shape shape = x.getShape();
+        long rows = shape.size() / layer.dim();
+        long rowBytes = 2L * layer.inner() * Float.BYTES;
+        long chunk = Math.max(CHUNK_ALIGN, CHUNK_BYTES / rowBytes / CHUNK_ALIGN * CHUNK_ALIGN);
+        if (rows <= chunk) {
+            return out.forward(geglu(x));
+        }
+        NDList parts = new NDList();
+        try (NDArray flat = x.reshape(rows, layer.dim())) {
+            for (long r = 0; r < rows; r += chunk) {
+                try (NDArray part = flat.get(new NDIndex().addSliceDim(r, Math.min(rows, r + chunk)));
+                     NDArray g = geglu(part)) {
+                    parts.add(out.forward(g));
+                }
+            }
+            try (NDArray joined = NDArrays.concat(parts)) {
+                return joined.reshape(shape);
+            }
+        } finally {
+            parts.close();
+        }
+    }
+
+    /** GELU of the projection's second half times its first half, multiplied into the GELU buffer. */
+    private NDArray geglu(NDArray x) {
+        try (NDArray projected = proj.forward(x); NDList halves = projected.split(2, projected.getShape().dimension() - 1)) {
+            return Ops.gelu(halves.get(1)).muli(halves.get(0));
         }
     }
 

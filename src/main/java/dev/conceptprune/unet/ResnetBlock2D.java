@@ -41,7 +41,8 @@ final class ResnetBlock2D {
             NDArray t = timeEmbProj.forward(timeAct);
             h.addi(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
             h = conv2.forward(Ops.silu(norm2.forward(h)));
-            NDArray out = (shortcut == null ? x : shortcut.forward(x)).add(h);
+            // h is this block's own buffer: the residual goes into it (x + h and h + x round alike).
+            NDArray out = h.addi(shortcut == null ? x : shortcut.forward(x));
             return s.keep(outputScale == 1f ? out : out.divi(outputScale));
         }
     }
