@@ -18,9 +18,14 @@ public final class ComponentTimer {
     private final int warmup;
     private final int calls;
     private final PrintStream progress;
+    private final boolean collectBeforeSample;
 
-    /** @param progress where a line per call goes, or null */
-    public ComponentTimer(NDManager manager, int warmup, int calls, PrintStream progress) {
+    /**
+     * @param collectBeforeSample run a full GC before reading the resident set after each call,
+     *        so that its trend shows live memory, not the JVM's heap filling with garbage
+     * @param progress where a line per call goes, or null
+     */
+    public ComponentTimer(NDManager manager, int warmup, int calls, boolean collectBeforeSample, PrintStream progress) {
         if (warmup < 0 || calls < 1) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --calls >= 1, got " + warmup + " and " + calls);
         }
@@ -28,6 +33,7 @@ public final class ComponentTimer {
         this.warmup = warmup;
         this.calls = calls;
         this.progress = progress;
+        this.collectBeforeSample = collectBeforeSample;
     }
 
     /** @param call computes the component's output in the manager it is given */
@@ -43,6 +49,9 @@ public final class ComponentTimer {
         try (OpMeter meter = OpMeter.open()) {
             for (int i = 0; i < calls; i++) {
                 millis[i] = once(call);
+                if (collectBeforeSample) {
+                    System.gc();
+                }
                 rss[i] = ProcessMemory.rss();
                 log("%s: call %d/%d %.1f ms, RSS %d MB", name, i + 1, calls, millis[i], rss[i] >> 20);
             }

@@ -82,6 +82,10 @@ public final class BenchCommand implements Callable<Integer> {
             + QUICK_STEPS + " steps for --discovery.")
     boolean quick;
 
+    @Option(names = "--leak-check", description = "Collect the Java heap before reading the resident set after each "
+            + "call (untimed), so that its trend over --calls shows live memory only.")
+    boolean leakCheck;
+
     @Option(names = "--json", description = "Print one JSON object on stdout instead of tables.")
     boolean json;
 
@@ -153,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--height and --width must be multiples of the VAE factor " + f);
         }
         ComponentTimer timer = new ComponentTimer(manager, warmup != null ? warmup : 1,
-                calls != null ? calls : quick ? 2 : 5, System.err);
+                calls != null ? calls : quick ? 2 : 5, leakCheck, System.err);
         SplittableRandom random = new SplittableRandom(seed);
         int images = Math.max(1, batch / 2);
         Shape latents = new Shape(batch, models.unet().config().inChannels(), h / f, w / f);
