@@ -92,7 +92,7 @@ public final class BenchReport {
             c.put("input", r.input());
             Map<String, Object> kinds = new LinkedHashMap<>();
             r.kinds().forEach((k, t) -> kinds.put(kindName(k), Map.of("ms_per_call", round(t.millis() / r.calls(), 2),
-                    "gflop_per_call", round(t.flops() / 1e9 / r.calls(), 4))));
+                    "gflop_per_call", round(t.flops() / 1e9 / r.calls(), 4), "ops_per_call", t.ops() / r.calls())));
             c.put("ops", kinds);
             long[] rss = r.rssAfterCall();
             c.put("rss_mb_first_call", round(rss[0] / MB, 1));

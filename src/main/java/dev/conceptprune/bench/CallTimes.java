@@ -28,10 +28,12 @@ public record CallTimes(String name, String input, double[] millis, Map<OpMeter.
     public record KindTotals(long ops, long flops, double millis) {
     }
 
+    /** Timed calls. */
     public int calls() {
         return millis.length;
     }
 
+    /** Median wall time of a call, ms. */
     public double medianMillis() {
         double[] s = millis.clone();
         Arrays.sort(s);
@@ -39,6 +41,7 @@ public record CallTimes(String name, String input, double[] millis, Map<OpMeter.
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
+    /** Fastest call, ms. */
     public double minMillis() {
         return Arrays.stream(millis).min().orElse(Double.NaN);
     }

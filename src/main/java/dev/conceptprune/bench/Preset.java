@@ -34,6 +34,7 @@ public enum Preset {
         throw new IllegalArgumentException("--preset must be sd15 or sd21, got '" + name + "'");
     }
 
+    /** The command-line name: sd15 or sd21. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -101,23 +101,21 @@ final class Attention {
                 long end = Math.min(nq, r + rows);
                 long flops = half / rows * (end - r);
                 try (NDArray qt = qh.get(new NDIndex().addSliceDim(r, end));
-                     NDArray scores = metered(OpMeter.Kind.ATTENTION_MATMUL, flops, () -> qt.matMul(kt));
-                     NDArray masked = mask == null ? null : tileMask(scores, mask, r, end);
-                     NDArray probs = metered(OpMeter.Kind.SOFTMAX, 0, () -> scores.softmax(-1))) {
-                    tiles.add(metered(OpMeter.Kind.ATTENTION_MATMUL, flops, () -> probs.matMul(vh)));
+                     NDArray scores = metered(OpMeter.Kind.ATTENTION_MATMUL, flops, () -> qt.matMul(kt))) {
+                    if (mask != null) {
+                        try (NDArray maskRows = mask.get(new NDIndex().addSliceDim(r, end))) {
+                            scores.addi(maskRows);
+                        }
+                    }
+                    try (NDArray probs = metered(OpMeter.Kind.SOFTMAX, 0, () -> scores.softmax(-1))) {
+                        tiles.add(metered(OpMeter.Kind.ATTENTION_MATMUL, flops, () -> probs.matMul(vh)));
+                    }
                 }
             }
             return tiles.size() == 1 ? tiles.remove(0) : NDArrays.concat(tiles, 0);
         } finally {
             tiles.close();
         }
-    }
-
-    /** Adds the mask rows of a tile to its scores in place; returns the mask slice to be closed. */
-    private static NDArray tileMask(NDArray scores, NDArray mask, long from, long to) {
-        NDArray rows = mask.get(new NDIndex().addSliceDim(from, to));
-        scores.addi(rows);
-        return rows;
     }
 
     private static NDArray metered(OpMeter.Kind kind, long flops, Supplier<NDArray> op) {

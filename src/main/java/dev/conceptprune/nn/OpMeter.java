@@ -23,6 +23,7 @@ public final class OpMeter implements AutoCloseable {
     private final long[] calls = new long[Kind.values().length];
     private final long[] flops = new long[Kind.values().length];
     private final long[] nanos = new long[Kind.values().length];
+
     private OpMeter() {
     }
 
@@ -66,14 +67,17 @@ public final class OpMeter implements AutoCloseable {
         return 2 * 2 * batchHeads * queries * keys * headDim;
     }
 
+    /** Ops of kind {@code k} metered so far. */
     public long calls(Kind k) {
         return calls[k.ordinal()];
     }
 
+    /** Their analytic FLOPs. */
     public long flops(Kind k) {
         return flops[k.ordinal()];
     }
 
+    /** Their wall time in nanoseconds. */
     public long nanos(Kind k) {
         return nanos[k.ordinal()];
     }
