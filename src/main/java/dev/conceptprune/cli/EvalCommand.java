@@ -70,15 +70,8 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EvalPlan plan = plan();
-        if (clip != null) {
-            if (!Files.isDirectory(clip)) {
-                throw new IllegalArgumentException("--clip " + clip + ": folder not found");
-            }
-            ClipScorer.check(clip);
-        } else if (!labels.isEmpty()) {
-            throw new IllegalArgumentException("--labels needs --clip to classify the images");
-        }
+        EvalPlan plan = plan(models, prompts, sampling, labels, labelColumn);
+        checkClip(clip, labels);
         EvalRun.Summary s = new EvalRun(plan, clip, batch, out, spec.commandLine().getErr()).run(force);
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),
@@ -89,7 +82,21 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** Everything checked that can be without loading weights, so bad input fails in seconds. */
-    private EvalPlan plan() {
+    /** Checks a CLIP folder (and that labels come with one) before any heavy work. */
+    static void checkClip(Path clip, List<String> labels) {
+        if (clip != null) {
+            if (!Files.isDirectory(clip)) {
+                throw new IllegalArgumentException("--clip " + clip + ": folder not found");
+            }
+            ClipScorer.check(clip);
+        } else if (!labels.isEmpty()) {
+            throw new IllegalArgumentException("--labels needs --clip to classify the images");
+        }
+    }
+
+    /** The evaluation plan for models and a prompt file, validated before any heavy work. */
+    static EvalPlan plan(List<Path> models, Path prompts, SamplingOptions sampling, List<String> labels,
+                         String labelColumn) {
         if (!Files.isRegularFile(prompts)) {
             throw new IllegalArgumentException("--prompts " + prompts + ": file not found");
         }
