@@ -25,6 +25,12 @@ public final class Conv2d {
     }
 
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().convolution(x, weight, bias, stride, padding, DILATION, 1).singletonOrThrow();
+        long start = OpMeter.start();
+        NDArray y = x.getNDArrayInternal().convolution(x, weight, bias, stride, padding, DILATION, 1).singletonOrThrow();
+        Shape w = weight.getShape();
+        Shape o = y.getShape();
+        OpMeter.record(OpMeter.Kind.CONV, start,
+                OpMeter.convFlops(o.get(0), w.get(1), w.get(0), w.get(2), w.get(3), o.get(2), o.get(3)));
+        return y;
     }
 }

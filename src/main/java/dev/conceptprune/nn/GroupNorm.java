@@ -28,6 +28,9 @@ public final class GroupNorm {
     }
 
     public NDArray forward(NDArray x) {
-        return Ops.groupNorm(x, groups, eps, weight, bias);
+        long start = OpMeter.start();
+        NDArray y = Ops.groupNorm(x, groups, eps, weight, bias);
+        OpMeter.record(OpMeter.Kind.GROUP_NORM, start, 0);
+        return y;
     }
 }

@@ -21,6 +21,9 @@ public final class LayerNorm {
     }
 
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().layerNorm(x, weight.getShape(), weight, bias, eps).singletonOrThrow();
+        long start = OpMeter.start();
+        NDArray y = x.getNDArrayInternal().layerNorm(x, weight.getShape(), weight, bias, eps).singletonOrThrow();
+        OpMeter.record(OpMeter.Kind.LAYER_NORM, start, 0);
+        return y;
     }
 }

@@ -15,28 +15,42 @@ import java.util.TreeSet;
 /**
  * Loads a component's parameters into float32 tensors owned by one manager, checking each
  * shape against what the config implies. Remembers which names were used, so that weights
- * the config does not explain can be reported.
+ * the config does not explain can be reported. {@link #random} makes seeded random weights of
+ * whatever shapes the modules ask for instead, for speed measurements without weight files.
  */
 public final class Params {
+    /** Standard deviation of random weights: small enough that activations stay finite through deep stacks. */
+    public static final double RANDOM_STD = 0.02;
+
     private final TensorStore store;
+    private final long seed;
     private final NDManager manager;
     private final String prefix;
     private final Set<String> used;
 
     public Params(TensorStore store, NDManager manager) {
-        this(store, manager, "", new HashSet<>());
+        this(store, 0, manager, "", new HashSet<>());
     }
 
-    private Params(TensorStore store, NDManager manager, String prefix, Set<String> used) {
+    private Params(TensorStore store, long seed, NDManager manager, String prefix, Set<String> used) {
         this.store = store;
+        this.seed = seed;
         this.manager = manager;
         this.prefix = prefix;
         this.used = used;
     }
 
+    /**
+     * Random weights: every requested parameter exists and is N(0, {@value #RANDOM_STD}^2) of the
+     * requested shape, a function of the seed and the parameter's full name only.
+     */
+    public static Params random(NDManager manager, long seed) {
+        return new Params(null, seed, manager, "", new HashSet<>());
+    }
+
     /** A view whose names are relative to {@code prefix + "."}. */
     public Params sub(String name) {
-        return new Params(store, manager, prefix + name + ".", used);
+        return new Params(store, seed, manager, prefix + name + ".", used);
     }
 
     public NDManager manager() {
@@ -48,14 +62,20 @@ public final class Params {
         return prefix + name;
     }
 
-    /** True when the store has this parameter. */
+    /** True when the store has this parameter; always true for random weights. */
     public boolean has(String name) {
-        return store.has(prefix + name);
+        return store == null || store.has(prefix + name);
     }
 
     /** Loads a parameter and checks its shape; the shape error names the tensor and both shapes. */
     public NDArray get(String name, long... expectedShape) {
         String full = prefix + name;
+        if (store == null) {
+            used.add(full);
+            Shape shape = new Shape(expectedShape);
+            float[] data = RandomTensor.normal(seed, full, Math.toIntExact(shape.size()), RANDOM_STD);
+            return manager.create(FloatBuffer.wrap(data), shape);
+        }
         if (!store.has(full)) {
             throw new WeightFormatException(storePath(), "missing tensor '" + full + "' that the config requires");
         }
@@ -88,8 +108,11 @@ public final class Params {
         }
     }
 
-    /** Names present in the store that no module loaded (sorted). */
+    /** Names present in the store that no module loaded (sorted); none for random weights. */
     public Set<String> unused() {
+        if (store == null) {
+            return new TreeSet<>();
+        }
         Set<String> out = new TreeSet<>(store.names());
         out.removeAll(used);
         return out;

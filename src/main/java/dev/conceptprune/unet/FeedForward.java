@@ -30,7 +30,7 @@ final class FeedForward {
             }
             NDArray projected = proj.forward(x);
             NDList halves = projected.split(2, projected.getShape().dimension() - 1);
-            NDArray geglu = halves.get(0).mul(Ops.gelu(halves.get(1)));
+            NDArray geglu = Ops.gelu(halves.get(1)).muli(halves.get(0));
             if (observer != null) {
                 observer.onGeglu(layer.index(), geglu);
             }

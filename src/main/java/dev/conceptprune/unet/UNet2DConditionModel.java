@@ -86,7 +86,7 @@ public final class UNet2DConditionModel {
         NDManager weights = manager.newSubManager();
         try {
             Params p = new Params(store, weights);
-            UNet2DConditionModel model = new UNet2DConditionModel(cfg, p);
+            UNet2DConditionModel model = load(cfg, p);
             Set<String> unused = p.unused();
             if (!unused.isEmpty()) {
                 throw new WeightFormatException(store.files().get(0).path(), unused.size()
@@ -98,6 +98,14 @@ public final class UNet2DConditionModel {
             weights.close();
             throw e;
         }
+    }
+
+    /**
+     * Builds the model from a config with the weights {@code p} gives (e.g. {@link Params#random}),
+     * into {@code p}'s manager; unlike the store loaders it does not look for unexplained tensors.
+     */
+    public static UNet2DConditionModel load(UNetConfig cfg, Params p) {
+        return new UNet2DConditionModel(cfg, p);
     }
 
     public UNetConfig config() {

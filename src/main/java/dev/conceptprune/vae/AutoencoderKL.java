@@ -55,7 +55,7 @@ public final class AutoencoderKL {
      */
     public static AutoencoderKL load(VaeConfig config, TensorStore store, NDManager manager) {
         Params p = new Params(store, manager);
-        AutoencoderKL vae = new AutoencoderKL(config, p);
+        AutoencoderKL vae = load(config, p);
         Set<String> unused = p.unused();
         if (!unused.isEmpty()) {
             List<String> names = unused.stream().limit(LISTED_UNUSED).collect(Collectors.toList());
@@ -65,6 +65,14 @@ public final class AutoencoderKL {
                     + String.join(", ", names) + more);
         }
         return vae;
+    }
+
+    /**
+     * Builds the VAE from a config with the weights {@code p} gives (e.g. {@link Params#random}),
+     * into {@code p}'s manager; unlike the store loaders it does not look for unexplained tensors.
+     */
+    public static AutoencoderKL load(VaeConfig config, Params p) {
+        return new AutoencoderKL(config, p);
     }
 
     public VaeConfig config() {

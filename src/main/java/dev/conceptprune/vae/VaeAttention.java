@@ -35,18 +35,16 @@ final class VaeAttention {
         long c = x.getShape().get(1);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
-        NDArray attended;
+        // x comes first in the residual add so that the result keeps x's contiguous NCHW layout.
         try (NDArray n = norm.forward(x);
-             NDArray flat = n.reshape(b, c, h * w);
-             NDArray tokens = flat.transpose(0, 2, 1);
+             NDArray tokens = n.reshape(b, c, h * w).transpose(0, 2, 1);
              NDArray qs = q.forward(tokens);
              NDArray ks = k.forward(tokens);
              NDArray vs = v.forward(tokens);
              NDArray a = Ops.attention(qs, ks, vs, 1, scale);
              NDArray projected = out.forward(a);
-             NDArray channelsFirst = projected.transpose(0, 2, 1)) {
-            attended = channelsFirst.reshape(b, c, h, w);
+             NDArray image = projected.transpose(0, 2, 1).reshape(b, c, h, w)) {
+            return x.add(image);
         }
-        return attended.addi(x);
     }
 }

@@ -1,0 +1,54 @@
+package dev.conceptprune.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Memory figures of this process: resident set (now and peak) from {@code /proc/self/status},
+ * which covers libtorch's native tensors, and the Java heap's peak.
+ */
+public final class ProcessMemory {
+    private static final Path STATUS = Path.of("/proc/self/status");
+
+    private ProcessMemory() {
+    }
+
+    /** Current resident set in bytes, or -1 where {@code /proc} is missing. */
+    public static long rss() {
+        return statusBytes("VmRSS:");
+    }
+
+    /** Peak resident set ("high water mark") in bytes, or -1 where {@code /proc} is missing. */
+    public static long peakRss() {
+        return statusBytes("VmHWM:");
+    }
+
+    /** Sum of the heap pools' peak usage in bytes (an upper bound of the heap's peak). */
+    public static long heapPeak() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    private static long statusBytes(String key) {
+        try {
+            for (String line : Files.readAllLines(STATUS)) {
+                if (line.startsWith(key)) {
+                    String[] parts = line.substring(key.length()).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024;
+                }
+            }
+        } catch (IOException | SecurityException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.conceptprune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.conceptprune.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code bench --json} prints one parseable object with the documented keys; no timing is asserted. */
+class BenchCommandTest {
+    @Test
+    void quickJsonHasEveryComponentAndTheMachine() {
+        JsonObject root = run("bench", "--model", Fixtures.TINY_SD.toString(), "--quick", "--json", "--calls", "1",
+                "--warmup", "0", "--height", "32", "--threads", "1");
+        for (String component : List.of("text_encoder", "unet", "vae_decoder")) {
+            JsonObject c = root.getAsJsonObject(component);
+            for (String key : List.of("median_ms", "min_ms", "gflop_per_call", "gflops", "peak_fraction")) {
+                assertTrue(c.has(key), component + " has " + key);
+            }
+            assertTrue(c.get("gflop_per_call").getAsDouble() > 0, component + " counts FLOPs");
+        }
+        JsonObject machine = root.getAsJsonObject("machine");
+        assertEquals(1, machine.get("threads").getAsInt());
+        assertTrue(machine.get("peak_gflops").getAsDouble() > 0);
+        assertTrue(machine.get("vm_hwm_mb").getAsDouble() != 0);
+    }
+
+    @Test
+    void discoveryFindsTheReferenceStatisticsWithFewerCalls() {
+        JsonObject d = run("bench", "--discovery", "--model", Fixtures.TINY_SD.toString(), "--json", "--steps", "4",
+                "--tau", "2", "--batch", "8", "--threads", "1").getAsJsonObject("discovery");
+        assertEquals(2, d.get("fast_unet_calls").getAsInt());
+        assertTrue(d.get("reference_unet_calls").getAsInt() >= 8 * 4);
+        assertTrue(d.get("norm_max_rel_diff").getAsDouble() <= 1e-4, d.toString());
+        assertEquals(0, d.get("mask_weights_differing").getAsInt(), d.toString());
+    }
+
+    private static JsonObject run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(0, cl.execute(args), err.toString());
+        return JsonParser.parseString(out.toString()).getAsJsonObject();
+    }
+}
