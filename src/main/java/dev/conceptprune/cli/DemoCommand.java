@@ -49,8 +49,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "every setting is measured from one discovery per site, and OUT/sweep.json lists them."})
 public final class DemoCommand implements Callable<Integer> {
     /** Settings chosen from the sweep recorded in docs/DEMO.md. */
-    static final String DEFAULT_SITE = "ffn2";
-    static final double DEFAULT_SKILL_RATIO = 0.05;
+    static final String DEFAULT_SITE = "attn2-v";
+    static final double DEFAULT_SKILL_RATIO = 0.4;
     static final int DEFAULT_TAU = 10;
     private static final String MARKER = ".conceptprune-demo";
 

@@ -68,6 +68,18 @@ public final class EraseCommand implements Callable<Integer> {
             description = "Also write one mask per setting from the same discovery: skill_ratio=0.005,0.01 and/or tau=5,10.")
     List<String> sweep = new ArrayList<>();
 
+    @Option(names = "--eval", paramLabel = "FILE",
+            description = "Evaluate the base and edited model(s) on this prompt set (CSV or text) into OUT/eval; "
+                    + "with --sweep, one edited model per setting and OUT/sweep-report.html with the trade-off plot.")
+    Path evalPrompts;
+
+    @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder for scoring --eval images.")
+    Path clip;
+
+    @Option(names = "--labels", paramLabel = "TEXT",
+            description = "Zero-shot labels for --eval (repeatable); the first names the erased concept.")
+    List<String> labels = new ArrayList<>();
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
@@ -97,6 +109,12 @@ public final class EraseCommand implements Callable<Integer> {
             throw new IllegalArgumentException(out.resolve("model") + " already exists; use --force to replace it");
         }
         PruneSite where = PruneSite.parse(site);
+        if (evalPrompts != null) {
+            EvalCommand.checkClip(clip, labels);
+            EvalCommand.plan(List.of(folder.root()), evalPrompts, sampling, labels, null);
+        } else if (clip != null || !labels.isEmpty()) {
+            throw new IllegalArgumentException("--clip and --labels go with --eval");
+        }
         SweepSpec sweeps = new SweepSpec(sweep, java.util.Set.of("skill_ratio", "tau"));
         List<Integer> taus = sweeps.counts("tau", tau);
         int observed = java.util.Collections.max(taus);
@@ -145,6 +163,11 @@ public final class EraseCommand implements Callable<Integer> {
             }
             PrunedModelWriter.export(folder, all, out.resolve("model"), force);
             writeSummary(reports, all, siteWeights, params, settings, (System.nanoTime() - start) / 1e9);
+        }
+        if (evalPrompts != null) {
+            new SweepEvaluation(folder, out, batch, force).run(evalPrompts, sampling, clip, labels, reports,
+                    spec.commandLine().getErr());
+            o.printf("evaluation: %s%n", out.resolve("eval/report.html"));
         }
         o.printf("edited model: %s%nsummary: %s%n", out.resolve("model"), out.resolve("summary.json"));
         o.flush();

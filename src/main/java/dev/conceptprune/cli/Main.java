@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
             "models without training, by zeroing the few feed-forward weights that carry them.",
             "",
             "Start with 'demo' (the embedded toy-world model, end to end), or 'inspect' a model folder."},
-        subcommands = {DemoCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, EraseCommand.class, ApplyCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
+            EraseCommand.class, ApplyCommand.class, EvalCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: arguments, configs, weight files. */

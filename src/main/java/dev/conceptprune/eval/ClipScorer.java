@@ -3,6 +3,7 @@ package dev.conceptprune.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.weights.TensorStore;
 import dev.conceptprune.weights.WeightFormatException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 public final class ClipScorer implements AutoCloseable {
     /** Images or texts per forward pass: bounds peak memory on long lists. */
     private static final int BATCH = 16;
+    private static final String PREPROCESSOR = "preprocessor_config.json";
 
     private final NDManager manager;
     private final ClipModel model;
@@ -36,7 +38,7 @@ public final class ClipScorer implements AutoCloseable {
      * @throws WeightFormatException naming the file and key of a missing or inconsistent setting
      */
     public static ClipScorer open(Path dir) {
-        Path processorFile = dir.resolve("preprocessor_config.json");
+        Path processorFile = dir.resolve(PREPROCESSOR);
         ClipImageProcessor processor = ClipImageProcessor.read(processorFile);
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
         NDManager manager = NDManager.newBaseManager();
@@ -52,6 +54,23 @@ public final class ClipScorer implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * Checks a CLIP folder without loading its weights: both configs, the tokenizer files and the
+     * header of {@code model.safetensors}; lets a caller refuse a wrong folder before long work.
+     *
+     * @throws WeightFormatException naming the file that is missing or not CLIP's
+     */
+    public static void check(Path dir) {
+        ClipConfig.read(dir.resolve("config.json"));
+        ClipImageProcessor.read(dir.resolve(PREPROCESSOR));
+        ClipTokenizer.load(dir);
+        try (TensorStore store = TensorStore.open(dir.resolve("model.safetensors"))) {
+            if (!store.has("logit_scale")) {
+                throw new WeightFormatException(dir.resolve("model.safetensors"), "no tensor 'logit_scale': not a CLIP model");
+            }
         }
     }
 
@@ -97,12 +116,22 @@ public final class ClipScorer implements AutoCloseable {
 
     /** Cosine similarity of an image and a text, in [-1, 1]. */
     public double cosine(BufferedImage image, String text) {
-        return dot(imageEmbeddings(List.of(image)), 0, textEmbeddings(List.of(text)), 0, dim());
+        return cosine(imageEmbeddings(List.of(image)), 0, textEmbeddings(List.of(text)), 0);
+    }
+
+    /** Cosine similarity of row {@code rowA} of {@code a} and row {@code rowB} of {@code b}, both unit-length embeddings. */
+    public double cosine(float[] a, int rowA, float[] b, int rowB) {
+        return dot(a, rowA * dim(), b, rowB * dim(), dim());
     }
 
     /** CLIP score as torchmetrics defines it: {@code 100 * max(cosine, 0)}. */
     public double clipScore(BufferedImage image, String text) {
-        return 100 * Math.max(cosine(image, text), 0);
+        return clipScore(cosine(image, text));
+    }
+
+    /** CLIP score of a cosine similarity. */
+    public static double clipScore(double cosine) {
+        return 100 * Math.max(cosine, 0);
     }
 
     /** Softmax over {@code exp(logit_scale) * cosine} of the image with each label. */
@@ -110,12 +139,18 @@ public final class ClipScorer implements AutoCloseable {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("zero-shot classification needs at least one label");
         }
-        float[] img = imageEmbeddings(List.of(image));
-        float[] txt = textEmbeddings(labels);
+        return zeroShot(imageEmbeddings(List.of(image)), 0, textEmbeddings(labels), labels);
+    }
+
+    /**
+     * Zero-shot classification of row {@code image} of {@code imageEmbeddings} against label
+     * embeddings computed once by {@link #textEmbeddings}, for scoring many images.
+     */
+    public ZeroShot zeroShot(float[] imageEmbeddings, int image, float[] labelEmbeddings, List<String> labels) {
         double[] logits = new double[labels.size()];
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < logits.length; i++) {
-            logits[i] = logitScale() * dot(img, 0, txt, i * dim(), dim());
+            logits[i] = logitScale() * cosine(imageEmbeddings, image, labelEmbeddings, i);
             max = Math.max(max, logits[i]);
         }
         double[] probs = new double[logits.length];

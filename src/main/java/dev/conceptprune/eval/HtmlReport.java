@@ -68,7 +68,8 @@ public final class HtmlReport {
         for (Row r : rows) {
             body.append("<tr><td class=\"prompt\">").append(esc(r.prompt())).append("</td>");
             for (int i = 0; i < r.images().size(); i++) {
-                body.append("<td><img src=\"").append(esc(r.images().get(i))).append("\" alt=\"")
+                // Lazy, so that a grid of thousands of images loads only what is scrolled to.
+                body.append("<td><img loading=\"lazy\" src=\"").append(esc(r.images().get(i))).append("\" alt=\"")
                         .append(esc(columns.get(i) + ": " + r.prompt())).append("\"><div class=\"cap\">")
                         .append(esc(r.captions().get(i))).append("</div></td>");
             }
@@ -179,6 +180,7 @@ public final class HtmlReport {
             th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
             table.grid img { width: 128px; height: auto; image-rendering: pixelated; display: block; }
             td.prompt { max-width: 260px; }
+            table.numeric td + td { text-align: right; white-space: nowrap; }
             .cap { font-size: 11px; color: #555; }
             pre { background: #f5f5f5; padding: 1em; }
             """;

@@ -11,31 +11,28 @@ public final class DdimScheduler implements Scheduler {
     private int stepRatio;
 
     DdimScheduler(SchedulerConfig config) {
+        config.requireFalse("thresholding");
+        config.requireFalse("rescale_betas_zero_snr");
         this.config = config;
         this.schedule = new NoiseSchedule(config);
         this.finalAlpha = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
         this.clipSample = config.source().getBoolean("clip_sample", true);
         this.clipRange = (float) config.source().getDouble("clip_sample_range", 1.0);
-        if (config.source().getBoolean("thresholding", false)) {
-            throw config.error("DDIMScheduler thresholding is not supported");
-        }
     }
 
     @Override
-    public void setTimesteps(int steps) {
+    public void setTimesteps(int numInferenceSteps) {
         int train = config.numTrainTimesteps();
-        Timesteps.requirePositive(steps, train);
-        stepRatio = train / steps;
-        timesteps = Timesteps.spaced(config.timestepSpacing(), steps, train, config.stepsOffset());
+        Timesteps.requireValidSteps(numInferenceSteps, train);
+        // the step always spans train // n, whatever the spacing
+        stepRatio = train / numInferenceSteps;
+        timesteps = Timesteps.requireInRange(Timesteps.spaced(config.timestepSpacing(), numInferenceSteps, train,
+                config.stepsOffset()), train, config);
     }
 
     @Override
     public float[] timesteps() {
-        float[] t = new float[timesteps.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = timesteps[i];
-        }
-        return t;
+        return Timesteps.toFloats(timesteps);
     }
 
     @Override
@@ -44,53 +41,54 @@ public final class DdimScheduler implements Scheduler {
     }
 
     @Override
-    public float[] scaleModelInput(float[] sample, int call) {
+    public float[] scaleModelInput(float[] sample, int callIndex) {
+        Calls.check(callIndex, timesteps.length);
         return sample;
     }
 
     @Override
-    public float[] step(float[] modelOutput, int call, float[] sample) {
-        int t = timesteps[call];
+    public float[] step(float[] modelOutput, int callIndex, float[] sample) {
+        Calls.check(callIndex, timesteps.length, modelOutput, sample);
+        int t = timesteps[callIndex];
         float at = schedule.alphasCumprod[t];
         float ap = schedule.alphaAt(t - stepRatio, finalAlpha);
         float bt = 1f - at;
         float sa = (float) Math.sqrt(at);
         float sb = (float) Math.sqrt(bt);
-        int n = sample.length;
-        float[] x0 = new float[n];
-        float[] eps = new float[n];
-        for (int i = 0; i < n; i++) {
+        // eta 0: the variance term vanishes, leaving sqrt(1 - a_prev) for the direction
+        float dirCoeff = (float) Math.sqrt(1f - ap);
+        float sap = (float) Math.sqrt(ap);
+        String prediction = config.predictionType();
+        float[] out = new float[sample.length];
+        for (int i = 0; i < out.length; i++) {
             float m = modelOutput[i];
             float x = sample[i];
-            switch (config.predictionType()) {
+            float x0;
+            float eps;
+            switch (prediction) {
                 case "epsilon" -> {
-                    x0[i] = (x - sb * m) / sa;
-                    eps[i] = m;
+                    x0 = (x - sb * m) / sa;
+                    eps = m;
                 }
                 case "sample" -> {
-                    x0[i] = m;
-                    eps[i] = (x - sa * m) / sb;
+                    x0 = m;
+                    eps = (x - sa * m) / sb;
                 }
                 default -> {
-                    x0[i] = sa * x - sb * m;
-                    eps[i] = sa * m + sb * x;
+                    x0 = sa * x - sb * m;
+                    eps = sa * m + sb * x;
                 }
             }
             if (clipSample) {
-                x0[i] = Math.max(-clipRange, Math.min(clipRange, x0[i]));
+                x0 = Math.max(-clipRange, Math.min(clipRange, x0));
             }
-        }
-        float dirCoeff = (float) Math.sqrt(1f - ap - 0f);
-        float sap = (float) Math.sqrt(ap);
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = sap * x0[i] + dirCoeff * eps[i];
+            out[i] = sap * x0 + dirCoeff * eps;
         }
         return out;
     }
 
     @Override
-    public boolean integerTimesteps() {
+    public boolean timestepIsInteger() {
         return true;
     }
 

@@ -1,48 +1,40 @@
 package dev.conceptprune.scheduler;
 
+import java.util.List;
+
 /** Euler (Karras et al. Algorithm 2 without churn), as diffusers' {@code EulerDiscreteScheduler}. */
 public final class EulerDiscreteScheduler implements Scheduler {
     private final SchedulerConfig config;
     private final NoiseSchedule schedule;
+    private final float finalSigma;
     private float[] timesteps = new float[0];
     private float[] sigmas = new float[0];
 
     EulerDiscreteScheduler(SchedulerConfig config) {
+        Sigmas.rejectUnsupported(config);
+        config.string("interpolation_type", "linear", List.of("linear"));
+        config.string("timestep_type", "discrete", List.of("discrete"));
         this.config = config;
         this.schedule = new NoiseSchedule(config);
-        Sigmas.rejectUnsupported(config, "EulerDiscreteScheduler");
-        String interp = config.source().getString("interpolation_type", "linear");
-        if (!interp.equals("linear")) {
-            throw config.error("EulerDiscreteScheduler interpolation_type '" + interp + "' is not supported (linear)");
-        }
+        this.finalSigma = Sigmas.finalSigma(config, schedule);
     }
 
     @Override
-    public void setTimesteps(int steps) {
+    public void setTimesteps(int numInferenceSteps) {
         int train = config.numTrainTimesteps();
-        Timesteps.requirePositive(steps, train);
-        timesteps = new float[steps];
-        switch (config.timestepSpacing()) {
-            case "linspace" -> {
-                double[] l = Timesteps.linspace(0, train - 1, steps);
-                for (int i = 0; i < steps; i++) {
-                    timesteps[i] = (float) l[steps - 1 - i];
-                }
+        Timesteps.requireValidSteps(numInferenceSteps, train);
+        if (config.timestepSpacing().equals("linspace")) {
+            // fractional timesteps: numpy linspace in float64, rounded once to float32
+            double[] l = Timesteps.linspace(0, train - 1, numInferenceSteps);
+            timesteps = new float[numInferenceSteps];
+            for (int i = 0; i < numInferenceSteps; i++) {
+                timesteps[i] = (float) l[numInferenceSteps - 1 - i];
             }
-            case "leading" -> {
-                int[] t = Timesteps.spaced("leading", steps, train, config.stepsOffset());
-                for (int i = 0; i < steps; i++) {
-                    timesteps[i] = t[i];
-                }
-            }
-            default -> {
-                double ratio = (double) train / steps;
-                for (int i = 0; i < steps; i++) {
-                    timesteps[i] = (float) (Math.rint(train - i * ratio) - 1);
-                }
-            }
+        } else {
+            timesteps = Timesteps.toFloats(Timesteps.requireInRange(Timesteps.spaced(config.timestepSpacing(),
+                    numInferenceSteps, train, config.stepsOffset()), train, config));
         }
-        sigmas = Sigmas.withFinalZero(NoiseSchedule.interp(timesteps, schedule.sigmas()));
+        sigmas = Sigmas.forRun(timesteps, schedule, finalSigma);
     }
 
     @Override
@@ -50,13 +42,16 @@ public final class EulerDiscreteScheduler implements Scheduler {
         return timesteps.clone();
     }
 
-    /** Sigmas of the prepared run, with the final 0. */
+    /** Sigmas of the prepared run, with the final sigma appended. */
     public float[] sigmas() {
         return sigmas.clone();
     }
 
     @Override
     public float initNoiseSigma() {
+        if (sigmas.length == 0) {
+            throw new IllegalStateException("setTimesteps must be called before the scheduler is used");
+        }
         float max = 0;
         for (float s : sigmas) {
             max = Math.max(max, s);
@@ -68,8 +63,9 @@ public final class EulerDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public float[] scaleModelInput(float[] sample, int call) {
-        float s = sigmas[call];
+    public float[] scaleModelInput(float[] sample, int callIndex) {
+        Calls.check(callIndex, timesteps.length);
+        float s = sigmas[callIndex];
         float div = (float) Math.sqrt(s * s + 1f);
         float[] out = new float[sample.length];
         for (int i = 0; i < out.length; i++) {
@@ -79,17 +75,19 @@ public final class EulerDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public float[] step(float[] modelOutput, int call, float[] sample) {
-        float sigma = sigmas[call];
+    public float[] step(float[] modelOutput, int callIndex, float[] sample) {
+        Calls.check(callIndex, timesteps.length, modelOutput, sample);
+        float sigma = sigmas[callIndex];
+        // no churn: gamma = 0, so sigma_hat = sigma * (0 + 1)
         float sigmaHat = sigma * 1.0f;
-        float dt = sigmas[call + 1] - sigmaHat;
-        int n = sample.length;
-        float[] out = new float[n];
+        float dt = sigmas[callIndex + 1] - sigmaHat;
         float vScale = -sigma / (float) Math.sqrt(sigma * sigma + 1f);
         float vDiv = sigma * sigma + 1f;
-        for (int i = 0; i < n; i++) {
+        String prediction = config.predictionType();
+        float[] out = new float[sample.length];
+        for (int i = 0; i < out.length; i++) {
             float x = sample[i];
-            float x0 = switch (config.predictionType()) {
+            float x0 = switch (prediction) {
                 case "epsilon" -> x - sigmaHat * modelOutput[i];
                 case "v_prediction" -> modelOutput[i] * vScale + x / vDiv;
                 default -> modelOutput[i];
@@ -101,7 +99,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     }
 
     @Override
-    public boolean integerTimesteps() {
+    public boolean timestepIsInteger() {
         return false;
     }
 

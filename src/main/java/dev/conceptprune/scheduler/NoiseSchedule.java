@@ -18,11 +18,19 @@ final class NoiseSchedule {
             }
             default -> cosineBetas(n);
         };
+        for (int i = 0; i < n; i++) {
+            if (!(betas[i] >= 0f && betas[i] < 1f)) {
+                String from = c.trainedBetas() != null ? "'trained_betas'" : "'beta_start'/'beta_end'";
+                throw c.error("config key " + from + " gives beta[" + i + "] = " + betas[i]
+                        + "; betas must lie in [0, 1)");
+            }
+        }
         alphasCumprod = new float[n];
-        // torch's CPU cumprod accumulates float32 input in double
+        // torch's CPU cumprod accumulates float32 input in double (a float32 running product
+        // differs from torch in most entries)
         double acc = 1.0;
         for (int i = 0; i < n; i++) {
-            acc *= (float) (1.0f - betas[i]);
+            acc *= 1.0f - betas[i];
             alphasCumprod[i] = (float) acc;
         }
     }
@@ -41,6 +49,7 @@ final class NoiseSchedule {
         return out;
     }
 
+    /** diffusers' betas_for_alpha_bar: Python float (double) arithmetic, then one rounding to float32. */
     private static float[] cosineBetas(int n) {
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
@@ -52,7 +61,7 @@ final class NoiseSchedule {
     }
 
     private static double alphaBar(double t) {
-        double c = Math.cos((t + 0.008) / 1.008 * Math.PI / 2);
+        double c = StrictMath.cos((t + 0.008) / 1.008 * Math.PI / 2);
         return c * c;
     }
 
@@ -61,32 +70,36 @@ final class NoiseSchedule {
         return t >= 0 ? alphasCumprod[t] : fallback;
     }
 
-    /** sigma_t = sqrt((1 - a) / a) per train step, float32 as torch computes it. */
+    /**
+     * sigma_t = ((1 - a) / a) ** 0.5 per train step with a correctly rounded square root. torch's
+     * CPU sqrt kernel (where ** 0.5 goes) gave a value 1 ulp off this at t = 260 of SD's schedule,
+     * 0.513 ulp from the exact root, so sigma tables may differ from torch's in rare last bits.
+     */
     float[] sigmas() {
         float[] s = new float[alphasCumprod.length];
         for (int i = 0; i < s.length; i++) {
-            float a = alphasCumprod[i];
-            s[i] = (float) Math.sqrt((1f - a) / a);
+            s[i] = sigma(alphasCumprod[i]);
         }
         return s;
     }
 
-    /** numpy's interp of per-train-step values at fractional timesteps (float64, as numpy computes). */
-    static double[] interp(float[] timesteps, float[] values) {
-        double[] out = new double[timesteps.length];
-        for (int i = 0; i < timesteps.length; i++) {
-            double t = timesteps[i];
-            if (t <= 0) {
-                out[i] = values[0];
-            } else if (t >= values.length - 1) {
-                out[i] = values[values.length - 1];
-            } else {
-                int lo = (int) Math.floor(t);
-                double frac = t - lo;
-                double slope = ((double) values[lo + 1] - values[lo]);
-                out[i] = slope * frac + values[lo];
+    static float sigma(float alphaCumprod) {
+        return (float) Math.sqrt((1f - alphaCumprod) / alphaCumprod);
+    }
+
+    /**
+     * How many train steps have DPM-Solver's lambda_t = log(sqrt(a)) - log(sqrt(1 - a)) (float32)
+     * below the threshold; lambda falls monotonically, so this is diffusers' searchsorted index
+     * into the flipped table for lambda_min_clipped.
+     */
+    int countLambdasBelow(double threshold) {
+        int count = 0;
+        for (float a : alphasCumprod) {
+            float lambda = (float) Math.log((float) Math.sqrt(a)) - (float) Math.log((float) Math.sqrt(1f - a));
+            if (lambda < threshold) {
+                count++;
             }
         }
-        return out;
+        return count;
     }
 }

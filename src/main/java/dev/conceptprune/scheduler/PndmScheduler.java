@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PNDM with {@code skip_prk_steps}: the PLMS (linear multistep) path of diffusers. n steps make
- * n+1 UNet calls because the second timestep is used twice during the warm-up.
+ * PNDM with {@code skip_prk_steps}: the PLMS (linear multistep) path of diffusers'
+ * {@code PNDMScheduler}. n steps make n+1 UNet calls because the second timestep is used twice
+ * during the warm-up.
  */
 public final class PndmScheduler implements Scheduler {
     private final SchedulerConfig config;
@@ -15,39 +16,46 @@ public final class PndmScheduler implements Scheduler {
     private int stepRatio;
     private final List<float[]> ets = new ArrayList<>();
     private float[] curSample;
+    private int nextCall;
 
     PndmScheduler(SchedulerConfig config) {
+        if (!config.source().getBoolean("skip_prk_steps", false)) {
+            throw config.error("PNDMScheduler with skip_prk_steps false (the PRK warm-up) is not supported;"
+                    + " set skip_prk_steps true as Stable Diffusion does, or choose another scheduler");
+        }
+        if (config.predictionType().equals("sample")) {
+            throw config.error("PNDMScheduler supports prediction_type epsilon and v_prediction, not sample");
+        }
         this.config = config;
         this.schedule = new NoiseSchedule(config);
         this.finalAlpha = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
     }
 
     @Override
-    public void setTimesteps(int steps) {
+    public void setTimesteps(int numInferenceSteps) {
         int train = config.numTrainTimesteps();
-        Timesteps.requirePositive(steps, train);
-        stepRatio = train / steps;
-        int[] desc = Timesteps.spaced(config.timestepSpacing(), steps, train, config.stepsOffset());
-        // PLMS order: every timestep once, the second one twice (the warm-up recomputes it)
-        if (steps == 1) {
+        Timesteps.requireValidSteps(numInferenceSteps, train);
+        // the step always spans train // n, whatever the spacing
+        stepRatio = train / numInferenceSteps;
+        int[] desc = Timesteps.requireInRange(Timesteps.spaced(config.timestepSpacing(), numInferenceSteps, train,
+                config.stepsOffset()), train, config);
+        int n = desc.length;
+        if (n == 1) {
             timesteps = desc;
         } else {
-            timesteps = new int[steps + 1];
+            timesteps = new int[n + 1];
             timesteps[0] = desc[0];
+            System.arraycopy(desc, 1, timesteps, 2, n - 1);
             timesteps[1] = desc[1];
-            System.arraycopy(desc, 1, timesteps, 2, steps - 1);
         }
         ets.clear();
         curSample = null;
+        nextCall = 0;
     }
 
     @Override
     public float[] timesteps() {
-        float[] t = new float[timesteps.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = timesteps[i];
-        }
-        return t;
+        return Timesteps.toFloats(timesteps);
     }
 
     @Override
@@ -56,48 +64,53 @@ public final class PndmScheduler implements Scheduler {
     }
 
     @Override
-    public float[] scaleModelInput(float[] sample, int call) {
+    public float[] scaleModelInput(float[] sample, int callIndex) {
+        Calls.check(callIndex, timesteps.length);
         return sample;
     }
 
     @Override
-    public float[] step(float[] modelOutput, int call, float[] sample) {
-        int t = timesteps[call];
+    public float[] step(float[] modelOutput, int callIndex, float[] sample) {
+        Calls.check(callIndex, timesteps.length, modelOutput, sample);
+        Calls.inOrder(callIndex, nextCall);
+        nextCall++;
+        int t = timesteps[callIndex];
         int prev = t - stepRatio;
-        if (call != 1) {
-            if (ets.size() > 3) {
-                ets.remove(0);
-            }
-            ets.add(modelOutput);
-        } else {
-            prev = t;
-            t = t + stepRatio;
-        }
         float[] eps;
         float[] x = sample;
-        int n = modelOutput.length;
-        if (ets.size() == 1 && call == 0) {
-            eps = modelOutput;
-            curSample = sample;
-        } else if (ets.size() == 1 && call == 1) {
+        if (callIndex == 1) {
+            // the repeated timestep redoes step 0 from the stored sample with the averaged output,
+            // and is not added to the history
+            prev = t;
+            t = t + stepRatio;
             float[] e0 = ets.get(0);
-            eps = new float[n];
-            for (int i = 0; i < n; i++) {
+            eps = new float[modelOutput.length];
+            for (int i = 0; i < eps.length; i++) {
                 eps[i] = (modelOutput[i] + e0[i]) / 2f;
             }
             x = curSample;
             curSample = null;
         } else {
-            eps = combine(n);
+            if (ets.size() > 3) {
+                ets.remove(0);
+            }
+            ets.add(modelOutput.clone());
+            if (callIndex == 0) {
+                eps = modelOutput;
+                curSample = sample.clone();
+            } else {
+                eps = adamsBashforth();
+            }
         }
         return prevSample(x, t, prev, eps);
     }
 
-    /** The Adams-Bashforth combinations of the stored model outputs. */
-    private float[] combine(int n) {
+    /** The linear multistep combination of the stored model outputs (orders 2 to 4). */
+    private float[] adamsBashforth() {
         int k = ets.size();
         float[] e1 = ets.get(k - 1);
         float[] e2 = ets.get(k - 2);
+        int n = e1.length;
         float[] out = new float[n];
         if (k == 2) {
             for (int i = 0; i < n; i++) {
@@ -111,6 +124,7 @@ public final class PndmScheduler implements Scheduler {
         } else {
             float[] e3 = ets.get(k - 3);
             float[] e4 = ets.get(k - 4);
+            // diffusers multiplies by the Python float 1/24 (rounded to float32 by torch)
             float c = (float) (1.0 / 24);
             for (int i = 0; i < n; i++) {
                 out[i] = c * (55f * e1[i] - 59f * e2[i] + 37f * e3[i] - 9f * e4[i]);
@@ -119,6 +133,7 @@ public final class PndmScheduler implements Scheduler {
         return out;
     }
 
+    /** Formula (9) of the PNDM paper, on float32 scalars as diffusers computes them. */
     private float[] prevSample(float[] x, int t, int prev, float[] eps) {
         float at = schedule.alphasCumprod[t];
         float ap = schedule.alphaAt(prev, finalAlpha);
@@ -133,8 +148,6 @@ public final class PndmScheduler implements Scheduler {
             for (int i = 0; i < n; i++) {
                 e[i] = sa * eps[i] + sb * x[i];
             }
-        } else if (config.predictionType().equals("sample")) {
-            throw config.error("PNDMScheduler supports prediction_type epsilon and v_prediction only");
         }
         float sampleCoeff = (float) Math.sqrt(ap / at);
         float denom = at * (float) Math.sqrt(bp) + (float) Math.sqrt(at * bt * ap);
@@ -147,7 +160,7 @@ public final class PndmScheduler implements Scheduler {
     }
 
     @Override
-    public boolean integerTimesteps() {
+    public boolean timestepIsInteger() {
         return true;
     }
 

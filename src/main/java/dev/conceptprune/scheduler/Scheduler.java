@@ -1,17 +1,17 @@
 package dev.conceptprune.scheduler;
 
 /**
- * A diffusion sampler on flat float32 latents (the whole batch, NCHW). Multistep schedulers keep
- * their history internally; {@link #setTimesteps} starts a fresh run.
+ * A diffusion sampler on flat float32 latents (the whole batch, NCHW). Calls are numbered by UNet
+ * call; multistep schedulers keep their history internally and need their calls in order.
  */
 public interface Scheduler {
-    /** Prepares a run of {@code steps} inference steps and clears any state. */
-    void setTimesteps(int steps);
+    /** Prepares a run of {@code numInferenceSteps} (> 0) steps and clears any state. */
+    void setTimesteps(int numInferenceSteps);
 
-    /** Timestep of every UNet call, in call order. */
+    /** Timestep of every UNet call, in call order (PNDM repeats its second timestep). */
     float[] timesteps();
 
-    /** UNet calls of the prepared run (PNDM makes one more than steps). */
+    /** UNet calls of the prepared run (PNDM makes one more than the steps). */
     default int numModelCalls() {
         return timesteps().length;
     }
@@ -19,15 +19,15 @@ public interface Scheduler {
     /** Factor the initial noise is multiplied by. */
     float initNoiseSigma();
 
-    /** Input for the UNet at a call; the sample itself where the scheduler does not scale. */
-    float[] scaleModelInput(float[] sample, int call);
+    /** Input for the UNet at a call: the sample itself, or a new scaled array. */
+    float[] scaleModelInput(float[] sample, int callIndex);
 
     /** One update: the sample after the given call's model output. */
-    float[] step(float[] modelOutput, int call, float[] sample);
+    float[] step(float[] modelOutput, int callIndex, float[] sample);
 
-    /** Whether the UNet receives integer timesteps (PNDM/DDIM/DPM) or fractional ones (Euler). */
-    boolean integerTimesteps();
+    /** Whether the UNet receives int64 timesteps (PNDM, DDIM, DPM) or float32 ones (Euler). */
+    boolean timestepIsInteger();
 
-    /** Short name, e.g. {@code pndm}. */
+    /** The kind's short name: pndm, ddim, euler or dpm++. */
     String name();
 }

@@ -1,0 +1,196 @@
+package dev.conceptprune.eval;
+
+import dev.conceptprune.pipeline.GenerationSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What an evaluation produces: one image per model and usable prompt row, with the row's seed and
+ * guidance where the file gives them and the defaults otherwise. Building a plan checks everything
+ * that can be checked without loading a model, so that bad input fails before the long work.
+ */
+public final class EvalPlan {
+    private final List<EvalModel> models;
+    private final PromptSet prompts;
+    private final List<EvalImage> images;
+    private final List<String> problems;
+    private final List<String> labels;
+    private final String labelColumn;
+    private final GenerationSettings defaults;
+
+    private EvalPlan(List<EvalModel> models, PromptSet prompts, List<EvalImage> images, List<String> problems,
+                     List<String> labels, String labelColumn, GenerationSettings defaults) {
+        this.defaults = defaults;
+        this.models = List.copyOf(models);
+        this.prompts = prompts;
+        this.images = Collections.unmodifiableList(images);
+        this.problems = Collections.unmodifiableList(problems);
+        this.labels = List.copyOf(labels);
+        this.labelColumn = labelColumn;
+    }
+
+    /**
+     * Plans the images.
+     *
+     * @param defaults    negative prompt, steps, guidance, scheduler and seed for rows that give none;
+     *                    its prompt and size are replaced per row and model
+     * @param labels      zero-shot labels, possibly empty
+     * @param labelColumn a prompt-file column holding the expected label per row, or null
+     * @throws IllegalArgumentException when no row is usable or the labels do not fit the column
+     */
+    public static EvalPlan of(List<EvalModel> models, PromptSet prompts, GenerationSettings defaults,
+                              List<String> labels, String labelColumn) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("at least one --model is required");
+        }
+        if (new HashSet<>(labels).size() != labels.size()) {
+            throw new IllegalArgumentException("--labels repeats a label: " + labels);
+        }
+        if (labelColumn != null) {
+            checkLabelColumn(prompts, labels, labelColumn);
+        }
+        List<String> problems = new ArrayList<>(prompts.problems());
+        List<EvalImage> images = new ArrayList<>();
+        List<GenerationSettings> perRow = new ArrayList<>();
+        for (PromptRow row : prompts.rows()) {
+            perRow.add(settings(row, defaults, problems));
+        }
+        for (EvalModel m : models) {
+            for (int i = 0; i < perRow.size(); i++) {
+                GenerationSettings s = perRow.get(i);
+                if (s != null) {
+                    images.add(new EvalImage(m, i, prompts.rows().get(i), new GenerationSettings(s.prompt(),
+                            s.negativePrompt(), s.steps(), s.guidance(), s.scheduler(), s.seed(), m.height(), m.width(),
+                            1, null)));
+                }
+            }
+        }
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException(prompts.file() + ": no usable prompts"
+                    + (problems.isEmpty() ? "" : " (" + problems.size() + " rows skipped: " + problems.get(0) + ")"));
+        }
+        return new EvalPlan(models, prompts, images, problems, labels, labelColumn, defaults);
+    }
+
+    /**
+     * Image-folder names for model folders: each folder's name with characters outside
+     * {@code [A-Za-z0-9._-]} replaced, so that report links need no escaping, and -2, -3, ...
+     * appended to repeats (compared ignoring case, for case-insensitive file systems).
+     */
+    public static List<String> uniqueNames(List<Path> folders) {
+        List<String> out = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        for (Path f : folders) {
+            Path name = f.toAbsolutePath().normalize().getFileName();
+            String base = name == null ? "model" : name.toString().replaceAll("[^A-Za-z0-9._-]", "_");
+            if (base.isEmpty() || base.startsWith(".")) {
+                base = "model" + base;
+            }
+            String unique = base;
+            for (int n = 2; !taken.add(unique.toLowerCase(Locale.ROOT)); n++) {
+                unique = base + "-" + n;
+            }
+            out.add(unique);
+        }
+        return out;
+    }
+
+    public List<EvalModel> models() {
+        return models;
+    }
+
+    public PromptSet prompts() {
+        return prompts;
+    }
+
+    /** All images, model by model, rows in file order. */
+    public List<EvalImage> images() {
+        return images;
+    }
+
+    /** The images of one model, rows in file order. */
+    public List<EvalImage> images(EvalModel model) {
+        return images.stream().filter(i -> i.model().equals(model)).toList();
+    }
+
+    /** The prompt set's problems followed by rows this plan skipped, each starting with "line N:". */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** The settings for rows that give no seed or guidance of their own. */
+    public GenerationSettings defaults() {
+        return defaults;
+    }
+
+    /** Zero-shot labels; empty when none were given. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The column holding expected labels, or null. */
+    public String labelColumn() {
+        return labelColumn;
+    }
+
+    /** The label a row expects according to the label column, or null when there is no column or the cell is empty. */
+    public String expectedLabel(PromptRow row) {
+        if (labelColumn == null) {
+            return null;
+        }
+        return matchingLabel(labels, row.labels().get(labelColumn));
+    }
+
+    private static GenerationSettings settings(PromptRow row, GenerationSettings d, List<String> problems) {
+        long seed = row.seed() != null ? row.seed() : d.seed();
+        double guidance = row.guidance() != null ? row.guidance() : d.guidance();
+        String where = "line " + row.line() + ": ";
+        // The seeded noise takes torch's 32-bit manual seeds; larger ones cannot be reproduced.
+        if (seed < 0 || seed > Integer.MAX_VALUE) {
+            problems.add(where + "evaluation_seed " + seed + " is outside 0.." + Integer.MAX_VALUE + "; row skipped");
+            return null;
+        }
+        if (!Double.isFinite(guidance) || guidance < 0) {
+            problems.add(where + "evaluation_guidance " + guidance + " is not a number >= 0; row skipped");
+            return null;
+        }
+        return new GenerationSettings(row.prompt(), d.negativePrompt(), d.steps(), guidance, d.scheduler(), seed,
+                d.height(), d.width(), 1, null);
+    }
+
+    private static void checkLabelColumn(PromptSet prompts, List<String> labels, String column) {
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("--label-column needs --labels to compare against");
+        }
+        if (!prompts.labelColumns().contains(column)) {
+            throw new IllegalArgumentException("--label-column: " + prompts.file() + " has no column '" + column
+                    + "'" + (prompts.labelColumns().isEmpty() ? "" : "; it has " + prompts.labelColumns()));
+        }
+        Set<String> unmatched = new LinkedHashSet<>();
+        for (PromptRow r : prompts.rows()) {
+            String value = r.labels().get(column);
+            if (!value.isBlank() && matchingLabel(labels, value) == null) {
+                unmatched.add(value.strip());
+            }
+        }
+        if (!unmatched.isEmpty()) {
+            List<String> shown = unmatched.stream().limit(5).toList();
+            throw new IllegalArgumentException("--label-column " + column + ": values " + shown
+                    + (unmatched.size() > shown.size() ? " and " + (unmatched.size() - shown.size()) + " more" : "")
+                    + " match none of --labels " + labels + " (compared ignoring case)");
+        }
+    }
+
+    private static String matchingLabel(List<String> labels, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        return labels.stream().filter(l -> l.strip().equalsIgnoreCase(value.strip())).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.conceptprune.eval;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code report.html} of an evaluation: run parameters, a metric table with each model's
+ * difference from the first, prompt problems, and the images side by side (rows = prompts,
+ * columns = models).
+ */
+public final class EvalReport {
+    private EvalReport() {
+    }
+
+    /** Writes the report; {@code scores} by file, empty without CLIP; {@code parameters} as they should be listed. */
+    public static void write(Path file, EvalPlan plan, EvalMetrics metrics, Map<String, ImageScores> scores,
+                             Map<String, ?> parameters) {
+        HtmlReport r = new HtmlReport("ConceptPrune evaluation: " + plan.prompts().file().getFileName());
+        r.section("Run parameters", "").parameters(parameters);
+        metricTable(r, plan, metrics);
+        if (!plan.problems().isEmpty()) {
+            r.section("Prompt problems (" + plan.problems().size() + ")", "Rows of " + plan.prompts().file()
+                    + " that were skipped, or whose bytes were repaired:").pre(String.join("\n", plan.problems()));
+        }
+        r.section("Images", "Rows: prompts; columns: models.").grid(
+                plan.models().stream().map(EvalModel::name).toList(), gridRows(plan, scores));
+        r.write(file);
+    }
+
+    private static void metricTable(HtmlReport r, EvalPlan plan, EvalMetrics metrics) {
+        if (!metrics.scored()) {
+            r.section("Metrics", "No --clip folder was given, so the images were not scored.");
+            return;
+        }
+        List<String> header = new ArrayList<>(List.of("model", "images", "mean CLIP score", "\u0394 CLIP score"));
+        for (String label : plan.labels()) {
+            header.add("classified '" + label + "'");
+            header.add("\u0394");
+        }
+        if (plan.labelColumn() != null) {
+            header.add("accuracy vs '" + plan.labelColumn() + "'");
+            header.add("\u0394 accuracy");
+        }
+        EvalMetrics.ModelMetrics base = metrics.models().get(0);
+        List<List<String>> rows = new ArrayList<>();
+        for (EvalMetrics.ModelMetrics m : metrics.models()) {
+            boolean first = m == base;
+            List<String> row = new ArrayList<>(List.of(m.model().name(), String.valueOf(m.count()),
+                    fixed(m.meanClipScore(), 2), first ? "baseline" : signed(m.meanClipScore() - base.meanClipScore(), 2)));
+            for (String label : plan.labels()) {
+                double share = m.labelShare().get(label);
+                row.add(HtmlReport.pct(share));
+                row.add(first ? "" : points(share - base.labelShare().get(label)));
+            }
+            if (plan.labelColumn() != null) {
+                row.add(HtmlReport.pct(m.accuracy()) + " (" + m.correct() + "/" + m.labeled() + ")");
+                row.add(first ? "" : points(m.accuracy() - base.accuracy()));
+            }
+            rows.add(row);
+        }
+        String text = "CLIP score: 100 \u00b7 max(cosine, 0) of the image and its prompt, averaged over the images."
+                + (plan.labels().isEmpty() ? "" : " Classified: share of images whose most probable zero-shot label"
+                + " it is.") + " \u0394: difference from the first model.";
+        r.section("Metrics", text).table("metrics numeric", header, rows);
+    }
+
+    private static List<HtmlReport.Row> gridRows(EvalPlan plan, Map<String, ImageScores> scores) {
+        // Every model has an image for the same rows, in the same order.
+        List<List<EvalImage>> byModel = plan.models().stream().map(plan::images).toList();
+        List<HtmlReport.Row> rows = new ArrayList<>();
+        for (int r = 0; r < byModel.get(0).size(); r++) {
+            List<String> images = new ArrayList<>();
+            List<String> captions = new ArrayList<>();
+            for (List<EvalImage> model : byModel) {
+                images.add(model.get(r).file());
+                captions.add(caption(scores.get(model.get(r).file())));
+            }
+            rows.add(new HtmlReport.Row(promptText(byModel.get(0).get(r), plan), images, captions));
+        }
+        return rows;
+    }
+
+    private static String promptText(EvalImage i, EvalPlan plan) {
+        StringBuilder b = new StringBuilder("#" + i.index() + "  " + i.row().prompt() + "  (seed " + i.settings().seed()
+                + ", guidance " + i.settings().guidance());
+        String expected = plan.labelColumn() == null ? null : i.row().labels().get(plan.labelColumn());
+        if (expected != null && !expected.isBlank()) {
+            b.append(", ").append(plan.labelColumn()).append(": ").append(expected.strip());
+        }
+        return b.append(')').toString();
+    }
+
+    private static String caption(ImageScores s) {
+        if (s == null) {
+            return "";
+        }
+        String clip = "CLIP " + fixed(s.clipScore(), 1);
+        return s.bestLabel() == null ? clip
+                : clip + " \u00b7 " + s.bestLabel() + " " + HtmlReport.pct(s.probabilities().get(s.bestLabel()));
+    }
+
+    private static String fixed(double v, int decimals) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "n/a";
+    }
+
+    private static String signed(double v, int decimals) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%+." + decimals + "f", v) : "n/a";
+    }
+
+    /** A difference of two shares in percentage points. */
+    private static String points(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%+.1f pp", 100 * v) : "n/a";
+    }
+}
