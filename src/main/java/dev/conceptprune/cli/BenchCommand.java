@@ -36,7 +36,6 @@ import picocli.CommandLine.Model.CommandSpec;
             "profile and memory; or, with --discovery, one ConceptPrune discovery with early stop and",
             "batching against the reference procedure. Progress goes to stderr."})
 public final class BenchCommand implements Callable<Integer> {
-    private static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
     private static final int TOKENS = 77;
     private static final float TIMESTEP = 500f;
     private static final int DISCOVERY_PAIRS = 4;
@@ -67,9 +66,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", description = "Untimed calls first (default: 1).")
     Integer warmup;
-
-    @Option(names = "--threads", description = "libtorch intra-op threads (default: the machine's cores).")
-    Integer threads;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
             description = "Time only these components: text_encoder, unet, vae_decoder (default: all).")
@@ -104,8 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
-        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        System.setProperty(THREADS_PROPERTY, String.valueOf(threadCount));
+        int threadCount = Integer.getInteger(Main.THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
+        System.setProperty(Main.THREADS_PROPERTY, String.valueOf(threadCount));
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager()) {
             // The property only acts when the engine starts; a running engine takes the count directly.
@@ -136,9 +132,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        }
-        if (threads != null && threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
         if ((height != null && (height <= 0 || height % 8 != 0)) || (width != null && (width <= 0 || width % 8 != 0))) {
             throw new IllegalArgumentException("--height and --width must be positive multiples of 8");

@@ -20,8 +20,20 @@ public final class Main implements Runnable {
     /** Exit code for bad input: arguments, configs, weight files. */
     public static final int EXIT_BAD_INPUT = 2;
 
+    /** System property DJL's PyTorch engine reads its intra-op thread count from when it starts. */
+    static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
+            description = "libtorch intra-op threads (default: one per core).")
+    void threads(int n) {
+        if (n < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
+        }
+        System.setProperty(THREADS_PROPERTY, String.valueOf(n));
+    }
 
     @Override
     public void run() {

@@ -8,13 +8,13 @@ package dev.conceptprune.nn;
  * the JNI call and the result's allocation.
  */
 public final class OpMeter implements AutoCloseable {
-    /** The op kinds the profile tells apart. */
+    /** The op kinds the profile tells apart; ATTENTION is the fused kernel, both products and the softmax. */
     public enum Kind {
-        CONV, LINEAR, ATTENTION_MATMUL, SOFTMAX, GROUP_NORM, LAYER_NORM;
+        CONV, LINEAR, ATTENTION, GROUP_NORM, LAYER_NORM;
 
-        /** True for the kinds whose FLOPs are counted: convolutions and matrix products. */
+        /** True for the kinds whose FLOPs are counted: convolutions, matrix products, fused attention. */
         public boolean isMatmul() {
-            return this == CONV || this == LINEAR || this == ATTENTION_MATMUL;
+            return this == CONV || this == LINEAR || this == ATTENTION;
         }
     }
 

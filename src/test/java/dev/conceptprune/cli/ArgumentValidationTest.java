@@ -35,7 +35,8 @@ class ArgumentValidationTest {
         "erase --out OUT | name a concept",
         "erase --base-prompts MISSING --target-prompts MISSING --out OUT | file not found",
         "inspect MISSING | not found",
-        "generate --prompt | Expected parameter for option"})
+        "generate --prompt | Expected parameter for option",
+        "generate --prompt x --threads 0 --out OUT.png | --threads must be >= 1"})
     void rejectedInOneLine(String args, String expected) {
         String line = args.replace("OUT", tmp.resolve("out").toString()).replace("MISSING", tmp.resolve("nope.txt").toString());
         String[] argv = (line + " --model " + Fixtures.TINY_SD).split(" ");

@@ -3,17 +3,40 @@ package dev.conceptprune.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code bench --json} prints one parseable object with the documented keys; no timing is asserted. */
 class BenchCommandTest {
+    private int threadsBefore;
+    private String threadsPropertyBefore;
+
+    @BeforeEach
+    void rememberThreads() {
+        threadsBefore = JniUtils.getNumThreads();
+        threadsPropertyBefore = System.getProperty(Main.THREADS_PROPERTY);
+    }
+
+    /** {@code --threads 1} must not slow the tests that run after these in the same JVM. */
+    @AfterEach
+    void restoreThreads() {
+        JniUtils.setNumThreads(threadsBefore);
+        if (threadsPropertyBefore == null) {
+            System.clearProperty(Main.THREADS_PROPERTY);
+        } else {
+            System.setProperty(Main.THREADS_PROPERTY, threadsPropertyBefore);
+        }
+    }
+
     @Test
     void quickJsonHasEveryComponentAndTheMachine() {
         JsonObject root = run("bench", "--model", Fixtures.TINY_SD.toString(), "--quick", "--json", "--calls", "1",

@@ -1,0 +1,74 @@
+package dev.conceptprune.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+/**
+ * libtorch's fused scaled-dot-product attention ({@code torch.scaled_dot_product_attention}),
+ * which DJL's NDArray API does not expose. It is reached through a two-method TorchScript
+ * module compiled from source once per process. On CPU libtorch runs it as a flash-attention
+ * kernel: both products and the softmax over blocks of queries and keys that stay in cache,
+ * so no score matrix is ever materialised.
+ */
+final class FusedAttention {
+    private static final String CLASS_NAME = "FusedAttention";
+    private static final String SOURCE = "class " + CLASS_NAME + "(Module):\n"
+            + "  __parameters__ = []\n"
+            + "  __buffers__ = []\n"
+            + "  training : bool\n"
+            + "  def forward(self: __torch__." + CLASS_NAME
+            + ", q: Tensor, k: Tensor, v: Tensor, scale: float) -> Tensor:\n"
+            + "    return torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=scale)\n"
+            + "  def masked(self: __torch__." + CLASS_NAME
+            + ", q: Tensor, k: Tensor, v: Tensor, mask: Tensor, scale: float) -> Tensor:\n"
+            + "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=scale)\n";
+
+    private FusedAttention() {
+    }
+
+    /**
+     * softmax(scale q k^T + mask) v for q [B, H, Nq, d], k and v [B, H, Nk, d] (any strides),
+     * optional additive mask [Nq, Nk]; returns [B, H, Nq, d] in q's manager.
+     */
+    static NDArray apply(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
+        PtSymbolBlock module = Loaded.MODULE;
+        IValue[] in = mask == null
+                ? new IValue[] {tensor(q), tensor(k), tensor(v), IValue.from((double) scale)}
+                : new IValue[] {tensor(q), tensor(k), tensor(v), tensor(mask), IValue.from((double) scale)};
+        try (IValue out = mask == null ? module.forward(in) : IValueUtils.runMethod(module, "masked", in)) {
+            return out.toTensor((PtNDManager) q.getManager());
+        } finally {
+            for (IValue i : in) {
+                i.close();
+            }
+        }
+    }
+
+    private static IValue tensor(NDArray a) {
+        return IValue.from((PtNDArray) a);
+    }
+
+    /** Holder: the module is compiled on first use; it and its manager live as long as the process. */
+    private static final class Loaded {
+        static final PtSymbolBlock MODULE = load();
+
+        private static PtSymbolBlock load() {
+            byte[] archive = TorchScriptArchive.of(CLASS_NAME, SOURCE);
+            try {
+                return JniUtils.loadModule((PtNDManager) NDManager.newBaseManager(),
+                        new ByteArrayInputStream(archive), false, false);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("libtorch could not compile the fused attention module: "
+                        + e.getMessage().lines().findFirst().orElse(e.toString()), e);
+            }
+        }
+    }
+}

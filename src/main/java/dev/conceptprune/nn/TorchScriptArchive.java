@@ -1,0 +1,89 @@
+package dev.conceptprune.nn;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A TorchScript archive of one parameterless module, written from its source text: the zip
+ * libtorch's {@code torch::jit::load} reads, holding the class source under {@code code/},
+ * the pickled module object (an instance of the class in eval mode) and an empty constants
+ * table. Entries are stored uncompressed, as PyTorch writes them.
+ */
+final class TorchScriptArchive {
+    /** Pickle protocol 2 opcodes used by the two tiny pickles. */
+    private static final int PROTO = 0x80;
+    private static final int GLOBAL = 'c';
+    private static final int EMPTY_TUPLE = ')';
+    private static final int NEWOBJ = 0x81;
+    private static final int EMPTY_DICT = '}';
+    private static final int MARK = '(';
+    private static final int BINUNICODE = 'X';
+    private static final int NEWFALSE = 0x89;
+    private static final int SETITEMS = 'u';
+    private static final int BUILD = 'b';
+    private static final int STOP = '.';
+
+    private TorchScriptArchive() {
+    }
+
+    /**
+     * The archive bytes of module class {@code className}, whose TorchScript source (class
+     * header included, methods typed) is {@code source}.
+     */
+    static byte[] of(String className, String source) {
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zip)) {
+            String root = "module/";
+            stored(z, root + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            stored(z, root + "code/__torch__.py", source.getBytes(StandardCharsets.UTF_8));
+            stored(z, root + "data.pkl", moduleObject(className));
+            stored(z, root + "constants.pkl", new byte[] {(byte) PROTO, 2, EMPTY_TUPLE, STOP});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return zip.toByteArray();
+    }
+
+    /** {@code __torch__.<className>()} with its one attribute {@code training = False}. */
+    private static byte[] moduleObject(String className) {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(PROTO);
+        p.write(2);
+        p.write(GLOBAL);
+        p.writeBytes(("__torch__\n" + className + "\n").getBytes(StandardCharsets.US_ASCII));
+        p.write(EMPTY_TUPLE);
+        p.write(NEWOBJ);
+        p.write(EMPTY_DICT);
+        p.write(MARK);
+        byte[] name = "training".getBytes(StandardCharsets.US_ASCII);
+        p.write(BINUNICODE);
+        p.write(name.length);
+        p.write(0);
+        p.write(0);
+        p.write(0);
+        p.writeBytes(name);
+        p.write(NEWFALSE);
+        p.write(SETITEMS);
+        p.write(BUILD);
+        p.write(STOP);
+        return p.toByteArray();
+    }
+
+    private static void stored(ZipOutputStream z, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        z.putNextEntry(e);
+        z.write(data);
+        z.closeEntry();
+    }
+}
