@@ -1,49 +1,25 @@
 package dev.conceptprune.scheduler;
 
 /** DDIM with eta 0 (deterministic), as diffusers' {@code DDIMScheduler}. */
-public final class DdimScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final NoiseSchedule schedule;
-    private final float finalAlpha;
+public final class DdimScheduler extends SpacedAlphaScheduler {
     private final boolean clipSample;
     private final float clipRange;
-    private int[] timesteps = new int[0];
-    private int stepRatio;
 
     DdimScheduler(SchedulerConfig config) {
-        config.requireFalse("thresholding");
-        config.requireFalse("rescale_betas_zero_snr");
-        this.config = config;
-        this.schedule = new NoiseSchedule(config);
-        this.finalAlpha = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
+        super(requireSupported(config));
         this.clipSample = config.source().getBoolean("clip_sample", true);
         this.clipRange = (float) config.source().getDouble("clip_sample_range", 1.0);
     }
 
+    private static SchedulerConfig requireSupported(SchedulerConfig config) {
+        config.requireFalse("thresholding");
+        config.requireFalse("rescale_betas_zero_snr");
+        return config;
+    }
+
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        int train = config.numTrainTimesteps();
-        Timesteps.requireValidSteps(numInferenceSteps, train);
-        // the step always spans train // n, whatever the spacing
-        stepRatio = train / numInferenceSteps;
-        timesteps = Timesteps.requireInRange(Timesteps.spaced(config.timestepSpacing(), numInferenceSteps, train,
-                config.stepsOffset()), train, config);
-    }
-
-    @Override
-    public float[] timesteps() {
-        return Timesteps.toFloats(timesteps);
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int callIndex) {
-        Calls.check(callIndex, timesteps.length);
-        return sample;
+        timesteps = spacedTimesteps(numInferenceSteps);
     }
 
     @Override
@@ -85,11 +61,6 @@ public final class DdimScheduler implements Scheduler {
             out[i] = sap * x0 + dirCoeff * eps;
         }
         return out;
-    }
-
-    @Override
-    public boolean timestepIsInteger() {
-        return true;
     }
 
     @Override

@@ -8,17 +8,16 @@ import java.util.List;
  * {@code PNDMScheduler}. n steps make n+1 UNet calls because the second timestep is used twice
  * during the warm-up.
  */
-public final class PndmScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final NoiseSchedule schedule;
-    private final float finalAlpha;
-    private int[] timesteps = new int[0];
-    private int stepRatio;
+public final class PndmScheduler extends SpacedAlphaScheduler {
     private final List<float[]> ets = new ArrayList<>();
     private float[] curSample;
     private int nextCall;
 
     PndmScheduler(SchedulerConfig config) {
+        super(requireSupported(config));
+    }
+
+    private static SchedulerConfig requireSupported(SchedulerConfig config) {
         if (!config.source().getBoolean("skip_prk_steps", false)) {
             throw config.error("PNDMScheduler with skip_prk_steps false (the PRK warm-up) is not supported;"
                     + " set skip_prk_steps true as Stable Diffusion does, or choose another scheduler");
@@ -26,19 +25,12 @@ public final class PndmScheduler implements Scheduler {
         if (config.predictionType().equals("sample")) {
             throw config.error("PNDMScheduler supports prediction_type epsilon and v_prediction, not sample");
         }
-        this.config = config;
-        this.schedule = new NoiseSchedule(config);
-        this.finalAlpha = config.setAlphaToOne() ? 1f : schedule.alphasCumprod[0];
+        return config;
     }
 
     @Override
     public void setTimesteps(int numInferenceSteps) {
-        int train = config.numTrainTimesteps();
-        Timesteps.requireValidSteps(numInferenceSteps, train);
-        // the step always spans train // n, whatever the spacing
-        stepRatio = train / numInferenceSteps;
-        int[] desc = Timesteps.requireInRange(Timesteps.spaced(config.timestepSpacing(), numInferenceSteps, train,
-                config.stepsOffset()), train, config);
+        int[] desc = spacedTimesteps(numInferenceSteps);
         int n = desc.length;
         if (n == 1) {
             timesteps = desc;
@@ -51,22 +43,6 @@ public final class PndmScheduler implements Scheduler {
         ets.clear();
         curSample = null;
         nextCall = 0;
-    }
-
-    @Override
-    public float[] timesteps() {
-        return Timesteps.toFloats(timesteps);
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int callIndex) {
-        Calls.check(callIndex, timesteps.length);
-        return sample;
     }
 
     @Override
@@ -157,11 +133,6 @@ public final class PndmScheduler implements Scheduler {
             out[i] = sampleCoeff * x[i] - diff * e[i] / denom;
         }
         return out;
-    }
-
-    @Override
-    public boolean timestepIsInteger() {
-        return true;
     }
 
     @Override

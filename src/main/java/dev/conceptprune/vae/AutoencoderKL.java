@@ -11,6 +11,7 @@ import dev.conceptprune.weights.WeightFormatException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -91,41 +92,25 @@ public final class AutoencoderKL {
      */
     public NDArray decode(NDArray latents) {
         checkInput("latents", latents, config.latentChannels());
-        NDManager caller = latents.getManager();
-        try (NDManager scope = caller.newSubManager()) {
-            latents.tempAttach(scope);
-            NDArray z = latents.div((float) config.scalingFactor());
+        return scoped(latents, x -> {
+            NDArray z = x.div((float) config.scalingFactor());
             if (config.shiftFactor() != null) {
                 z = Intermediates.replace(z, z.add(config.shiftFactor().floatValue()));
             }
-            NDArray image = decodeScoped(z);
-            image.attach(caller);
-            return image;
-        }
+            return decodeScoped(z);
+        });
     }
 
     /** Decodes latents that are already unscaled ({@code latents / scaling_factor}). */
     public NDArray decodeRaw(NDArray z) {
         checkInput("latents", z, config.latentChannels());
-        NDManager caller = z.getManager();
-        try (NDManager scope = caller.newSubManager()) {
-            z.tempAttach(scope);
-            NDArray image = decodeScoped(z);
-            image.attach(caller);
-            return image;
-        }
+        return scoped(z, this::decodeScoped);
     }
 
     /** Encoder output after quant_conv: [B, 2 * latent, H/f, W/f], mean channels first, then log-variance. */
     public NDArray moments(NDArray image) {
         checkInput("image", image, config.inChannels());
-        NDManager caller = image.getManager();
-        try (NDManager scope = caller.newSubManager()) {
-            image.tempAttach(scope);
-            NDArray m = momentsScoped(image);
-            m.attach(caller);
-            return m;
-        }
+        return scoped(image, this::momentsScoped);
     }
 
     /** Encodes an image [B, in, H, W] in [-1, 1] to its latent posterior. */
@@ -150,12 +135,20 @@ public final class AutoencoderKL {
     /** The posterior mean of an image [B, in, H, W] in [-1, 1]: the deterministic latent. */
     public NDArray encodeMean(NDArray image) {
         checkInput("image", image, config.inChannels());
-        NDManager caller = image.getManager();
+        return scoped(image, x -> momentsScoped(x).get(new NDIndex(":, 0:{}", config.latentChannels())));
+    }
+
+    /**
+     * Runs {@code body} on {@code input} inside a sub-manager of the input's, so that every
+     * intermediate is freed on return; only the result moves to the caller's manager.
+     */
+    private static NDArray scoped(NDArray input, UnaryOperator<NDArray> body) {
+        NDManager caller = input.getManager();
         try (NDManager scope = caller.newSubManager()) {
-            image.tempAttach(scope);
-            NDArray mean = momentsScoped(image).get(new NDIndex(":, 0:{}", config.latentChannels()));
-            mean.attach(caller);
-            return mean;
+            input.tempAttach(scope);
+            NDArray out = body.apply(input);
+            out.attach(caller);
+            return out;
         }
     }
 
