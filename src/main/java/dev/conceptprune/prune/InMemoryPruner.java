@@ -3,7 +3,7 @@ package dev.conceptprune.prune;
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.unet.FeedForwardLayer;
 import dev.conceptprune.unet.UNet2DConditionModel;
-import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 /** Zeroes masked {@code ff.net.2} weights of a loaded UNet in place, to sample from the edited model without export. */
@@ -20,11 +20,17 @@ public final class InMemoryPruner {
                 continue;
             }
             NDArray w = unet.feedForwardOutWeight(layer.index());
-            float[] values = w.toFloatArray();
+            float[] keep = new float[Math.toIntExact(w.size())];
+            Arrays.fill(keep, 1f);
             for (int i : idx) {
-                values[i] = 0f;
+                keep[i] = 0f;
             }
-            w.set(FloatBuffer.wrap(values));
+            // An in-place product rather than overwriting the array from a Java buffer: libtorch warns
+            // about the deprecated dispatch mode DJL's buffer copy uses. Negative weights become -0.0,
+            // which computes exactly as 0.
+            try (NDArray factor = w.getManager().create(keep, w.getShape())) {
+                w.muli(factor);
+            }
             zeroed += idx.length;
         }
         for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
