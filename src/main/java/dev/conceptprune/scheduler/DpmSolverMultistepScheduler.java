@@ -7,9 +7,7 @@ import java.util.List;
  * DPM-Solver++ (multistep, order 1 or 2, midpoint or heun), as diffusers'
  * {@code DPMSolverMultistepScheduler}; its defaults give the "DPM++ 2M" sampler.
  */
-public final class DpmSolverMultistepScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final NoiseSchedule schedule;
+public final class DpmSolverMultistepScheduler extends IntegerTimestepScheduler {
     private final int solverOrder;
     private final boolean heun;
     private final boolean lowerOrderFinal;
@@ -17,18 +15,13 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     private final boolean finalSigmaZero;
     private final float finalSigma;
     private final int lastTimestep;
-    private int[] timesteps = new int[0];
     private float[] sigmas = new float[0];
     private float[] previousX0;
     private int lowerOrderNums;
     private int nextCall;
 
     DpmSolverMultistepScheduler(SchedulerConfig config) {
-        Sigmas.rejectUnsupported(config);
-        config.requireFalse("use_lu_lambdas");
-        config.requireFalse("thresholding");
-        // diffusers itself maps 'deis' to dpmsolver++ and logrho/bh1/bh2 to midpoint
-        config.string("algorithm_type", "dpmsolver++", List.of("dpmsolver++", "deis"));
+        super(requireSupported(config));
         this.heun = config.string("solver_type", "midpoint", List.of("midpoint", "heun", "logrho", "bh1", "bh2"))
                 .equals("heun");
         this.solverOrder = config.source().getInt("solver_order", 2);
@@ -40,8 +33,6 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         }
         this.lowerOrderFinal = config.source().getBoolean("lower_order_final", true);
         this.eulerAtFinal = config.source().getBoolean("euler_at_final", false);
-        this.config = config;
-        this.schedule = new NoiseSchedule(config);
         this.finalSigma = Sigmas.finalSigma(config, schedule);
         this.finalSigmaZero = finalSigma == 0f;
         double lambdaMin = config.pythonFloat("lambda_min_clipped", Double.NEGATIVE_INFINITY);
@@ -49,6 +40,15 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
             throw config.error("config key 'lambda_min_clipped' must be a number, found NaN");
         }
         this.lastTimestep = config.numTrainTimesteps() - schedule.countLambdasBelow(lambdaMin);
+    }
+
+    private static SchedulerConfig requireSupported(SchedulerConfig config) {
+        Sigmas.rejectUnsupported(config);
+        config.requireFalse("use_lu_lambdas");
+        config.requireFalse("thresholding");
+        // diffusers itself maps 'deis' to dpmsolver++ and logrho/bh1/bh2 to midpoint
+        config.string("algorithm_type", "dpmsolver++", List.of("dpmsolver++", "deis"));
+        return config;
     }
 
     @Override
@@ -79,25 +79,9 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         nextCall = 0;
     }
 
-    @Override
-    public float[] timesteps() {
-        return Timesteps.toFloats(timesteps);
-    }
-
     /** Sigmas of the prepared run, with the final sigma appended. */
     public float[] sigmas() {
         return sigmas.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int callIndex) {
-        Calls.check(callIndex, timesteps.length);
-        return sample;
     }
 
     /** alpha_t = 1 / sqrt(sigma^2 + 1) of the VP schedule, float32 as diffusers computes it. */
@@ -165,11 +149,6 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
             };
         }
         return x0;
-    }
-
-    @Override
-    public boolean timestepIsInteger() {
-        return true;
     }
 
     @Override
