@@ -9,7 +9,6 @@ import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.AutoencoderKL;
 import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
 
 /**
  * The three networks a text-to-image run computes with, built into one manager either from a
@@ -22,10 +21,7 @@ public record BenchModels(String description, ClipTextModel textEncoder, UNet2DC
 
     /** Loads the text encoder, UNet and VAE of a diffusers folder. */
     public static BenchModels load(ModelFolder folder, NDManager manager) {
-        ClipTextModel text;
-        try (TensorStore store = folder.weights("text_encoder")) {
-            text = new ClipTextModel(ClipTextConfig.from(folder.config("text_encoder")), new Params(store, manager));
-        }
+        ClipTextModel text = ClipTextModel.load(folder, ClipTextConfig.from(folder.config("text_encoder")), manager);
         return new BenchModels(folder.root().toString(), text, UNet2DConditionModel.load(folder, manager),
                 AutoencoderKL.load(folder, manager));
     }

@@ -3,7 +3,6 @@ package dev.conceptprune.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.conceptprune.nn.Params;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.scheduler.Schedulers;
 import dev.conceptprune.text.ClipTextConfig;
@@ -58,11 +57,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 throw new WeightFormatException(folder.root(), "text_encoder hidden_size " + textConfig.hidden()
                         + " does not match unet cross_attention_dim " + crossDim + ": components do not belong together");
             }
-            ClipTextModel text;
-            try (TensorStore store = folder.weights("text_encoder")) {
-                Params p = new Params(store, manager);
-                text = new ClipTextModel(textConfig, p);
-            }
+            ClipTextModel text = ClipTextModel.load(folder, textConfig, manager);
             UNet2DConditionModel unet = UNet2DConditionModel.load(folder, manager);
             AutoencoderKL vae = AutoencoderKL.load(folder, manager);
             return new StableDiffusionPipeline(folder, manager, tokenizer, text, unet, vae);

@@ -9,6 +9,8 @@ import dev.conceptprune.nn.LayerNorm;
 import dev.conceptprune.nn.Linear;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,6 +57,13 @@ public final class ClipTextModel {
                     Linear.load(l, "mlp.fc2", config.intermediate(), h, true)));
         }
         finalNorm = LayerNorm.load(p, "final_layer_norm", h, config.layerNormEps());
+    }
+
+    /** Loads the {@code text_encoder} weights of a diffusers folder into {@code manager}. */
+    public static ClipTextModel load(ModelFolder folder, ClipTextConfig config, NDManager manager) {
+        try (TensorStore store = folder.weights("text_encoder")) {
+            return new ClipTextModel(config, new Params(store, manager));
+        }
     }
 
     public ClipTextConfig config() {
