@@ -11,6 +11,7 @@ import dev.conceptprune.bench.DiscoveryBench;
 import dev.conceptprune.bench.DiscoveryComparison;
 import dev.conceptprune.bench.MachinePeak;
 import dev.conceptprune.bench.Preset;
+import dev.conceptprune.nn.RandomTensor;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.Concept;
@@ -22,7 +23,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -143,7 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.println("bench: building the networks...");
         BenchModels models = folder != null ? BenchModels.load(folder, manager)
                 : BenchModels.random(Preset.parse(preset), manager, seed);
-        int h = height != null ? height : folder == null ? 512 : nativeSize(folder);
+        int h = height != null ? height : folder == null ? 512 : SamplingOptions.nativeSize(folder);
         int w = width != null ? width : h;
         int f = models.vae().scaleFactor();
         if (h % f != 0 || w % f != 0) {
@@ -151,14 +151,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
         ComponentTimer timer = new ComponentTimer(manager, warmup != null ? warmup : 1,
                 calls != null ? calls : quick ? 2 : 5, leakCheck, System.err);
-        SplittableRandom random = new SplittableRandom(seed);
         int images = Math.max(1, batch / 2);
         Shape latents = new Shape(batch, models.unet().config().inChannels(), h / f, w / f);
         Shape decoded = new Shape(images, models.vae().config().latentChannels(), h / f, w / f);
         Shape text = new Shape(batch, TOKENS, models.unet().config().crossAttentionDim()[0]);
-        float[] sample = gaussian(random, latents.size());
-        float[] states = gaussian(random, text.size());
-        float[] z = gaussian(random, decoded.size());
+        float[] sample = RandomTensor.normal(seed, "bench.sample", Math.toIntExact(latents.size()), 1);
+        float[] states = RandomTensor.normal(seed, "bench.text_states", Math.toIntExact(text.size()), 1);
+        float[] z = RandomTensor.normal(seed, "bench.latents", Math.toIntExact(decoded.size()), 1);
         int[][] ids = tokenIds(batch, models.textEncoder().config().vocabSize());
 
         List<CallTimes> results = new ArrayList<>();
@@ -185,7 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void runDiscovery(BenchReport report, PrintWriter out) {
         ModelFolder folder = ModelFolder.open(model == null ? DefaultModel.model() : model);
-        int size = nativeSize(folder);
+        int size = SamplingOptions.nativeSize(folder);
         int h = height != null ? height : size;
         int w = width != null ? width : h;
         int n = steps != null ? steps : quick ? QUICK_STEPS : 50;
@@ -209,19 +208,6 @@ public final class BenchCommand implements Callable<Integer> {
                 report.discoveryText(out, c, batch);
             }
         }
-    }
-
-    private static int nativeSize(ModelFolder folder) {
-        int f = 1 << (folder.config("vae").getIntArray("block_out_channels").length - 1);
-        return folder.config("unet").getInt("sample_size") * f;
-    }
-
-    private static float[] gaussian(SplittableRandom random, long n) {
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
     }
 
     /** Token ids spread over the vocabulary; the values do not change the work done. */

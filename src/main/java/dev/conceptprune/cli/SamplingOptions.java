@@ -58,7 +58,8 @@ public final class SamplingOptions {
                 numImages, null);
     }
 
-    private static int nativeSize(ModelFolder folder) {
+    /** The model's native image side: the UNet's sample_size times the VAE factor, as diffusers defaults it. */
+    static int nativeSize(ModelFolder folder) {
         Config unet = folder.config("unet");
         return unet.getInt("sample_size") * vaeFactor(folder);
     }

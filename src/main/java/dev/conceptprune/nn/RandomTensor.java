@@ -8,7 +8,7 @@ import java.util.stream.IntStream;
  * whatever order tensors are made in and however many threads fill them. Values are drawn in
  * fixed-size chunks, each from its own generator, so large tensors fill in parallel.
  */
-final class RandomTensor {
+public final class RandomTensor {
     private static final int CHUNK = 1 << 20;
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
@@ -16,7 +16,7 @@ final class RandomTensor {
     }
 
     /** {@code count} values of N(0, std^2) for tensor {@code name} under {@code seed}. */
-    static float[] normal(long seed, String name, int count, double std) {
+    public static float[] normal(long seed, String name, int count, double std) {
         float[] out = new float[count];
         long base = seed * GOLDEN + name.hashCode();
         int chunks = (count + CHUNK - 1) / CHUNK;
