@@ -2,6 +2,7 @@ package dev.conceptprune.bench;
 
 import com.google.gson.GsonBuilder;
 import dev.conceptprune.nn.OpMeter;
+import dev.conceptprune.pipeline.ProcessMemory;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.conceptprune.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.conceptprune.nn.OpMeter;
+import dev.conceptprune.pipeline.ProcessMemory;
 import java.io.PrintStream;
 import java.util.EnumMap;
 import java.util.Map;

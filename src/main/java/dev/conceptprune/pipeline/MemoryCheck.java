@@ -1,8 +1,5 @@
 package dev.conceptprune.pipeline;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -26,7 +23,7 @@ public final class MemoryCheck {
 
     /** Checks that {@code parameters} float32 weights fit in the memory available now. */
     public static void requireFor(long parameters, String what) {
-        long available = availableBytes();
+        long available = ProcessMemory.availableBytes();
         if (available > 0) {
             require((long) (parameters * 4L * HEADROOM), available, what);
         }
@@ -39,20 +36,5 @@ public final class MemoryCheck {
                     "%s needs about %.1f GiB of memory (float32 weights plus working space), only %.1f GiB available",
                     what, needed / 1073741824.0, available / 1073741824.0));
         }
-    }
-
-    /** MemAvailable from /proc/meminfo, or -1 where the system does not say. */
-    static long availableBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    String[] parts = line.trim().split("\\s+");
-                    return Long.parseLong(parts[1]) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

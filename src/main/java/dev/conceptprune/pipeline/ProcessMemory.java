@@ -1,4 +1,4 @@
-package dev.conceptprune.bench;
+package dev.conceptprune.pipeline;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -8,23 +8,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Memory figures of this process: resident set (now and peak) from {@code /proc/self/status},
- * which covers libtorch's native tensors, and the Java heap's peak.
+ * Memory figures of this process and machine: resident set (now and peak) from
+ * {@code /proc/self/status}, which covers libtorch's native tensors, the Java heap's peak, and
+ * the memory available to new allocations from {@code /proc/meminfo}.
  */
 public final class ProcessMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path MEMINFO = Path.of("/proc/meminfo");
 
     private ProcessMemory() {
     }
 
     /** Current resident set in bytes, or -1 where {@code /proc} is missing. */
     public static long rss() {
-        return statusBytes("VmRSS:");
+        return kibField(STATUS, "VmRSS:");
     }
 
     /** Peak resident set ("high water mark") in bytes, or -1 where {@code /proc} is missing. */
     public static long peakRss() {
-        return statusBytes("VmHWM:");
+        return kibField(STATUS, "VmHWM:");
+    }
+
+    /** MemAvailable in bytes, or -1 where the system does not say. */
+    public static long availableBytes() {
+        return kibField(MEMINFO, "MemAvailable:");
     }
 
     /** Sum of the heap pools' peak usage in bytes (an upper bound of the heap's peak). */
@@ -38,9 +45,10 @@ public final class ProcessMemory {
         return sum;
     }
 
-    private static long statusBytes(String key) {
+    /** The "key: N kB" line of a /proc file, in bytes; -1 when absent or unreadable. */
+    private static long kibField(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(STATUS)) {
+            for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(key)) {
                     String[] parts = line.substring(key.length()).trim().split("\\s+");
                     return Long.parseLong(parts[0]) * 1024;
