@@ -1,0 +1,150 @@
+package dev.conceptprune.io;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Progress of long work on stderr, the one reporter every command uses. On a terminal a task
+ * redraws a single line; elsewhere (logs, CI, pipes) it prints a line at most every
+ * {@link #LINE_INTERVAL_NS} nanoseconds, plus the first and the last. The ETA counts only the
+ * work done by this process, so a resumed run does not look faster than it is.
+ */
+public final class Progress {
+    /** Minimum spacing of progress lines when the output is not a terminal: 10 s. */
+    static final long LINE_INTERVAL_NS = 10_000_000_000L;
+
+    private final PrintWriter out;
+    private final boolean terminal;
+    private final boolean quiet;
+    private final LongSupplier clock;
+    private boolean lineOpen;
+
+    Progress(PrintWriter out, boolean terminal, boolean quiet, LongSupplier clock) {
+        this.out = out;
+        this.terminal = terminal;
+        this.quiet = quiet;
+        this.clock = clock;
+    }
+
+    /** A reporter on {@code out}; redraws one line only when the process's stderr is a terminal. */
+    public static Progress to(PrintWriter out, boolean quiet) {
+        return new Progress(out, System.console() != null, quiet, System::nanoTime);
+    }
+
+    /** A reporter that prints nothing. */
+    public static Progress silent() {
+        return new Progress(new PrintWriter(PrintWriter.nullWriter()), false, true, System::nanoTime);
+    }
+
+    /** Prints a message line (not throttled); dropped when quiet. */
+    public void say(String format, Object... args) {
+        if (quiet) {
+            return;
+        }
+        endLine();
+        out.println(String.format(Locale.ROOT, format, args));
+        out.flush();
+    }
+
+    /**
+     * Starts a task of {@code total} units (named {@code unit}, e.g. "image") of which {@code alreadyDone} were finished by an
+     * earlier run (resumed work: counted as done, left out of the rate).
+     */
+    public Task task(String label, String unit, long total, long alreadyDone) {
+        return new Task(label, unit, total, alreadyDone);
+    }
+
+    private void endLine() {
+        if (lineOpen) {
+            out.println();
+            lineOpen = false;
+        }
+    }
+
+    /** One piece of long work with a unit count. */
+    public final class Task {
+        private final String label;
+        private final String unit;
+        private final long total;
+        private final long resumed;
+        private final long start = clock.getAsLong();
+        private long done;
+        private long lastLine = Long.MIN_VALUE;
+        private String detail = "";
+
+        private Task(String label, String unit, long total, long resumed) {
+            this.label = label;
+            this.unit = unit;
+            this.total = total;
+            this.resumed = resumed;
+            this.done = resumed;
+        }
+
+        /** Units finished so far, resumed ones included. */
+        public long done() {
+            return done;
+        }
+
+        /** Counts {@code units} more as finished and reports. */
+        public void advance(long units) {
+            done = Math.min(total, done + units);
+            report(done == total);
+        }
+
+        /** Reports a sub-step (e.g. the UNet call within a batch) without counting units. */
+        public void detail(String text) {
+            detail = text.isEmpty() ? "" : " (" + text + ")";
+            report(false);
+        }
+
+        /** Seconds per unit measured in this process, or NaN before the first unit. */
+        public double secondsPerUnit() {
+            long fresh = done - resumed;
+            return fresh <= 0 ? Double.NaN : (clock.getAsLong() - start) / 1e9 / fresh;
+        }
+
+        /** Writes the final line of the task. */
+        public void finish() {
+            report(true);
+            endLine();
+        }
+
+        private void report(boolean force) {
+            if (quiet) {
+                return;
+            }
+            long now = clock.getAsLong();
+            if (!terminal && !force && lastLine != Long.MIN_VALUE && now - lastLine < LINE_INTERVAL_NS) {
+                return;
+            }
+            lastLine = now;
+            String line = String.format(Locale.ROOT, "%s: %d/%d %ss%s%s", label, done, total, unit, detail, eta());
+            if (terminal) {
+                out.print("\r" + line + "\u001b[K");
+                lineOpen = true;
+            } else {
+                out.println(line);
+            }
+            out.flush();
+        }
+
+        private String eta() {
+            double per = secondsPerUnit();
+            if (Double.isNaN(per)) {
+                return "";
+            }
+            return String.format(Locale.ROOT, "  %s/%s  ETA %s", duration(per), unit, duration(per * (total - done)));
+        }
+    }
+
+    /** A duration for people: {@code 4.2 s}, {@code 3 min 05 s}, {@code 2 h 10 min}. */
+    public static String duration(double seconds) {
+        if (seconds < 60) {
+            return String.format(Locale.ROOT, "%.1f s", seconds);
+        }
+        long r = Math.round(seconds);
+        return r < 3600 ? String.format(Locale.ROOT, "%d min %02d s", r / 60, r % 60)
+                : String.format(Locale.ROOT, "%d h %02d min", r / 3600, r % 3600 / 60);
+    }
+}
