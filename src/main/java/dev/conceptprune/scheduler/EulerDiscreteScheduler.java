@@ -42,6 +42,12 @@ public final class EulerDiscreteScheduler implements Scheduler {
         return timesteps.clone();
     }
 
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int trainTimestep) {
+        float sigma = NoiseSchedule.sigma(schedule.alphaAtTrainStep(trainTimestep));
+        return NoiseSchedule.combine(original, 1f, noise, sigma);
+    }
+
     /** Sigmas of the prepared run, with the final sigma appended. */
     public float[] sigmas() {
         return sigmas.clone();

@@ -32,6 +32,15 @@ abstract class IntegerTimestepScheduler implements Scheduler {
     }
 
     @Override
+    public float[] addNoise(float[] original, float[] noise, int trainTimestep) {
+        float a = schedule.alphaAtTrainStep(trainTimestep);
+        // float32 throughout, as torch computes alphas_cumprod[t] ** 0.5 and the two products
+        float sa = (float) Math.sqrt(a);
+        float sb = (float) Math.sqrt(1f - a);
+        return NoiseSchedule.combine(original, sa, noise, sb);
+    }
+
+    @Override
     public boolean timestepIsInteger() {
         return true;
     }

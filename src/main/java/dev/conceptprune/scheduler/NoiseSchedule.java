@@ -65,6 +65,26 @@ final class NoiseSchedule {
         return c * c;
     }
 
+    /** alphas_cumprod at a training timestep, which must lie in [0, num_train_timesteps). */
+    float alphaAtTrainStep(int t) {
+        if (t < 0 || t >= alphasCumprod.length) {
+            throw new IllegalArgumentException("training timestep " + t + " outside [0, " + alphasCumprod.length + ")");
+        }
+        return alphasCumprod[t];
+    }
+
+    /** {@code a * x + b * y} element-wise in float32 (two roundings and a sum, no fused multiply-add). */
+    static float[] combine(float[] x, float a, float[] y, float b) {
+        if (x.length != y.length) {
+            throw new IllegalArgumentException("sample has " + x.length + " values but noise has " + y.length);
+        }
+        float[] out = new float[x.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a * x[i] + b * y[i];
+        }
+        return out;
+    }
+
     /** alphas_cumprod at an integer timestep, or {@code fallback} for a negative one. */
     float alphaAt(int t, float fallback) {
         return t >= 0 ? alphasCumprod[t] : fallback;

@@ -25,6 +25,14 @@ public interface Scheduler {
     /** One update: the sample after the given call's model output. */
     float[] step(float[] modelOutput, int callIndex, float[] sample);
 
+    /**
+     * The forward (noising) process at a training timestep, as diffusers' {@code add_noise}: the
+     * DDPM form {@code sqrt(abar_t) x0 + sqrt(1 - abar_t) eps} for the integer-timestep
+     * schedulers, the sigma form {@code x0 + sigma_t eps} for Euler (whose samples live in sigma
+     * space). Used by denoising-loss objectives (attacks) and image-to-image starts.
+     */
+    float[] addNoise(float[] original, float[] noise, int trainTimestep);
+
     /** Whether the UNet receives int64 timesteps (PNDM, DDIM, DPM) or float32 ones (Euler). */
     boolean timestepIsInteger();
 
