@@ -1,0 +1,266 @@
+package dev.conceptprune.model.ldm;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.util.Arrays;
+
+/**
+ * The diffusers configs of a single file, from its layout and its family's conventions: the same
+ * keys diffusers' {@code config.json} files have, so the existing config readers take them as
+ * they are. {@code _diffusers_version} is left out: no diffusers release wrote these.
+ */
+public final class LdmConfigs {
+    /** SD 1.x and 2.x VAEs were trained with latents scaled by this; the file does not store it. */
+    public static final double VAE_SCALING_FACTOR = 0.18215;
+    /** SD 2.x attention heads are 64 wide (the LDM config's {@code num_head_channels}). */
+    static final int SD2_HEAD_WIDTH = 64;
+    /** SD 1.x has 8 heads in every block (the LDM config's {@code num_heads}). */
+    static final int SD1_HEADS = 8;
+    /** CLIP text encoders have 64-wide heads. */
+    static final int TEXT_HEAD_WIDTH = 64;
+
+    private final LdmLayout layout;
+    private final String predictionType;
+
+    private LdmConfigs(LdmLayout layout, String predictionType) {
+        this.layout = layout;
+        this.predictionType = predictionType;
+    }
+
+    /**
+     * The configs of a layout.
+     *
+     * @param predictionType "epsilon" or "v_prediction", or null for the family's default:
+     *        epsilon for SD 1.x, v_prediction for SD 2.x (SD 2.1 768; SD 2.x base models need
+     *        epsilon, which the weights do not reveal)
+     */
+    public static LdmConfigs infer(LdmLayout layout, String predictionType) {
+        String p = predictionType != null ? predictionType
+                : layout.family() == LdmFamily.SD1 ? "epsilon" : "v_prediction";
+        if (!p.equals("epsilon") && !p.equals("v_prediction")) {
+            throw new UnsupportedCheckpointException("prediction type '" + p + "' is not epsilon or v_prediction");
+        }
+        return new LdmConfigs(layout, p);
+    }
+
+    public String predictionType() {
+        return predictionType;
+    }
+
+    /** {@code unet/config.json}. */
+    public JsonObject unet() {
+        UNetLayout u = layout.unet();
+        boolean sd2 = layout.family() == LdmFamily.SD2;
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "UNet2DConditionModel");
+        c.addProperty("sample_size", layout.family().imageSize() / vaeScale());
+        c.addProperty("in_channels", u.inChannels());
+        c.addProperty("out_channels", u.outChannels());
+        c.addProperty("center_input_sample", false);
+        c.addProperty("flip_sin_to_cos", true);
+        c.addProperty("freq_shift", 0);
+        JsonArray down = new JsonArray();
+        JsonArray up = new JsonArray();
+        for (int i = 0; i < u.blocks(); i++) {
+            down.add(u.downAttention()[i] ? "CrossAttnDownBlock2D" : "DownBlock2D");
+            up.add(u.upAttention()[i] ? "CrossAttnUpBlock2D" : "UpBlock2D");
+        }
+        c.add("down_block_types", down);
+        c.addProperty("mid_block_type", "UNetMidBlock2DCrossAttn");
+        c.add("up_block_types", up);
+        c.addProperty("only_cross_attention", false);
+        c.add("block_out_channels", ints(u.blockOutChannels()));
+        c.addProperty("layers_per_block", u.layersPerBlock());
+        c.addProperty("downsample_padding", 1);
+        c.addProperty("mid_block_scale_factor", 1);
+        c.addProperty("dropout", 0.0);
+        c.addProperty("act_fn", "silu");
+        c.addProperty("norm_num_groups", 32);
+        c.addProperty("norm_eps", 1e-5);
+        c.addProperty("cross_attention_dim", u.crossAttentionDim());
+        c.add("transformer_layers_per_block", intOrList(u.transformerDepth()));
+        c.add("reverse_transformer_layers_per_block", JsonNull.INSTANCE);
+        c.add("encoder_hid_dim", JsonNull.INSTANCE);
+        c.add("encoder_hid_dim_type", JsonNull.INSTANCE);
+        c.add("attention_head_dim", sd2 ? ints(sd2Heads(u)) : new JsonPrimitive(SD1_HEADS));
+        c.add("num_attention_heads", JsonNull.INSTANCE);
+        c.addProperty("dual_cross_attention", false);
+        c.addProperty("use_linear_projection", u.linearProjection());
+        c.add("class_embed_type", JsonNull.INSTANCE);
+        c.add("addition_embed_type", JsonNull.INSTANCE);
+        c.add("addition_time_embed_dim", JsonNull.INSTANCE);
+        c.add("num_class_embeds", JsonNull.INSTANCE);
+        // SD 2.1 upcasts attention to float32 (2.0 did not; the weights cannot tell them apart).
+        c.addProperty("upcast_attention", sd2);
+        c.addProperty("resnet_time_scale_shift", "default");
+        c.addProperty("resnet_skip_time_act", false);
+        c.addProperty("resnet_out_scale_factor", 1.0);
+        c.addProperty("time_embedding_type", "positional");
+        if (u.timeEmbedDim() == 4 * u.blockOutChannels()[0]) {
+            c.add("time_embedding_dim", JsonNull.INSTANCE);
+        } else {
+            c.addProperty("time_embedding_dim", u.timeEmbedDim());
+        }
+        c.add("time_embedding_act_fn", JsonNull.INSTANCE);
+        c.add("timestep_post_act", JsonNull.INSTANCE);
+        c.add("time_cond_proj_dim", JsonNull.INSTANCE);
+        c.addProperty("conv_in_kernel", u.convInKernel());
+        c.addProperty("conv_out_kernel", u.convOutKernel());
+        c.add("projection_class_embeddings_input_dim", JsonNull.INSTANCE);
+        c.addProperty("attention_type", "default");
+        c.addProperty("class_embeddings_concat", false);
+        c.add("mid_block_only_cross_attention", JsonNull.INSTANCE);
+        c.add("cross_attention_norm", JsonNull.INSTANCE);
+        c.addProperty("addition_embed_type_num_heads", 64);
+        return c;
+    }
+
+    /** {@code vae/config.json}. */
+    public JsonObject vae() {
+        VaeLayout v = layout.vae();
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "AutoencoderKL");
+        c.addProperty("in_channels", v.inChannels());
+        c.addProperty("out_channels", v.outChannels());
+        JsonArray down = new JsonArray();
+        JsonArray up = new JsonArray();
+        for (int i = 0; i < v.blocks(); i++) {
+            down.add("DownEncoderBlock2D");
+            up.add("UpDecoderBlock2D");
+        }
+        c.add("down_block_types", down);
+        c.add("up_block_types", up);
+        c.add("block_out_channels", ints(v.blockOutChannels()));
+        c.addProperty("layers_per_block", v.layersPerBlock());
+        c.addProperty("act_fn", "silu");
+        c.addProperty("latent_channels", v.latentChannels());
+        c.addProperty("norm_num_groups", 32);
+        c.addProperty("sample_size", layout.family().imageSize());
+        c.addProperty("scaling_factor", VAE_SCALING_FACTOR);
+        c.add("shift_factor", JsonNull.INSTANCE);
+        c.add("latents_mean", JsonNull.INSTANCE);
+        c.add("latents_std", JsonNull.INSTANCE);
+        c.addProperty("force_upcast", true);
+        c.addProperty("use_quant_conv", v.useQuantConv());
+        c.addProperty("use_post_quant_conv", v.usePostQuantConv());
+        return c;
+    }
+
+    /** {@code text_encoder/config.json}: CLIP ViT-L/14 conventions for SD 1.x, OpenCLIP ViT-H/14 for SD 2.x. */
+    public JsonObject textEncoder() {
+        TextLayout t = layout.text();
+        if (t.hiddenSize() % TEXT_HEAD_WIDTH != 0) {
+            throw new UnsupportedCheckpointException("the text encoder's width " + t.hiddenSize()
+                    + " is not a multiple of the 64-wide CLIP heads; give its config with --config");
+        }
+        JsonObject c = new JsonObject();
+        JsonArray arch = new JsonArray();
+        arch.add("CLIPTextModel");
+        c.add("architectures", arch);
+        c.addProperty("model_type", "clip_text_model");
+        c.addProperty("vocab_size", t.vocabSize());
+        c.addProperty("hidden_size", t.hiddenSize());
+        c.addProperty("intermediate_size", t.intermediateSize());
+        c.addProperty("projection_dim", t.projectionDim());
+        c.addProperty("num_hidden_layers", t.layers());
+        c.addProperty("num_attention_heads", t.hiddenSize() / TEXT_HEAD_WIDTH);
+        c.addProperty("max_position_embeddings", t.maxPositions());
+        c.addProperty("layer_norm_eps", 1e-5);
+        c.addProperty("hidden_act", layout.family() == LdmFamily.SD1 ? "quick_gelu" : "gelu");
+        c.addProperty("initializer_range", 0.02);
+        c.addProperty("initializer_factor", 1.0);
+        c.addProperty("attention_dropout", 0.0);
+        c.addProperty("bos_token_id", 0);
+        c.addProperty("pad_token_id", 1);
+        c.addProperty("eos_token_id", 2);
+        return c;
+    }
+
+    /**
+     * {@code scheduler/scheduler_config.json}: SD 1.5's PNDM; for SD 2.x with v-prediction SD 2.1's
+     * DDIM, with epsilon SD 2.x base's PNDM.
+     */
+    public JsonObject scheduler() {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", schedulerClass());
+        c.addProperty("beta_end", 0.012);
+        c.addProperty("beta_schedule", "scaled_linear");
+        c.addProperty("beta_start", 0.00085);
+        c.addProperty("num_train_timesteps", 1000);
+        if (layout.family() == LdmFamily.SD2 || !predictionType.equals("epsilon")) {
+            c.addProperty("prediction_type", predictionType);
+        }
+        c.addProperty("set_alpha_to_one", false);
+        c.addProperty("skip_prk_steps", true);
+        c.addProperty("steps_offset", 1);
+        c.add("trained_betas", JsonNull.INSTANCE);
+        c.addProperty("clip_sample", false);
+        return c;
+    }
+
+    /** {@code model_index.json}, without the safety checker and feature extractor single files lack. */
+    public JsonObject modelIndex() {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "StableDiffusionPipeline");
+        c.add("feature_extractor", pair(null, null));
+        c.add("image_encoder", pair(null, null));
+        c.addProperty("requires_safety_checker", false);
+        c.add("safety_checker", pair(null, null));
+        c.add("scheduler", pair("diffusers", schedulerClass()));
+        c.add("text_encoder", pair("transformers", "CLIPTextModel"));
+        c.add("tokenizer", pair("transformers", "CLIPTokenizer"));
+        c.add("unet", pair("diffusers", "UNet2DConditionModel"));
+        c.add("vae", pair("diffusers", "AutoencoderKL"));
+        return c;
+    }
+
+    /** The config of a component. */
+    public JsonObject of(LdmComponent c) {
+        return switch (c) {
+            case UNET -> unet();
+            case VAE -> vae();
+            case TEXT_ENCODER -> textEncoder();
+        };
+    }
+
+    private String schedulerClass() {
+        return predictionType.equals("v_prediction") ? "DDIMScheduler" : "PNDMScheduler";
+    }
+
+    private int vaeScale() {
+        return 1 << (layout.vae().blocks() - 1);
+    }
+
+    private static int[] sd2Heads(UNetLayout u) {
+        int[] heads = u.blockOutChannels();
+        for (int i = 0; i < heads.length; i++) {
+            if (heads[i] % SD2_HEAD_WIDTH != 0) {
+                throw new UnsupportedCheckpointException("SD 2.x UNet block width " + heads[i]
+                        + " is not a multiple of its 64-wide attention heads; give the UNet config with --config");
+            }
+            heads[i] /= SD2_HEAD_WIDTH;
+        }
+        return heads;
+    }
+
+    private static JsonArray ints(int[] values) {
+        JsonArray a = new JsonArray();
+        Arrays.stream(values).forEach(a::add);
+        return a;
+    }
+
+    private static JsonElement intOrList(int[] values) {
+        boolean uniform = Arrays.stream(values).allMatch(v -> v == values[0]);
+        return uniform ? new JsonPrimitive(values[0]) : ints(values);
+    }
+
+    private static JsonArray pair(String library, String className) {
+        JsonArray a = new JsonArray();
+        a.add(library);
+        a.add(className);
+        return a;
+    }
+}
