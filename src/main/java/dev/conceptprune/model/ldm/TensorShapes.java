@@ -1,6 +1,7 @@
 package dev.conceptprune.model.ldm;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +22,7 @@ public final class TensorShapes {
 
     /** Every stored name, in the file's order. */
     public Set<String> names() {
-        return java.util.Collections.unmodifiableSet(shapes.keySet());
+        return Collections.unmodifiableSet(shapes.keySet());
     }
 
     public boolean has(String name) {
@@ -53,10 +54,6 @@ public final class TensorShapes {
 
     boolean anyStartsWith(String prefix) {
         return shapes.keySet().stream().anyMatch(n -> n.startsWith(prefix));
-    }
-
-    long countStartingWith(String prefix) {
-        return shapes.keySet().stream().filter(n -> n.startsWith(prefix)).count();
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.conceptprune.weights.Config;
 import dev.conceptprune.weights.SafetensorsFile;
 import dev.conceptprune.weights.TensorInfo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,7 +206,7 @@ class LdmFixtureTest {
         try {
             return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }
