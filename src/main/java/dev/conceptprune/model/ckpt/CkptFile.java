@@ -67,8 +67,8 @@ public final class CkptFile implements AutoCloseable {
         if (order != null) {
             String o = new String(zip.readChecked(order), StandardCharsets.US_ASCII).strip();
             if (!o.equals("little")) {
-                throw new WeightFormatException(path, "checkpoint was saved with byte order '" + o
-                        + "'; only little-endian checkpoints are supported");
+                throw new WeightFormatException(path, "checkpoint was saved with byte order " + MessageText.quote(o)
+                        + "; only little-endian checkpoints are supported");
             }
         }
         if (pickle.size() > MAX_PICKLE_BYTES) {
@@ -77,7 +77,7 @@ public final class CkptFile implements AutoCloseable {
         }
         Object top = RestrictedUnpickler.load(path, pickle.name(), zip.readChecked(pickle));
         if (!(top instanceof Map<?, ?> dict)) {
-            throw new WeightFormatException(path, "checkpoint holds " + describe(top) + ", not a dict of tensors");
+            throw new WeightFormatException(path, "checkpoint holds " + MessageText.describe(top) + ", not a dict of tensors");
         }
         Map<?, ?> weights = dict;
         if (dict.get(STATE_DICT) instanceof Map<?, ?> sd) {
@@ -88,12 +88,12 @@ public final class CkptFile implements AutoCloseable {
         List<String> others = new ArrayList<>();
         for (Map.Entry<?, ?> e : weights.entrySet()) {
             if (!(e.getKey() instanceof String name)) {
-                throw new WeightFormatException(path, "state dict key " + describe(e.getKey()) + " is not a string");
+                throw new WeightFormatException(path, "state dict key " + MessageText.describe(e.getKey()) + " is not a string");
             }
             if (e.getValue() instanceof TensorRef t) {
                 tensors.put(name, check(zip, prefix, name, t));
             } else if (weights != dict) {
-                throw new WeightFormatException(path, "state dict entry '" + name + "' is " + describe(e.getValue())
+                throw new WeightFormatException(path, "state dict entry " + MessageText.quote(name) + " is " + MessageText.describe(e.getValue())
                         + ", not a tensor");
             }
         }
@@ -103,10 +103,14 @@ public final class CkptFile implements AutoCloseable {
         }
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             Object v = e.getValue();
-            if (v == weights || v instanceof TensorRef) {
+            if (v == weights || (weights == dict && v instanceof TensorRef)) {
                 continue;
             }
-            String key = e.getKey() instanceof String k ? k : describe(e.getKey());
+            String key = e.getKey() instanceof String k ? k : MessageText.describe(e.getKey());
+            if (v instanceof TensorRef) {
+                others.add(key);
+                continue;
+            }
             if (v == null || v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean) {
                 values.put(key, v);
             } else {
@@ -121,7 +125,7 @@ public final class CkptFile implements AutoCloseable {
     private static CkptTensor check(ZipArchive zip, String prefix, String name, TensorRef t) {
         Path path = zip.path();
         StorageRef s = t.storage();
-        String where = "tensor '" + name + "'";
+        String where = "tensor " + MessageText.quote(name);
         long expected = 1;
         for (int i = t.shape().length - 1; i >= 0; i--) {
             long size = t.shape()[i];
@@ -142,12 +146,12 @@ public final class CkptFile implements AutoCloseable {
         long count = expected;
         if (t.storageOffset() < 0 || t.storageOffset() > s.elementCount() - count) {
             throw new WeightFormatException(path, where + " covers elements " + t.storageOffset() + "+" + count
-                    + " of storage '" + s.key() + "', which has " + s.elementCount());
+                    + " of storage " + MessageText.quote(s.key()) + ", which has " + s.elementCount());
         }
         String entryName = prefix + "data/" + s.key();
         ZipArchive.Entry entry = zip.entries().get(entryName);
         if (entry == null) {
-            throw new WeightFormatException(path, where + ": storage entry '" + entryName + "' is missing");
+            throw new WeightFormatException(path, where + ": storage entry " + MessageText.quote(entryName) + " is missing");
         }
         DType dtype = s.dtype();
         long storageBytes;
@@ -157,7 +161,7 @@ public final class CkptFile implements AutoCloseable {
             throw new WeightFormatException(path, where + ": storage size overflows");
         }
         if (entry.size() != storageBytes) {
-            throw new WeightFormatException(path, "storage entry '" + entryName + "' is " + entry.size()
+            throw new WeightFormatException(path, "storage entry " + MessageText.quote(entryName) + " is " + entry.size()
                     + " bytes, its " + s.elementCount() + " " + dtype + " elements need " + storageBytes);
         }
         return new CkptTensor(name, dtype, t.shape().clone(), entryName, t.storageOffset() * dtype.size(),
@@ -249,7 +253,7 @@ public final class CkptFile implements AutoCloseable {
     public CkptTensor tensor(String name) {
         CkptTensor t = tensors.get(name);
         if (t == null) {
-            throw new WeightFormatException(path(), "missing tensor '" + name + "'");
+            throw new WeightFormatException(path(), "missing tensor " + MessageText.quote(name));
         }
         return t;
     }
@@ -269,11 +273,11 @@ public final class CkptFile implements AutoCloseable {
     public float[] readFloats(String name) {
         CkptTensor t = tensor(name);
         if (!t.dtype().isFloating()) {
-            throw new WeightFormatException(path(), "tensor '" + name + "' has dtype " + t.dtype()
+            throw new WeightFormatException(path(), "tensor " + MessageText.quote(name) + " has dtype " + t.dtype()
                     + ", expected a floating-point type");
         }
         if (t.elementCount() > Integer.MAX_VALUE - 8) {
-            throw new WeightFormatException(path(), "tensor '" + name + "' has " + t.elementCount()
+            throw new WeightFormatException(path(), "tensor " + MessageText.quote(name) + " has " + t.elementCount()
                     + " elements, too many for one array");
         }
         return Float32.decode(bytes(name), t.dtype(), (int) t.elementCount());
@@ -300,28 +304,12 @@ public final class CkptFile implements AutoCloseable {
     private static List<String> keys(Map<?, ?> dict) {
         List<String> out = new ArrayList<>();
         for (Object k : dict.keySet()) {
-            out.add(k instanceof String s ? s : describe(k));
+            out.add(k instanceof String s ? MessageText.quote(s) : MessageText.describe(k));
             if (out.size() == 10) {
                 out.add("...");
                 break;
             }
         }
         return out;
-    }
-
-    private static String describe(Object v) {
-        if (v == null) {
-            return "None";
-        }
-        if (v instanceof Map) {
-            return "a dict";
-        }
-        if (v instanceof List) {
-            return "a list";
-        }
-        if (v instanceof PickleTuple) {
-            return "a tuple";
-        }
-        return v instanceof String s ? "'" + s + "'" : "a " + v.getClass().getSimpleName();
     }
 }

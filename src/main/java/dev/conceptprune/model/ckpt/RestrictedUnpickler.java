@@ -172,7 +172,7 @@ final class RestrictedUnpickler {
     private PickleGlobal global(String module, String name) {
         PickleGlobal g = PickleGlobal.find(module, name);
         if (g == null) {
-            throw refuse("pickle names the global " + module + "." + name
+            throw refuse("pickle names the global " + MessageText.escape(module + "." + name)
                     + ", which a tensor checkpoint never needs; refused without running anything");
         }
         return g;
@@ -180,10 +180,10 @@ final class RestrictedUnpickler {
 
     private Object reduce(Object callable, Object args) {
         if (!(callable instanceof PickleGlobal g)) {
-            throw refuse("REDUCE applied to " + kind(callable) + ", not to an allowed function");
+            throw refuse("REDUCE applied to " + MessageText.describe(callable) + ", not to an allowed function");
         }
         if (!(args instanceof PickleTuple t)) {
-            throw refuse("REDUCE of " + g.dotted() + " with " + kind(args) + " instead of an argument tuple");
+            throw refuse("REDUCE of " + g.dotted() + " with " + MessageText.describe(args) + " instead of an argument tuple");
         }
         return switch (g) {
             case REBUILD_TENSOR_V2 -> rebuildTensor(t);
@@ -212,10 +212,10 @@ final class RestrictedUnpickler {
             throw refuse(fn + " called with " + t.size() + " arguments; expected 6 or 7");
         }
         if (!(t.get(0) instanceof StorageRef s)) {
-            throw refuse(fn + ": first argument is " + kind(t.get(0)) + ", not a storage");
+            throw refuse(fn + ": first argument is " + MessageText.describe(t.get(0)) + ", not a storage");
         }
         if (!(t.get(1) instanceof Long offset)) {
-            throw refuse(fn + ": storage offset is " + kind(t.get(1)) + ", not an integer");
+            throw refuse(fn + ": storage offset is " + MessageText.describe(t.get(1)) + ", not an integer");
         }
         long[] shape = longs(fn + " size", t.get(2));
         long[] stride = longs(fn + " stride", t.get(3));
@@ -227,12 +227,12 @@ final class RestrictedUnpickler {
 
     private long[] longs(String what, Object v) {
         if (!(v instanceof PickleTuple t)) {
-            throw refuse(what + " is " + kind(v) + ", not a tuple of integers");
+            throw refuse(what + " is " + MessageText.describe(v) + ", not a tuple of integers");
         }
         long[] out = new long[t.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(t.get(i) instanceof Long x)) {
-                throw refuse(what + " holds " + kind(t.get(i)) + ", not an integer");
+                throw refuse(what + " holds " + MessageText.describe(t.get(i)) + ", not an integer");
             }
             out[i] = x;
         }
@@ -242,10 +242,10 @@ final class RestrictedUnpickler {
     /** A persistent id; the only kind torch writes is {@code ('storage', type, key, location, numel)}. */
     private StorageRef storage(Object pid) {
         if (!(pid instanceof PickleTuple t) || t.size() != 5 || !"storage".equals(t.get(0))) {
-            throw refuse("persistent id is " + kind(pid) + ", not ('storage', type, key, location, numel)");
+            throw refuse("persistent id is " + MessageText.describe(pid) + ", not ('storage', type, key, location, numel)");
         }
         if (!(t.get(1) instanceof PickleGlobal g) || g.storageType() == null) {
-            throw refuse("persistent id names " + kind(t.get(1)) + " instead of a storage type");
+            throw refuse("persistent id names " + MessageText.describe(t.get(1)) + " instead of a storage type");
         }
         if (!(t.get(2) instanceof String key) || !(t.get(3) instanceof String location)
                 || !(t.get(4) instanceof Long numel) || numel < 0) {
@@ -254,17 +254,17 @@ final class RestrictedUnpickler {
         StorageRef s = new StorageRef(key, g.storageType(), location, numel);
         StorageRef prev = storages.putIfAbsent(key, s);
         if (prev != null && !prev.equals(s)) {
-            throw refuse("storage '" + key + "' is described twice, as " + prev + " and as " + s);
+            throw refuse("storage " + MessageText.quote(key) + " is described twice, with different type or size");
         }
         return s;
     }
 
     private void build(Object target, Object state) {
         if (!orderedDicts.contains(target)) {
-            throw refuse("BUILD on " + kind(target) + "; only collections.OrderedDict may receive state");
+            throw refuse("BUILD on " + MessageText.describe(target) + "; only collections.OrderedDict may receive state");
         }
         if (state != null && !(state instanceof Map)) {
-            throw refuse("BUILD of an OrderedDict with " + kind(state) + " as state");
+            throw refuse("BUILD of an OrderedDict with " + MessageText.describe(state) + " as state");
         }
         // The state is the dict's attributes (torch's "_metadata" of module versions): nothing a reader needs.
     }
@@ -276,7 +276,7 @@ final class RestrictedUnpickler {
         for (int i = 0; i < items.size(); i += 2) {
             Object k = items.get(i);
             if (!(k == null || k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean)) {
-                throw refuse("dict key is " + kind(k) + "; a tensor checkpoint only uses string and number keys");
+                throw refuse("dict key is " + MessageText.describe(k) + "; a tensor checkpoint only uses string and number keys");
             }
             d.put(k, items.get(i + 1));
         }
@@ -286,7 +286,7 @@ final class RestrictedUnpickler {
     private List<Object> listOnTop(String op) {
         Object top = peek();
         if (!(top instanceof List)) {
-            throw refuse(op + " onto " + kind(top) + ", not a list");
+            throw refuse(op + " onto " + MessageText.describe(top) + ", not a list");
         }
         return (List<Object>) top;
     }
@@ -295,7 +295,7 @@ final class RestrictedUnpickler {
     private Map<Object, Object> dictOnTop(String op) {
         Object top = peek();
         if (!(top instanceof Map)) {
-            throw refuse(op + " onto " + kind(top) + ", not a dict");
+            throw refuse(op + " onto " + MessageText.describe(top) + ", not a dict");
         }
         return (Map<Object, Object>) top;
     }
@@ -423,32 +423,7 @@ final class RestrictedUnpickler {
         }
     }
 
-    private static String kind(Object v) {
-        if (v == null) {
-            return "None";
-        }
-        if (v instanceof PickleGlobal g) {
-            return g.dotted();
-        }
-        if (v instanceof PickleTuple t) {
-            return "a tuple of " + t.size();
-        }
-        if (v instanceof List) {
-            return "a list";
-        }
-        if (v instanceof Map) {
-            return "a dict";
-        }
-        if (v instanceof StorageRef) {
-            return "a storage";
-        }
-        if (v instanceof TensorRef) {
-            return "a tensor";
-        }
-        return "a " + v.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-    }
-
     private WeightFormatException refuse(String rule) {
-        return new WeightFormatException(file, rule + " (" + entry + ", byte " + opStart + ")");
+        return new WeightFormatException(file, rule + " (" + MessageText.quote(entry) + ", byte " + opStart + ")");
     }
 }

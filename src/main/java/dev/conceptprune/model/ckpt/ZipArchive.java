@@ -106,11 +106,11 @@ final class ZipArchive implements AutoCloseable {
     /** Bytes {@code [offset, offset + length)} of an entry's uncompressed content. */
     ByteBuffer read(Entry e, long offset, long length) {
         if (offset < 0 || length < 0 || offset + length > e.size()) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "': range " + offset + "+" + length
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": range " + offset + "+" + length
                     + " lies outside its " + e.size() + " bytes");
         }
         if (length > Integer.MAX_VALUE) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "': " + length
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": " + length
                     + " bytes are more than 2 GiB; cannot read them in one piece");
         }
         if (length == 0) {
@@ -124,7 +124,7 @@ final class ZipArchive implements AutoCloseable {
             ByteBuffer all = inflate(e, data);
             return all.slice((int) offset, (int) length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException ex) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "': read error: " + ex.getMessage());
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": read error: " + ex.getMessage());
         }
     }
 
@@ -136,7 +136,7 @@ final class ZipArchive implements AutoCloseable {
         CRC32 crc = new CRC32();
         crc.update(out);
         if (crc.getValue() != e.crc()) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "' fails its CRC-32 check (corrupt archive)");
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " fails its CRC-32 check (corrupt archive)");
         }
         return out;
     }
@@ -144,19 +144,19 @@ final class ZipArchive implements AutoCloseable {
     private long dataStart(Entry e) throws IOException {
         ByteBuffer local = readAt(channel, e.localHeaderOffset(), LOCAL_SIZE);
         if (local.getInt(0) != LOCAL_SIGNATURE) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "': no local file header at offset "
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": no local file header at offset "
                     + e.localHeaderOffset() + " (corrupt archive)");
         }
         long start = e.localHeaderOffset() + LOCAL_SIZE + u16(local, 26) + u16(local, 28);
         if (start + e.compressedSize() > fileSize) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "' runs past the end of the file (truncated?)");
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " runs past the end of the file (truncated?)");
         }
         return start;
     }
 
     private ByteBuffer inflate(Entry e, long data) throws IOException {
         if (e.compressedSize() > Integer.MAX_VALUE) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "': compressed size above 2 GiB");
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": compressed size above 2 GiB");
         }
         ByteBuffer in = channel.map(FileChannel.MapMode.READ_ONLY, data, e.compressedSize());
         byte[] out = new byte[(int) e.size()];
@@ -172,11 +172,11 @@ final class ZipArchive implements AutoCloseable {
                 n += got;
             }
             if (n != out.length) {
-                throw new WeightFormatException(path, "entry '" + e.name() + "' inflates to " + n
+                throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " inflates to " + n
                         + " bytes, its directory says " + e.size() + " (corrupt archive)");
             }
         } catch (DataFormatException ex) {
-            throw new WeightFormatException(path, "entry '" + e.name() + "' is not valid deflate data: " + ex.getMessage());
+            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " is not valid deflate data: " + ex.getMessage());
         } finally {
             inflater.end();
         }
@@ -209,10 +209,10 @@ final class ZipArchive implements AutoCloseable {
             Entry e = readCentralEntry(path, cd, pos, cdOffset);
             pos += CENTRAL_SIZE + u16(cd, pos + 28) + u16(cd, pos + 30) + u16(cd, pos + 32);
             if (e.localHeaderOffset() + LOCAL_SIZE > cdOffset) {
-                throw new WeightFormatException(path, "entry '" + e.name() + "' starts past the entries area (corrupt archive)");
+                throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " starts past the entries area (corrupt archive)");
             }
             if (entries.put(e.name(), e) != null) {
-                throw new WeightFormatException(path, "zip entry '" + e.name() + "' appears twice");
+                throw new WeightFormatException(path, "zip entry " + MessageText.quote(e.name()) + " appears twice");
             }
         }
         return Collections.unmodifiableMap(entries);
@@ -242,14 +242,14 @@ final class ZipArchive implements AutoCloseable {
         long[] sizes = {usize, csize, local};
         applyZip64Extra(path, name, cd, nameAt + nameLen, extraLen, sizes);
         if ((flags & FLAG_ENCRYPTED) != 0) {
-            throw new WeightFormatException(path, "zip entry '" + name + "' is encrypted");
+            throw new WeightFormatException(path, "zip entry " + MessageText.quote(name) + " is encrypted");
         }
         if (method != METHOD_STORED && method != METHOD_DEFLATED) {
-            throw new WeightFormatException(path, "zip entry '" + name + "' uses compression method " + method
+            throw new WeightFormatException(path, "zip entry " + MessageText.quote(name) + " uses compression method " + method
                     + "; only stored (0) and deflated (8) are supported");
         }
         if (method == METHOD_STORED && sizes[0] != sizes[1]) {
-            throw new WeightFormatException(path, "stored zip entry '" + name + "' has compressed size " + sizes[1]
+            throw new WeightFormatException(path, "stored zip entry " + MessageText.quote(name) + " has compressed size " + sizes[1]
                     + " but size " + sizes[0] + " (corrupt archive)");
         }
         return new Entry(name, method, flags, crc, sizes[1], sizes[0], sizes[2]);
@@ -266,7 +266,7 @@ final class ZipArchive implements AutoCloseable {
                 for (int k = 0; k < sizes.length; k++) {
                     if (sizes[k] == 0xffffffffL) {
                         if (p + 8 > at + 4 + size) {
-                            throw new WeightFormatException(path, "zip entry '" + name + "': Zip64 extra field is too short");
+                            throw new WeightFormatException(path, "zip entry " + MessageText.quote(name) + ": Zip64 extra field is too short");
                         }
                         sizes[k] = cd.getLong(p);
                         p += 8;

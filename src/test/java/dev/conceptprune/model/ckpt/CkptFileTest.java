@@ -166,10 +166,10 @@ class CkptFileTest {
 
     @Test
     void nonTensorInStateDictAndDictWithoutTensorsAreRefused() throws IOException {
-        byte[] odd = new PickleBytes().proto(2).emptyDict().str("state_dict").emptyDict().str("x").integer(1)
+        byte[] odd = new PickleBytes().proto(2).emptyDict().str("state_dict").emptyDict().str("x\ny\u2028").integer(1)
                 .setitem().setitem().stop().bytes();
         String m = refusal(new CheckpointZip().pickle(odd).write(tmp.resolve("odd.ckpt")));
-        assertTrue(m.contains("'x'") && m.contains("not a tensor"), m);
+        assertTrue(m.contains("'x\\u000ay\\u2028'") && m.contains("not a tensor"), m);
         byte[] none = new PickleBytes().proto(2).emptyDict().str("epoch").integer(1).setitem().stop().bytes();
         String n = refusal(new CheckpointZip().pickle(none).write(tmp.resolve("none.ckpt")));
         assertTrue(n.contains("no tensors") && n.contains("epoch"), n);
