@@ -77,7 +77,8 @@ public final class CkptFile implements AutoCloseable {
         }
         Object top = RestrictedUnpickler.load(path, pickle.name(), zip.readChecked(pickle));
         if (!(top instanceof Map<?, ?> dict)) {
-            throw new WeightFormatException(path, "checkpoint holds " + MessageText.describe(top) + ", not a dict of tensors");
+            throw new WeightFormatException(path, "checkpoint holds " + MessageText.describe(top)
+                    + ", not a dict of tensors");
         }
         Map<?, ?> weights = dict;
         if (dict.get(STATE_DICT) instanceof Map<?, ?> sd) {
@@ -87,15 +88,19 @@ public final class CkptFile implements AutoCloseable {
         Map<String, Object> values = new LinkedHashMap<>();
         List<String> others = new ArrayList<>();
         for (Map.Entry<?, ?> e : weights.entrySet()) {
+            boolean tensor = e.getValue() instanceof TensorRef;
+            if (!tensor && weights == dict) {
+                continue;
+            }
             if (!(e.getKey() instanceof String name)) {
-                throw new WeightFormatException(path, "state dict key " + MessageText.describe(e.getKey()) + " is not a string");
+                throw new WeightFormatException(path, "state dict key " + MessageText.describe(e.getKey())
+                        + " is not a string");
             }
-            if (e.getValue() instanceof TensorRef t) {
-                tensors.put(name, check(zip, prefix, name, t));
-            } else if (weights != dict) {
-                throw new WeightFormatException(path, "state dict entry " + MessageText.quote(name) + " is " + MessageText.describe(e.getValue())
-                        + ", not a tensor");
+            if (!tensor) {
+                throw new WeightFormatException(path, "state dict entry " + MessageText.quote(name) + " is "
+                        + MessageText.describe(e.getValue()) + ", not a tensor");
             }
+            tensors.put(name, check(zip, prefix, name, (TensorRef) e.getValue()));
         }
         if (tensors.isEmpty()) {
             throw new WeightFormatException(path, "checkpoint holds no tensors (top-level keys: "
@@ -107,11 +112,7 @@ public final class CkptFile implements AutoCloseable {
                 continue;
             }
             String key = e.getKey() instanceof String k ? k : MessageText.describe(e.getKey());
-            if (v instanceof TensorRef) {
-                others.add(key);
-                continue;
-            }
-            if (v == null || v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean) {
+            if (RestrictedUnpickler.isScalar(v)) {
                 values.put(key, v);
             } else {
                 others.add(key);
@@ -151,7 +152,8 @@ public final class CkptFile implements AutoCloseable {
         String entryName = prefix + "data/" + s.key();
         ZipArchive.Entry entry = zip.entries().get(entryName);
         if (entry == null) {
-            throw new WeightFormatException(path, where + ": storage entry " + MessageText.quote(entryName) + " is missing");
+            throw new WeightFormatException(path, where + ": storage entry " + MessageText.quote(entryName)
+                    + " is missing");
         }
         DType dtype = s.dtype();
         long storageBytes;
@@ -161,7 +163,8 @@ public final class CkptFile implements AutoCloseable {
             throw new WeightFormatException(path, where + ": storage size overflows");
         }
         if (entry.size() != storageBytes) {
-            throw new WeightFormatException(path, "storage entry " + MessageText.quote(entryName) + " is " + entry.size()
+            throw new WeightFormatException(path, "storage entry " + MessageText.quote(entryName) + " is "
+                    + entry.size()
                     + " bytes, its " + s.elementCount() + " " + dtype + " elements need " + storageBytes);
         }
         return new CkptTensor(name, dtype, t.shape().clone(), entryName, t.storageOffset() * dtype.size(),

@@ -26,7 +26,8 @@ final class MessageText {
         for (int i = 0; i < s.length() && i < MAX_NAME; i++) {
             char c = s.charAt(i);
             int type = Character.getType(c);
-            if (Character.isISOControl(c) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+            if (Character.isISOControl(c) || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
                 sb.append(String.format("\\u%04x", (int) c));
             } else {
                 sb.append(c);

@@ -183,7 +183,8 @@ final class RestrictedUnpickler {
             throw refuse("REDUCE applied to " + MessageText.describe(callable) + ", not to an allowed function");
         }
         if (!(args instanceof PickleTuple t)) {
-            throw refuse("REDUCE of " + g.dotted() + " with " + MessageText.describe(args) + " instead of an argument tuple");
+            throw refuse("REDUCE of " + g.dotted() + " with " + MessageText.describe(args)
+                    + " instead of an argument tuple");
         }
         return switch (g) {
             case REBUILD_TENSOR_V2 -> rebuildTensor(t);
@@ -201,7 +202,8 @@ final class RestrictedUnpickler {
                 orderedDicts.add(d);
                 yield d;
             }
-            default -> throw refuse("REDUCE of " + g.dotted() + " is not allowed: a storage type is only valid in a persistent id");
+            default -> throw refuse("REDUCE of " + g.dotted()
+                    + " is not allowed: a storage type is only valid in a persistent id");
         };
     }
 
@@ -242,7 +244,8 @@ final class RestrictedUnpickler {
     /** A persistent id; the only kind torch writes is {@code ('storage', type, key, location, numel)}. */
     private StorageRef storage(Object pid) {
         if (!(pid instanceof PickleTuple t) || t.size() != 5 || !"storage".equals(t.get(0))) {
-            throw refuse("persistent id is " + MessageText.describe(pid) + ", not ('storage', type, key, location, numel)");
+            throw refuse("persistent id is " + MessageText.describe(pid)
+                    + ", not ('storage', type, key, location, numel)");
         }
         if (!(t.get(1) instanceof PickleGlobal g) || g.storageType() == null) {
             throw refuse("persistent id names " + MessageText.describe(t.get(1)) + " instead of a storage type");
@@ -261,7 +264,8 @@ final class RestrictedUnpickler {
 
     private void build(Object target, Object state) {
         if (!orderedDicts.contains(target)) {
-            throw refuse("BUILD on " + MessageText.describe(target) + "; only collections.OrderedDict may receive state");
+            throw refuse("BUILD on " + MessageText.describe(target)
+                    + "; only collections.OrderedDict may receive state");
         }
         if (state != null && !(state instanceof Map)) {
             throw refuse("BUILD of an OrderedDict with " + MessageText.describe(state) + " as state");
@@ -275,11 +279,17 @@ final class RestrictedUnpickler {
         }
         for (int i = 0; i < items.size(); i += 2) {
             Object k = items.get(i);
-            if (!(k == null || k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean)) {
-                throw refuse("dict key is " + MessageText.describe(k) + "; a tensor checkpoint only uses string and number keys");
+            if (!isScalar(k)) {
+                throw refuse("dict key is " + MessageText.describe(k)
+                        + "; a tensor checkpoint only uses string and number keys");
             }
             d.put(k, items.get(i + 1));
         }
+    }
+
+    /** None, a string, an integer, a float or a bool: the values that may be dict keys here. */
+    static boolean isScalar(Object v) {
+        return v == null || v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean;
     }
 
     @SuppressWarnings("unchecked")

@@ -106,11 +106,11 @@ final class ZipArchive implements AutoCloseable {
     /** Bytes {@code [offset, offset + length)} of an entry's uncompressed content. */
     ByteBuffer read(Entry e, long offset, long length) {
         if (offset < 0 || length < 0 || offset + length > e.size()) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": range " + offset + "+" + length
+            throw entryError(path, e.name(), ": range " + offset + "+" + length
                     + " lies outside its " + e.size() + " bytes");
         }
         if (length > Integer.MAX_VALUE) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": " + length
+            throw entryError(path, e.name(), ": " + length
                     + " bytes are more than 2 GiB; cannot read them in one piece");
         }
         if (length == 0) {
@@ -124,7 +124,7 @@ final class ZipArchive implements AutoCloseable {
             ByteBuffer all = inflate(e, data);
             return all.slice((int) offset, (int) length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException ex) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": read error: " + ex.getMessage());
+            throw entryError(path, e.name(), ": read error: " + ex.getMessage());
         }
     }
 
@@ -136,7 +136,7 @@ final class ZipArchive implements AutoCloseable {
         CRC32 crc = new CRC32();
         crc.update(out);
         if (crc.getValue() != e.crc()) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " fails its CRC-32 check (corrupt archive)");
+            throw entryError(path, e.name(), " fails its CRC-32 check (corrupt archive)");
         }
         return out;
     }
@@ -144,19 +144,19 @@ final class ZipArchive implements AutoCloseable {
     private long dataStart(Entry e) throws IOException {
         ByteBuffer local = readAt(channel, e.localHeaderOffset(), LOCAL_SIZE);
         if (local.getInt(0) != LOCAL_SIGNATURE) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": no local file header at offset "
+            throw entryError(path, e.name(), ": no local file header at offset "
                     + e.localHeaderOffset() + " (corrupt archive)");
         }
         long start = e.localHeaderOffset() + LOCAL_SIZE + u16(local, 26) + u16(local, 28);
         if (start + e.compressedSize() > fileSize) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " runs past the end of the file (truncated?)");
+            throw entryError(path, e.name(), " runs past the end of the file (truncated?)");
         }
         return start;
     }
 
     private ByteBuffer inflate(Entry e, long data) throws IOException {
         if (e.compressedSize() > Integer.MAX_VALUE) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + ": compressed size above 2 GiB");
+            throw entryError(path, e.name(), ": compressed size above 2 GiB");
         }
         ByteBuffer in = channel.map(FileChannel.MapMode.READ_ONLY, data, e.compressedSize());
         byte[] out = new byte[(int) e.size()];
@@ -172,11 +172,11 @@ final class ZipArchive implements AutoCloseable {
                 n += got;
             }
             if (n != out.length) {
-                throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " inflates to " + n
+                throw entryError(path, e.name(), " inflates to " + n
                         + " bytes, its directory says " + e.size() + " (corrupt archive)");
             }
         } catch (DataFormatException ex) {
-            throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " is not valid deflate data: " + ex.getMessage());
+            throw entryError(path, e.name(), " is not valid deflate data: " + ex.getMessage());
         } finally {
             inflater.end();
         }
@@ -209,10 +209,10 @@ final class ZipArchive implements AutoCloseable {
             Entry e = readCentralEntry(path, cd, pos, cdOffset);
             pos += CENTRAL_SIZE + u16(cd, pos + 28) + u16(cd, pos + 30) + u16(cd, pos + 32);
             if (e.localHeaderOffset() + LOCAL_SIZE > cdOffset) {
-                throw new WeightFormatException(path, "entry " + MessageText.quote(e.name()) + " starts past the entries area (corrupt archive)");
+                throw entryError(path, e.name(), " starts past the entries area (corrupt archive)");
             }
             if (entries.put(e.name(), e) != null) {
-                throw new WeightFormatException(path, "zip entry " + MessageText.quote(e.name()) + " appears twice");
+                throw entryError(path, e.name(), " appears twice");
             }
         }
         return Collections.unmodifiableMap(entries);
@@ -238,18 +238,19 @@ final class ZipArchive implements AutoCloseable {
         }
         byte[] nameBytes = new byte[nameLen];
         cd.get(nameAt, nameBytes);
-        String name = new String(nameBytes, (flags & FLAG_UTF8) != 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String name = new String(nameBytes,
+                (flags & FLAG_UTF8) != 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         long[] sizes = {usize, csize, local};
         applyZip64Extra(path, name, cd, nameAt + nameLen, extraLen, sizes);
         if ((flags & FLAG_ENCRYPTED) != 0) {
-            throw new WeightFormatException(path, "zip entry " + MessageText.quote(name) + " is encrypted");
+            throw entryError(path, name, " is encrypted");
         }
         if (method != METHOD_STORED && method != METHOD_DEFLATED) {
-            throw new WeightFormatException(path, "zip entry " + MessageText.quote(name) + " uses compression method " + method
+            throw entryError(path, name, " uses compression method " + method
                     + "; only stored (0) and deflated (8) are supported");
         }
         if (method == METHOD_STORED && sizes[0] != sizes[1]) {
-            throw new WeightFormatException(path, "stored zip entry " + MessageText.quote(name) + " has compressed size " + sizes[1]
+            throw entryError(path, name, " has compressed size " + sizes[1]
                     + " but size " + sizes[0] + " (corrupt archive)");
         }
         return new Entry(name, method, flags, crc, sizes[1], sizes[0], sizes[2]);
@@ -266,7 +267,7 @@ final class ZipArchive implements AutoCloseable {
                 for (int k = 0; k < sizes.length; k++) {
                     if (sizes[k] == 0xffffffffL) {
                         if (p + 8 > at + 4 + size) {
-                            throw new WeightFormatException(path, "zip entry " + MessageText.quote(name) + ": Zip64 extra field is too short");
+                            throw entryError(path, name, ": Zip64 extra field is too short");
                         }
                         sizes[k] = cd.getLong(p);
                         p += 8;
@@ -278,10 +279,16 @@ final class ZipArchive implements AutoCloseable {
         }
     }
 
+    /** An error about one entry: "zip entry 'name' ..." after the file name. */
+    private static WeightFormatException entryError(Path path, String name, String rule) {
+        return new WeightFormatException(path, "zip entry " + MessageText.quote(name) + rule);
+    }
+
     private static long findEndRecord(Path path, FileChannel ch, long size) throws IOException {
         int window = (int) Math.min(size, EOCD_SIZE + 0xffffL);
         if (window < EOCD_SIZE) {
-            throw new WeightFormatException(path, "file is " + size + " bytes, too short for a zip archive (truncated?)");
+            throw new WeightFormatException(path, "file is " + size
+                    + " bytes, too short for a zip archive (truncated?)");
         }
         ByteBuffer tail = readAt(ch, size - window, window);
         for (int i = window - EOCD_SIZE; i >= 0; i--) {
@@ -289,7 +296,8 @@ final class ZipArchive implements AutoCloseable {
                 return size - window + i;
             }
         }
-        throw new WeightFormatException(path, "no zip end-of-central-directory record: the archive is truncated or not a zip file");
+        throw new WeightFormatException(path,
+                "no zip end-of-central-directory record: the archive is truncated or not a zip file");
     }
 
     private static ByteBuffer readZip64End(Path path, FileChannel ch, long eocd) throws IOException {
@@ -302,7 +310,8 @@ final class ZipArchive implements AutoCloseable {
         }
         long at = locator.getLong(8);
         if (at < 0 || at + 56 > eocd) {
-            throw new WeightFormatException(path, "Zip64 end record offset " + at + " lies outside the file (corrupt archive)");
+            throw new WeightFormatException(path, "Zip64 end record offset " + at
+                    + " lies outside the file (corrupt archive)");
         }
         ByteBuffer rec = readAt(ch, at, 56);
         if (rec.getInt(0) != ZIP64_EOCD_SIGNATURE) {

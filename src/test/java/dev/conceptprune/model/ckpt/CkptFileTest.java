@@ -149,7 +149,8 @@ class CkptFileTest {
     void storageEntryOfTheWrongSizeOrMissingIsRefused() throws IOException {
         byte[] pkl = new PickleBytes().proto(2).emptyDict().str("w")
                 .tensor("FloatStorage", "0", 6, 0, new long[] {6}, new long[] {1}).setitem().stop().bytes();
-        String shortEntry = refusal(new CheckpointZip().pickle(pkl).storage("0", floats(1, 2)).write(tmp.resolve("s.ckpt")));
+        Path file = new CheckpointZip().pickle(pkl).storage("0", floats(1, 2)).write(tmp.resolve("s.ckpt"));
+        String shortEntry = refusal(file);
         assertTrue(shortEntry.contains("archive/data/0") && shortEntry.contains("24"), shortEntry);
         String missing = refusal(new CheckpointZip().pickle(pkl).write(tmp.resolve("m.ckpt")));
         assertTrue(missing.contains("missing"), missing);

@@ -72,7 +72,8 @@ class HostileCheckpointTest {
 
     @Test
     void lookalikeNamesOfAllowedGlobalsAreRefused() throws IOException {
-        assertTrue(refused(p -> p.global("torch._utils", "_rebuild_tensor_v3")).contains("torch._utils._rebuild_tensor_v3"));
+        assertTrue(refused(p -> p.global("torch._utils", "_rebuild_tensor_v3"))
+                .contains("torch._utils._rebuild_tensor_v3"));
         assertTrue(refused(p -> p.global("torch", "load")).contains("global torch.load"));
         assertTrue(refused(p -> p.global("collections", "OrderedDict ")).contains("collections.OrderedDict "));
     }

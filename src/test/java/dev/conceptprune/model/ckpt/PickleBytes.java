@@ -131,7 +131,10 @@ final class PickleBytes {
         return tuple();
     }
 
-    /** {@code _rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, shape, stride, False, OrderedDict())}. */
+    /**
+     * {@code _rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, shape, stride,
+     * False, OrderedDict())}, as torch.save writes a tensor.
+     */
     PickleBytes tensor(String storageType, String key, long numel, long offset, long[] shape, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2");
         mark();

@@ -69,7 +69,8 @@ class ZipArchiveTest {
         b.putInt(0x02014b50).putShort((short) 45).putShort((short) 45).putShort((short) 0).putShort((short) 0).putInt(0)
                 .putInt((int) crc.getValue()).putInt(-1).putInt(-1).putShort((short) name.length).putShort((short) 28)
                 .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0).putInt(-1)
-                .put(name).putShort((short) 1).putShort((short) 24).putLong(data.length).putLong(data.length).putLong(0);
+                .put(name).putShort((short) 1).putShort((short) 24)
+                .putLong(data.length).putLong(data.length).putLong(0);
         int cdSize = b.position() - cd;
         int zip64End = b.position();
         b.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
