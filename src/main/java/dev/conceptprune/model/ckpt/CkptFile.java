@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A legacy PyTorch checkpoint ({@code .ckpt}/{@code .pt}: what {@code torch.save} writes, a zip
@@ -38,6 +39,7 @@ public final class CkptFile implements AutoCloseable {
     private final Map<String, CkptTensor> tensors;
     private final Map<String, Object> values;
     private final List<String> otherEntries;
+    private final Set<String> verified = ConcurrentHashMap.newKeySet();
 
     private CkptFile(ZipArchive zip, Map<String, CkptTensor> tensors, Map<String, Object> values,
                      List<String> otherEntries) {
@@ -266,10 +268,18 @@ public final class CkptFile implements AutoCloseable {
         return tensor(name).info();
     }
 
-    /** The raw little-endian bytes of a tensor; memory-mapped when its entry is stored. */
+    /**
+     * The raw little-endian bytes of a tensor; memory-mapped when its entry is stored. The first
+     * read of each storage entry checks its CRC-32.
+     */
     public ByteBuffer bytes(String name) {
         CkptTensor t = tensor(name);
-        return zip.read(zip.entries().get(t.entry()), t.byteOffset(), t.byteLength());
+        ZipArchive.Entry entry = zip.entries().get(t.entry());
+        if (!verified.contains(entry.name())) {
+            zip.verify(entry);
+            verified.add(entry.name());
+        }
+        return zip.read(entry, t.byteOffset(), t.byteLength());
     }
 
     /** Reads a floating-point tensor as float32 (F16/BF16/F64 converted). */

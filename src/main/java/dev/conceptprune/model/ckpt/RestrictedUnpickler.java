@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -128,7 +129,7 @@ final class RestrictedUnpickler {
             case SETITEM -> {
                 Object v = pop();
                 Object k = pop();
-                putPairs(dictOnTop("SETITEM"), pair(k, v));
+                putPairs(dictOnTop("SETITEM"), Arrays.asList(k, v));
             }
             case SETITEMS -> {
                 List<Object> items = popMark();
@@ -162,12 +163,6 @@ final class RestrictedUnpickler {
         }
     }
 
-    private static List<Object> pair(Object k, Object v) {
-        List<Object> p = new ArrayList<>(2);
-        p.add(k);
-        p.add(v);
-        return p;
-    }
 
     private PickleGlobal global(String module, String name) {
         PickleGlobal g = PickleGlobal.find(module, name);

@@ -24,7 +24,7 @@ import java.util.zip.Inflater;
  */
 final class ZipArchive implements AutoCloseable {
     /** One central-directory record. Sizes and offsets are in bytes. */
-    record Entry(String name, int method, int flags, long crc, long compressedSize, long size, long localHeaderOffset) {
+    record Entry(String name, int method, long crc, long compressedSize, long size, long localHeaderOffset) {
         boolean stored() {
             return method == METHOD_STORED;
         }
@@ -96,8 +96,8 @@ final class ZipArchive implements AutoCloseable {
     }
 
     /**
-     * The bytes of an entry: memory-mapped read-only when stored, inflated onto the heap when
-     * deflated. The buffer is little-endian.
+     * The bytes of an entry: memory-mapped read-only when stored (not checked: see
+     * {@link #verify}), inflated onto the heap and CRC-checked when deflated. Little-endian.
      */
     ByteBuffer read(Entry e) {
         return read(e, 0, e.size());
@@ -130,15 +130,34 @@ final class ZipArchive implements AutoCloseable {
 
     /** The whole entry copied onto the heap, its CRC-32 checked. */
     byte[] readChecked(Entry e) {
+        verify(e);
         ByteBuffer b = read(e);
         byte[] out = new byte[b.remaining()];
         b.get(out);
-        CRC32 crc = new CRC32();
-        crc.update(out);
-        if (crc.getValue() != e.crc()) {
-            throw entryError(path, e.name(), " fails its CRC-32 check (corrupt archive)");
-        }
         return out;
+    }
+
+    /**
+     * Checks a stored entry's CRC-32 over its mapped bytes, in pieces of at most 1 GiB, so that a
+     * damaged download is refused instead of read as weights. Deflated entries are checked on
+     * every inflation instead.
+     */
+    void verify(Entry e) {
+        if (!e.stored()) {
+            return;
+        }
+        CRC32 crc = new CRC32();
+        long piece = 1L << 30;
+        for (long at = 0; at < e.size(); at += piece) {
+            crc.update(read(e, at, Math.min(piece, e.size() - at)));
+        }
+        checkCrc(e, crc.getValue());
+    }
+
+    private void checkCrc(Entry e, long crc) {
+        if (crc != e.crc()) {
+            throw entryError(path, e.name(), " fails its CRC-32 check (corrupt or damaged archive)");
+        }
     }
 
     private long dataStart(Entry e) throws IOException {
@@ -155,8 +174,8 @@ final class ZipArchive implements AutoCloseable {
     }
 
     private ByteBuffer inflate(Entry e, long data) throws IOException {
-        if (e.compressedSize() > Integer.MAX_VALUE) {
-            throw entryError(path, e.name(), ": compressed size above 2 GiB");
+        if (e.compressedSize() > Integer.MAX_VALUE || e.size() > Integer.MAX_VALUE - 8) {
+            throw entryError(path, e.name(), ": deflated entries above 2 GiB are not supported");
         }
         ByteBuffer in = channel.map(FileChannel.MapMode.READ_ONLY, data, e.compressedSize());
         byte[] out = new byte[(int) e.size()];
@@ -180,6 +199,9 @@ final class ZipArchive implements AutoCloseable {
         } finally {
             inflater.end();
         }
+        CRC32 crc = new CRC32();
+        crc.update(out);
+        checkCrc(e, crc.getValue());
         return ByteBuffer.wrap(out);
     }
 
@@ -242,6 +264,9 @@ final class ZipArchive implements AutoCloseable {
                 (flags & FLAG_UTF8) != 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         long[] sizes = {usize, csize, local};
         applyZip64Extra(path, name, cd, nameAt + nameLen, extraLen, sizes);
+        if (sizes[0] < 0 || sizes[1] < 0 || sizes[2] < 0) {
+            throw entryError(path, name, ": Zip64 size or offset above 2^63 (corrupt archive)");
+        }
         if ((flags & FLAG_ENCRYPTED) != 0) {
             throw entryError(path, name, " is encrypted");
         }
@@ -253,7 +278,7 @@ final class ZipArchive implements AutoCloseable {
             throw entryError(path, name, " has compressed size " + sizes[1]
                     + " but size " + sizes[0] + " (corrupt archive)");
         }
-        return new Entry(name, method, flags, crc, sizes[1], sizes[0], sizes[2]);
+        return new Entry(name, method, crc, sizes[1], sizes[0], sizes[2]);
     }
 
     /** Replaces the 32-bit fields saturated at 0xffffffff by the Zip64 extra field's values, in its order. */

@@ -134,6 +134,24 @@ class CkptFileTest {
     }
 
     @Test
+    void damagedStorageFailsItsCrcOnFirstRead() throws IOException {
+        Path file = oneTensor(0, new long[] {6}, new long[] {1});
+        byte[] all = Files.readAllBytes(file);
+        byte[] six = floats(6);
+        for (int i = all.length - 4; i >= 0; i--) {
+            if (Arrays.equals(all, i, i + 4, six, 0, 4)) {
+                all[i + 3] ^= 0x40;
+                break;
+            }
+        }
+        Files.write(file, all);
+        try (CkptFile ckpt = CkptFile.open(file)) {
+            WeightFormatException e = assertThrows(WeightFormatException.class, () -> ckpt.readFloats("w"));
+            assertTrue(e.getMessage().contains("'archive/data/0' fails its CRC-32 check"), e.getMessage());
+        }
+    }
+
+    @Test
     void nonContiguousStrideIsRefused() throws IOException {
         String m = refusal(oneTensor(0, new long[] {2, 3}, new long[] {1, 2}));
         assertTrue(m.contains("tensor 'w'") && m.contains("stride [1, 2]") && m.contains("not contiguous"), m);
