@@ -1,13 +1,13 @@
 package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.conceptprune.runtime.Runtime;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
@@ -63,7 +63,8 @@ final class FusedAttention {
         private static PtSymbolBlock load() {
             byte[] archive = TorchScriptArchive.of(CLASS_NAME, SOURCE);
             try {
-                return JniUtils.loadModule((PtNDManager) NDManager.newBaseManager(),
+                // The module holds code, no tensors: one on the host serves every device.
+                return JniUtils.loadModule((PtNDManager) Runtime.newHostManager(),
                         new ByteArrayInputStream(archive), false, false);
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException("libtorch could not compile the fused attention module: "
