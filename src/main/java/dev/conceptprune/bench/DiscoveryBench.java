@@ -7,7 +7,7 @@ import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.TensorSource;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ public final class DiscoveryBench {
      * @param unetWeights the pipeline's UNet weights, for the masks
      * @param skillRatio the masks' skill ratio
      */
-    public DiscoveryComparison run(List<PromptPair> pairs, TensorStore unetWeights, double skillRatio) {
+    public DiscoveryComparison run(List<PromptPair> pairs, TensorSource unetWeights, double skillRatio) {
         ConceptDiscovery.Result fast = new ConceptDiscovery(pipeline, settings, tau, batch, progress).run(pairs);
         ConceptDiscovery.Result reference = new ReferenceDiscovery(pipeline, settings, tau, progress).run(pairs);
         List<String> params = PruneSite.FFN2.parameters(pipeline);

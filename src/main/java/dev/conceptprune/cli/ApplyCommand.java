@@ -3,8 +3,9 @@ package dev.conceptprune.cli;
 import dev.conceptprune.prune.BaseFingerprint;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PrunedModelWriter;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.TensorSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,7 +38,7 @@ public final class ApplyCommand implements Callable<Integer> {
     public Integer call() {
         ModelFolder folder = ModelFolder.open(model);
         String fingerprint;
-        try (TensorStore unet = folder.weights("unet")) {
+        try (TensorSource unet = folder.tensors(Component.UNET)) {
             fingerprint = BaseFingerprint.of(unet);
         }
         PruneMask all = null;

@@ -2,7 +2,6 @@ package dev.conceptprune.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.conceptprune.bench.BenchModels;
 import dev.conceptprune.bench.BenchReport;
 import dev.conceptprune.bench.CallTimes;
@@ -10,15 +9,17 @@ import dev.conceptprune.bench.ComponentTimer;
 import dev.conceptprune.bench.DiscoveryBench;
 import dev.conceptprune.bench.DiscoveryComparison;
 import dev.conceptprune.bench.MachinePeak;
-import dev.conceptprune.bench.Preset;
 import dev.conceptprune.nn.RandomTensor;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.PromptPair;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.scheduler.Scheduler;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.Preset;
+import dev.conceptprune.weights.TensorSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,19 +101,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
-        int threadCount = Integer.getInteger(Main.THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
-        System.setProperty(Main.THREADS_PROPERTY, String.valueOf(threadCount));
+        int threads = Runtime.pinThreads();
         PrintWriter out = spec.commandLine().getOut();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            // The property only acts when the engine starts; a running engine takes the count directly.
-            if (JniUtils.getNumThreads() != threadCount) {
-                JniUtils.setNumThreads(threadCount);
-            }
-            BenchReport report = new BenchReport(MachinePeak.detect(), JniUtils.getNumThreads());
+        Runtime runtime = Runtime.cpu();
+        try (NDManager manager = runtime.newManager()) {
+            BenchReport report = new BenchReport(MachinePeak.detect(), threads);
             if (discovery) {
                 runDiscovery(report, out);
             } else {
-                runComponents(manager, report, out);
+                runComponents(runtime, manager, report, out);
             }
         }
         out.flush();
@@ -138,11 +135,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void runComponents(NDManager manager, BenchReport report, PrintWriter out) {
+    private void runComponents(Runtime runtime, NDManager manager, BenchReport report, PrintWriter out) {
         ModelFolder folder = preset == null ? ModelFolder.open(model == null ? DefaultModel.model() : model) : null;
         System.err.println("bench: building the networks...");
-        BenchModels models = folder != null ? BenchModels.load(folder, manager)
-                : BenchModels.random(Preset.parse(preset), manager, seed);
+        BenchModels models = folder != null ? BenchModels.load(folder, runtime, manager)
+                : BenchModels.random(Preset.parse(preset), runtime, manager, seed);
         int h = height != null ? height : folder == null ? 512 : SamplingOptions.nativeSize(folder);
         int w = width != null ? width : h;
         int f = models.vae().scaleFactor();
@@ -191,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
         GenerationSettings settings = new GenerationSettings("", "", n, 7.5, null, 0, h, w, 1, null);
         List<PromptPair> pairs = Concept.style("Stripes", seed).pairs().subList(0, DISCOVERY_PAIRS);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
-             TensorStore unet = folder.weights("unet")) {
+             TensorSource unet = folder.tensors(Component.UNET)) {
             Scheduler scheduler = pipe.scheduler(null);
             scheduler.setTimesteps(n);
             if (tau > scheduler.numModelCalls()) {

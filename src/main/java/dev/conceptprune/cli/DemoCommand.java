@@ -18,8 +18,9 @@ import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.vae.Images;
 import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.TensorSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -129,7 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
         Map<PruneSite, ConceptDiscovery.Result> discoveries = new LinkedHashMap<>();
         Map<String, List<ErasureMetrics.Sample>> samplesBySetting = new LinkedHashMap<>();
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(base);
-             TensorStore unet = base.weights("unet")) {
+             TensorSource unet = base.tensors(Component.UNET)) {
             String fingerprint = BaseFingerprint.of(unet);
             err.printf("demo: generating %d 'before' images%n", all.size());
             before = pipe.generateEach(texts, seeds, gen, batch, progress(err, "before", all.size()));
@@ -139,7 +140,7 @@ public final class DemoCommand implements Callable<Integer> {
                         gen, site, maxTau(settings), batch, err).run(c.pairs()));
                 Path modelDir = settings.size() == 1 ? out.resolve("model") : out.resolve("sweep").resolve(s.slug());
                 PruneMask mask;
-                try (TensorStore siteWeights = base.weights(s.site().component())) {
+                try (TensorSource siteWeights = base.tensors(s.site().component())) {
                     mask = MaskBuilder.build(siteWeights, s.site().parameters(pipe), s.site(), r.base(), r.target(),
                             s.skillRatio(), s.tau(), 0.0, maskMetadata(c, s), fingerprint);
                 }

@@ -15,8 +15,9 @@ import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.scheduler.Schedulers;
 import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.TensorSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +119,7 @@ public final class EraseCommand implements Callable<Integer> {
         SweepSpec sweeps = new SweepSpec(sweep, java.util.Set.of("skill_ratio", "tau"));
         List<Integer> taus = sweeps.counts("tau", tau);
         int observed = java.util.Collections.max(taus);
-        Scheduler probe = Schedulers.fromConfigFile(folder.configPath("scheduler"), settings.scheduler());
+        Scheduler probe = Schedulers.from(folder, settings.scheduler());
         probe.setTimesteps(settings.steps());
         int callsPerRun = probe.numModelCalls();
         if (where.timeDependent() && Math.max(tau, observed) > callsPerRun) {
@@ -129,8 +130,8 @@ public final class EraseCommand implements Callable<Integer> {
         List<PruneMask> masks = new ArrayList<>();
         List<Map<String, Object>> reports = new ArrayList<>();
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
-             TensorStore unetWeights = folder.weights("unet");
-             TensorStore siteWeights = folder.weights(where.component())) {
+             TensorSource unetWeights = folder.tensors(Component.UNET);
+             TensorSource siteWeights = folder.tensors(where.component())) {
             String fingerprint = BaseFingerprint.of(unetWeights);
             List<String> params = where.parameters(pipe);
             for (Concept c : list) {
@@ -226,7 +227,7 @@ public final class EraseCommand implements Callable<Integer> {
     }
 
     /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */
-    private List<Map<String, Object>> sweepMasks(Concept c, ConceptDiscovery.Result r, TensorStore siteWeights,
+    private List<Map<String, Object>> sweepMasks(Concept c, ConceptDiscovery.Result r, TensorSource siteWeights,
                                                  List<String> params, PruneSite where, GenerationSettings s,
                                                  String fingerprint, List<Double> ratios, List<Integer> taus) {
         List<Map<String, Object>> entries = new ArrayList<>();
@@ -289,7 +290,7 @@ public final class EraseCommand implements Callable<Integer> {
         return m;
     }
 
-    private void writeSummary(List<Map<String, Object>> reports, PruneMask all, TensorStore siteWeights,
+    private void writeSummary(List<Map<String, Object>> reports, PruneMask all, TensorSource siteWeights,
                               List<String> params, GenerationSettings s, double seconds) {
         long siteTotal = 0;
         for (String p : params) {
@@ -301,7 +302,7 @@ public final class EraseCommand implements Callable<Integer> {
         m.put("pruned_total", all.count());
         m.put("site", site);
         m.put("fraction_of_site_weights", all.count() / (double) siteTotal);
-        m.put("component", PruneSite.parse(site).component());
+        m.put("component", PruneSite.parse(site).component().folderName());
         m.put("fraction_of_component_weights", all.count() / (double) siteWeights.parameterCount());
         m.put("steps", s.steps());
         m.put("guidance", s.guidance());

@@ -7,6 +7,7 @@ import dev.conceptprune.eval.EvalRun;
 import dev.conceptprune.eval.FileStamp;
 import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -105,11 +106,11 @@ public final class EvalCommand implements Callable<Integer> {
         GenerationSettings defaults = null;
         for (int i = 0; i < models.size(); i++) {
             ModelFolder folder = ModelFolder.open(models.get(i));
-            for (String component : List.of("unet", "vae", "text_encoder")) {
+            for (Component component : List.of(Component.UNET, Component.VAE, Component.TEXT_ENCODER)) {
                 folder.weightFiles(component);
             }
-            folder.componentDir("tokenizer");
-            folder.configPath("scheduler");
+            folder.componentDir(Component.TOKENIZER);
+            folder.configPath(Component.SCHEDULER);
             int[] size = sampling.size(folder);
             // Checks the sampler options at this model's size; the plan then sets the size per model.
             defaults = sampling.settings("", size, 1);

@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.DType;
 import dev.conceptprune.weights.ModelFolder;
 import dev.conceptprune.weights.SafetensorsFile;
@@ -55,7 +56,8 @@ public final class InspectCommand implements Callable<Integer> {
         for (Map.Entry<String, String> c : folder.components().entrySet()) {
             String name = c.getKey();
             out.printf("%n[%s] %s  config: %s%n", name, c.getValue(), folder.root().relativize(folder.configPath(name)));
-            if (name.equals("scheduler") || name.equals("tokenizer") || name.equals("feature_extractor")) {
+            if (name.equals(Component.SCHEDULER.folderName()) || name.equals(Component.TOKENIZER.folderName())
+                    || name.equals("feature_extractor")) {
                 continue;
             }
             try (TensorStore store = folder.weights(name)) {

@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.pipeline.MemoryCheck;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.weights.WeightFormatException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -20,9 +21,6 @@ public final class Main implements Runnable {
     /** Exit code for bad input: arguments, configs, weight files. */
     public static final int EXIT_BAD_INPUT = 2;
 
-    /** System property DJL's PyTorch engine reads its intra-op thread count from when it starts. */
-    static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -32,7 +30,7 @@ public final class Main implements Runnable {
         if (n < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
         }
-        System.setProperty(THREADS_PROPERTY, String.valueOf(n));
+        Runtime.setThreads(n);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.Config;
 import dev.conceptprune.weights.ModelFolder;
 import picocli.CommandLine.Option;
@@ -60,11 +61,11 @@ public final class SamplingOptions {
 
     /** The model's native image side: the UNet's sample_size times the VAE factor, as diffusers defaults it. */
     static int nativeSize(ModelFolder folder) {
-        Config unet = folder.config("unet");
+        Config unet = folder.config(Component.UNET);
         return unet.getInt("sample_size") * vaeFactor(folder);
     }
 
     private static int vaeFactor(ModelFolder folder) {
-        return 1 << (folder.config("vae").getIntArray("block_out_channels").length - 1);
+        return 1 << (folder.config(Component.VAE).getIntArray("block_out_channels").length - 1);
     }
 }

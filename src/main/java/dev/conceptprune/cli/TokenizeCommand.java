@@ -2,6 +2,7 @@ package dev.conceptprune.cli;
 
 import com.google.gson.Gson;
 import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     public Integer call() {
         Path dir = model == null ? DefaultModel.model() : model;
         Path tokDir = Files.exists(dir.resolve("model_index.json"))
-                ? ModelFolder.open(dir).componentDir("tokenizer") : dir;
+                ? ModelFolder.open(dir).componentDir(Component.TOKENIZER) : dir;
         ClipTokenizer tok = ClipTokenizer.load(tokDir);
         Gson gson = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
         if (verbose) {

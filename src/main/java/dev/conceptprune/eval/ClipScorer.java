@@ -2,6 +2,7 @@ package dev.conceptprune.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.text.ClipTokenizer;
 import dev.conceptprune.weights.TensorStore;
 import dev.conceptprune.weights.WeightFormatException;
@@ -38,10 +39,15 @@ public final class ClipScorer implements AutoCloseable {
      * @throws WeightFormatException naming the file and key of a missing or inconsistent setting
      */
     public static ClipScorer open(Path dir) {
+        return open(dir, Runtime.cpu());
+    }
+
+    /** As {@link #open(Path)}, computing with {@code runtime}. */
+    public static ClipScorer open(Path dir, Runtime runtime) {
         Path processorFile = dir.resolve(PREPROCESSOR);
         ClipImageProcessor processor = ClipImageProcessor.read(processorFile);
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = runtime.newManager();
         try {
             ClipModel model = ClipModel.load(dir, manager);
             int side = model.config().vision().imageSize();

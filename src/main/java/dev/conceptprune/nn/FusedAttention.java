@@ -1,6 +1,7 @@
 package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -8,6 +9,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.conceptprune.runtime.Runtime;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
@@ -29,7 +31,15 @@ final class FusedAttention {
             + "    return torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=scale)\n"
             + "  def masked(self: __torch__." + CLASS_NAME
             + ", q: Tensor, k: Tensor, v: Tensor, mask: Tensor, scale: float) -> Tensor:\n"
-            + "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=scale)\n";
+            + "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=scale)\n"
+            + "  def tracked(self: __torch__." + CLASS_NAME
+            + ", q: Tensor, k: Tensor, v: Tensor, scale: Tensor) -> Tensor:\n"
+            + "    return torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=float(scale))\n"
+            + "  def tracked_masked(self: __torch__." + CLASS_NAME
+            + ", q: Tensor, k: Tensor, v: Tensor, mask: Tensor, scale: Tensor) -> Tensor:\n"
+            + "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=float(scale))\n";
+    /** DJL's input-name prefix that selects the module method to run. */
+    private static final String METHOD_PREFIX = "module_method:";
 
     private FusedAttention() {
     }
@@ -39,6 +49,10 @@ final class FusedAttention {
      * optional additive mask [Nq, Nk]; returns [B, H, Nq, d] in q's manager.
      */
     static NDArray apply(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
+        // Inside a gradient collector libtorch records ops; the module call must then record too.
+        if (JniUtils.isGradMode()) {
+            return tracked(q, k, v, mask, scale);
+        }
         PtSymbolBlock module = Loaded.MODULE;
         IValue[] in = mask == null
                 ? new IValue[] {tensor(q), tensor(k), tensor(v), IValue.from((double) scale)}
@@ -49,6 +63,20 @@ final class FusedAttention {
             for (IValue i : in) {
                 i.close();
             }
+        }
+    }
+
+    /**
+     * The same kernel run with autograd on: DJL's IValue calls run modules without it, and only
+     * its NDList call takes a training flag, so the scale travels as a 0-d tensor there.
+     */
+    private static NDArray tracked(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
+        NDManager m = q.getManager();
+        // DJL takes the method name from an input so named and passes that input on to no one.
+        try (NDArray method = m.create(0f); NDArray s = m.create(scale)) {
+            method.setName(METHOD_PREFIX + (mask == null ? "tracked" : "tracked_masked"));
+            NDList in = mask == null ? new NDList(method, q, k, v, s) : new NDList(method, q, k, v, mask, s);
+            return IValueUtils.forward(Loaded.MODULE, in, true).singletonOrThrow();
         }
     }
 
@@ -63,7 +91,8 @@ final class FusedAttention {
         private static PtSymbolBlock load() {
             byte[] archive = TorchScriptArchive.of(CLASS_NAME, SOURCE);
             try {
-                return JniUtils.loadModule((PtNDManager) NDManager.newBaseManager(),
+                // The module holds code, no tensors: one on the host serves every device.
+                return JniUtils.loadModule((PtNDManager) Runtime.newHostManager(),
                         new ByteArrayInputStream(archive), false, false);
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException("libtorch could not compile the fused attention module: "

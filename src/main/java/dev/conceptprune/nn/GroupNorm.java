@@ -8,12 +8,14 @@ public final class GroupNorm {
     private final float eps;
     private final NDArray weight;
     private final NDArray bias;
+    private final Mutation mutation;
 
-    public GroupNorm(int groups, float eps, NDArray weight, NDArray bias) {
+    public GroupNorm(int groups, float eps, NDArray weight, NDArray bias, Mutation mutation) {
         this.groups = groups;
         this.eps = eps;
         this.weight = weight;
         this.bias = bias;
+        this.mutation = mutation;
     }
 
     /** Loads {@code name.weight} and {@code name.bias} of length {@code channels}. */
@@ -24,12 +26,12 @@ public final class GroupNorm {
         }
         Params s = p.sub(name);
         return new GroupNorm(groups, (float) eps, s.get("weight", channels).reshape(1, channels, 1, 1),
-                s.get("bias", channels).reshape(1, channels, 1, 1));
+                s.get("bias", channels).reshape(1, channels, 1, 1), p.mutation());
     }
 
     public NDArray forward(NDArray x) {
         long start = OpMeter.start();
-        NDArray y = Ops.groupNorm(x, groups, eps, weight, bias);
+        NDArray y = Ops.groupNorm(x, groups, eps, weight, bias, mutation);
         OpMeter.record(OpMeter.Kind.GROUP_NORM, start, 0);
         return y;
     }

@@ -17,10 +17,11 @@ public final class Ops {
      * affine; {@code weight} and {@code bias} come already shaped [1, C, 1, ...] to broadcast.
      * The normalisation is libtorch's fused batch norm in training mode on the view
      * [1, samples x groups, rest], whose channels are exactly the (sample, group) pairs; the
-     * affine is then applied in place. Three passes over x instead of the ten of the textbook
-     * composition.
+     * affine is then applied in place (unless {@code mutation} says otherwise). Three passes over
+     * x instead of the ten of the textbook composition.
      */
-    public static NDArray groupNorm(NDArray x, int groups, float eps, NDArray weight, NDArray bias) {
+    public static NDArray groupNorm(NDArray x, int groups, float eps, NDArray weight, NDArray bias,
+                                    Mutation mutation) {
         Shape s = x.getShape();
         Shape pairs = new Shape(s.get(0) * groups);
         NDManager m = x.getManager();
@@ -35,12 +36,28 @@ public final class Ops {
                      .batchNorm(view, runningMean, runningVar, one, zero, 1, 0f, eps, true).singletonOrThrow()) {
             normed = flat.reshape(s);
         }
-        return normed.muli(weight).addi(bias);
+        if (mutation == Mutation.IN_PLACE) {
+            return normed.muli(weight).addi(bias);
+        }
+        try (normed; NDArray scaled = normed.mul(weight)) {
+            return scaled.add(bias);
+        }
     }
 
     /** SiLU (swish): x * sigmoid(x), multiplied into the sigmoid's buffer. */
     public static NDArray silu(NDArray x) {
-        return x.getNDArrayInternal().sigmoid().muli(x);
+        return silu(x, Mutation.IN_PLACE);
+    }
+
+    /** SiLU; out of place the sigmoid stays intact, as its backward needs it. */
+    public static NDArray silu(NDArray x, Mutation mutation) {
+        NDArray sigmoid = x.getNDArrayInternal().sigmoid();
+        if (mutation == Mutation.IN_PLACE) {
+            return sigmoid.muli(x);
+        }
+        try (sigmoid) {
+            return sigmoid.mul(x);
+        }
     }
 
     /** GELU with the exact erf formulation (PyTorch's default). */

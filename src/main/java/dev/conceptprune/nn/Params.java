@@ -3,8 +3,9 @@ package dev.conceptprune.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.weights.TensorInfo;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.TensorSource;
 import dev.conceptprune.weights.WeightFormatException;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -13,27 +14,38 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Loads a component's parameters into float32 tensors owned by one manager, checking each
- * shape against what the config implies. Remembers which names were used, so that weights
- * the config does not explain can be reported. {@link #random} makes seeded random weights of
- * whatever shapes the modules ask for instead, for speed measurements without weight files.
+ * Loads a component's parameters into tensors of the runtime's compute dtype owned by one
+ * manager (made by the runtime, so on its device), checking each shape against what the config
+ * implies. Remembers which names were used, so that weights the config does not explain can be
+ * reported. {@link #random} makes seeded random weights of whatever shapes the modules ask for
+ * instead, for speed measurements without weight files. Modules read the runtime's
+ * {@link #mutation()} when they are built.
  */
 public final class Params {
     /** Standard deviation of random weights: small enough that activations stay finite through deep stacks. */
     public static final double RANDOM_STD = 0.02;
 
-    private final TensorStore store;
+    private final TensorSource store;
+    private final Runtime runtime;
     private final long seed;
     private final NDManager manager;
     private final String prefix;
     private final Set<String> used;
 
-    public Params(TensorStore store, NDManager manager) {
-        this(store, 0, manager, "", new HashSet<>());
+    /** The tensors of {@code store} for {@link Runtime#cpu()}. */
+    public Params(TensorSource store, NDManager manager) {
+        this(store, Runtime.cpu(), manager);
     }
 
-    private Params(TensorStore store, long seed, NDManager manager, String prefix, Set<String> used) {
+    /** The tensors of {@code store} for {@code runtime}, into {@code manager} (one the runtime made). */
+    public Params(TensorSource store, Runtime runtime, NDManager manager) {
+        this(store, runtime, 0, manager, "", new HashSet<>());
+    }
+
+    private Params(TensorSource store, Runtime runtime, long seed, NDManager manager, String prefix,
+                   Set<String> used) {
         this.store = store;
+        this.runtime = runtime;
         this.seed = seed;
         this.manager = manager;
         this.prefix = prefix;
@@ -45,16 +57,30 @@ public final class Params {
      * requested shape, a function of the seed and the parameter's full name only.
      */
     public static Params random(NDManager manager, long seed) {
-        return new Params(null, seed, manager, "", new HashSet<>());
+        return random(Runtime.cpu(), manager, seed);
+    }
+
+    /** As {@link #random(NDManager, long)}, for {@code runtime}. */
+    public static Params random(Runtime runtime, NDManager manager, long seed) {
+        return new Params(null, runtime, seed, manager, "", new HashSet<>());
     }
 
     /** A view whose names are relative to {@code prefix + "."}. */
     public Params sub(String name) {
-        return new Params(store, seed, manager, prefix + name + ".", used);
+        return new Params(store, runtime, seed, manager, prefix + name + ".", used);
     }
 
     public NDManager manager() {
         return manager;
+    }
+
+    public Runtime runtime() {
+        return runtime;
+    }
+
+    /** In place, or out of place when the runtime has gradients on. */
+    public Mutation mutation() {
+        return Mutation.forGradients(runtime.gradients());
     }
 
     /** Full parameter name of a relative one. */
@@ -74,29 +100,35 @@ public final class Params {
             used.add(full);
             Shape shape = new Shape(expectedShape);
             float[] data = RandomTensor.normal(seed, full, Math.toIntExact(shape.size()), RANDOM_STD);
-            return manager.create(FloatBuffer.wrap(data), shape);
+            return inComputeType(manager.create(FloatBuffer.wrap(data), shape));
         }
         if (!store.has(full)) {
-            throw new WeightFormatException(storePath(), "missing tensor '" + full + "' that the config requires");
+            throw new WeightFormatException(store.location(), "missing tensor '" + full + "' that the config requires");
         }
         TensorInfo info = store.info(full);
         if (!Arrays.equals(info.shape(), expectedShape)) {
-            throw new WeightFormatException(store.pathOf(full), "tensor '" + full + "' has shape "
+            throw new WeightFormatException(store.locationOf(full), "tensor '" + full + "' has shape "
                     + Arrays.toString(info.shape()) + " but the config implies " + Arrays.toString(expectedShape));
         }
         used.add(full);
         float[] data = store.readFloats(full);
         checkFinite(full, data);
-        return manager.create(FloatBuffer.wrap(data), new Shape(expectedShape));
+        return inComputeType(manager.create(FloatBuffer.wrap(data), new Shape(expectedShape)));
+    }
+
+    /** Weights are read as float32; another compute dtype gets them converted once, at load. */
+    private NDArray inComputeType(NDArray weights) {
+        if (weights.getDataType() == runtime.dtype()) {
+            return weights;
+        }
+        try (weights) {
+            return weights.toType(runtime.dtype(), false);
+        }
     }
 
     /** Loads an optional parameter (e.g. a bias), or returns null when absent. */
     public NDArray getOptional(String name, long... expectedShape) {
         return has(name) ? get(name, expectedShape) : null;
-    }
-
-    private java.nio.file.Path storePath() {
-        return store.files().isEmpty() ? java.nio.file.Path.of("?") : store.files().get(0).path();
     }
 
     private static void checkFinite(String name, float[] data) {

@@ -1,5 +1,9 @@
 package dev.conceptprune.pipeline;
 
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelSource;
+import dev.conceptprune.weights.TensorSource;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,6 +23,17 @@ public final class MemoryCheck {
         InsufficientMemoryException(String message) {
             super(message);
         }
+    }
+
+    /** Number of weights over the given components of a model, read from the headers. */
+    public static long parameterCount(ModelSource source, List<Component> components) {
+        long n = 0;
+        for (Component c : components) {
+            try (TensorSource s = source.tensors(c)) {
+                n += s.parameterCount();
+            }
+        }
+        return n;
     }
 
     /** Checks that {@code parameters} float32 weights fit in the memory available now. */

@@ -10,8 +10,9 @@ import dev.conceptprune.text.ClipTextModel;
 import dev.conceptprune.text.ClipTokenizer;
 import dev.conceptprune.unet.UNet2DConditionModel;
 import dev.conceptprune.vae.AutoencoderKL;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.runtime.Runtime;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelSource;
 import dev.conceptprune.weights.WeightFormatException;
 import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
@@ -22,16 +23,18 @@ import java.util.List;
  * the UNet batch holds the unconditional rows first, then the conditional ones.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
-    private final ModelFolder folder;
+    private final ModelSource source;
+    private final Runtime runtime;
     private final NDManager manager;
     private final ClipTokenizer tokenizer;
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
 
-    private StableDiffusionPipeline(ModelFolder folder, NDManager manager, ClipTokenizer tokenizer,
+    private StableDiffusionPipeline(ModelSource source, Runtime runtime, NDManager manager, ClipTokenizer tokenizer,
                                     ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
-        this.folder = folder;
+        this.source = source;
+        this.runtime = runtime;
         this.manager = manager;
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
@@ -39,36 +42,43 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         this.vae = vae;
     }
 
-    /** Loads every component of a diffusers folder; refuses components that do not fit together. */
-    public static StableDiffusionPipeline load(ModelFolder folder) {
-        long params = 0;
-        for (String c : new String[] {"text_encoder", "unet", "vae"}) {
-            try (TensorStore s = folder.weights(c)) {
-                params += s.parameterCount();
-            }
-        }
-        MemoryCheck.requireFor(params, "the model " + folder.root());
-        NDManager manager = NDManager.newBaseManager();
+    /** Loads every component of a model for {@link Runtime#cpu()}; refuses components that do not fit together. */
+    public static StableDiffusionPipeline load(ModelSource source) {
+        return load(source, Runtime.cpu());
+    }
+
+    /** Loads every component of a model for {@code runtime}; refuses components that do not fit together. */
+    public static StableDiffusionPipeline load(ModelSource source, Runtime runtime) {
+        long params = MemoryCheck.parameterCount(source,
+                List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE));
+        MemoryCheck.requireFor(params, "the model " + source.location());
+        NDManager manager = runtime.newManager();
         try {
-            ClipTokenizer tokenizer = ClipTokenizer.load(folder.componentDir("tokenizer"));
-            ClipTextConfig textConfig = ClipTextConfig.from(folder.config("text_encoder"));
-            int crossDim = folder.config("unet").getIntOrPerBlock("cross_attention_dim", 1)[0];
+            ClipTokenizer tokenizer = ClipTokenizer.load(source, Component.TOKENIZER);
+            ClipTextConfig textConfig = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
+            int crossDim = source.config(Component.UNET).getIntOrPerBlock("cross_attention_dim", 1)[0];
             if (textConfig.hidden() != crossDim) {
-                throw new WeightFormatException(folder.root(), "text_encoder hidden_size " + textConfig.hidden()
+                throw new WeightFormatException(source.location(), "text_encoder hidden_size " + textConfig.hidden()
                         + " does not match unet cross_attention_dim " + crossDim + ": components do not belong together");
             }
-            ClipTextModel text = ClipTextModel.load(folder, textConfig, manager);
-            UNet2DConditionModel unet = UNet2DConditionModel.load(folder, manager);
-            AutoencoderKL vae = AutoencoderKL.load(folder, manager);
-            return new StableDiffusionPipeline(folder, manager, tokenizer, text, unet, vae);
+            ClipTextModel text = ClipTextModel.load(source, textConfig, runtime, manager);
+            UNet2DConditionModel unet = UNet2DConditionModel.load(source, runtime, manager);
+            AutoencoderKL vae = AutoencoderKL.load(source, runtime, manager);
+            return new StableDiffusionPipeline(source, runtime, manager, tokenizer, text, unet, vae);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    public ModelFolder folder() {
-        return folder;
+    /** The model the pipeline was loaded from. */
+    public ModelSource source() {
+        return source;
+    }
+
+    /** The runtime the components were loaded for. */
+    public Runtime runtime() {
+        return runtime;
     }
 
     public UNet2DConditionModel unet() {
@@ -89,7 +99,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** The scheduler for a run: the model's own unless {@code kind} names another. */
     public Scheduler scheduler(String kind) {
-        return Schedulers.fromConfigFile(folder.configPath("scheduler"), kind);
+        return Schedulers.from(source, kind);
     }
 
     /** Text states [n, 77, D] for prompts; owned by {@code m}. */

@@ -1,6 +1,6 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.TensorSource;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,7 +17,7 @@ public final class BaseFingerprint {
     }
 
     /** Fingerprint of a UNet: all {@code ff.net.2} weights, by sorted name. */
-    public static String of(TensorStore unet) {
+    public static String of(TensorSource unet) {
         List<String> params = unet.names().stream().filter(n -> n.endsWith("ff.net.2.weight")).sorted().toList();
         if (params.isEmpty()) {
             throw new IllegalArgumentException("the UNet has no ff.net.2 weights to fingerprint");
@@ -26,7 +26,7 @@ public final class BaseFingerprint {
     }
 
     /** Fingerprint of the given parameters (in the given order) of a component's weights. */
-    public static String of(TensorStore store, List<String> params) {
+    public static String of(TensorSource store, List<String> params) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");

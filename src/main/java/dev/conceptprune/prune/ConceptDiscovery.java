@@ -158,7 +158,7 @@ public final class ConceptDiscovery {
             all.addAll(Collections.nCopies(prompts.size(), settings.negativePrompt()));
         }
         all.addAll(prompts);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = pipeline.runtime().newManager()) {
             if (site == PruneSite.TEXT_MLP) {
                 pipeline.textEncoder().setMlpObserver(recorder);
             }

@@ -1,6 +1,6 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.weights.TensorSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +15,9 @@ public final class MaskBuilder {
      * @param params the pruned weight name of each observed layer, in layer order
      * @param site decides how parameters are named in the mask
      * @param metadata how the mask was found (method, concept, settings)
-     * @param fingerprint the base model's fingerprint ({@link BaseFingerprint#of(TensorStore)} of its UNet)
+     * @param fingerprint the base model's fingerprint ({@link BaseFingerprint#of(TensorSource)} of its UNet)
      */
-    public static PruneMask build(TensorStore weights, List<String> params, PruneSite site, ColumnNorms base,
+    public static PruneMask build(TensorSource weights, List<String> params, PruneSite site, ColumnNorms base,
                                   ColumnNorms target, double skillRatio, int tau, double selectRatio,
                                   Map<String, String> metadata, String fingerprint) {
         if (params.size() != base.layers()) {
@@ -39,7 +39,7 @@ public final class MaskBuilder {
     }
 
     /** The paper's site on a UNet store, fingerprinted from that store. */
-    public static PruneMask build(TensorStore unet, List<String> params, ColumnNorms base, ColumnNorms target,
+    public static PruneMask build(TensorSource unet, List<String> params, ColumnNorms base, ColumnNorms target,
                                   double skillRatio, int tau, double selectRatio, Map<String, String> metadata) {
         return build(unet, params, PruneSite.FFN2, base, target, skillRatio, tau, selectRatio, metadata,
                 BaseFingerprint.of(unet));

@@ -2,6 +2,7 @@ package dev.conceptprune.prune;
 
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.unet.FeedForwardLayer;
+import dev.conceptprune.weights.Component;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,8 +49,8 @@ public enum PruneSite {
     }
 
     /** The component whose weights are pruned. */
-    public String component() {
-        return this == TEXT_MLP ? "text_encoder" : "unet";
+    public Component component() {
+        return this == TEXT_MLP ? Component.TEXT_ENCODER : Component.UNET;
     }
 
     /** Weight names of the pruned parameters, one per observed layer, in layer order. */

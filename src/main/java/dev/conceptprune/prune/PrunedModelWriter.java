@@ -1,6 +1,7 @@
 package dev.conceptprune.prune;
 
 import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
 import dev.conceptprune.weights.SafetensorsFile;
 import dev.conceptprune.weights.SafetensorsWriter;
@@ -37,8 +38,8 @@ public final class PrunedModelWriter {
     /** Component and parameter a mask entry addresses. */
     static String[] target(String maskName) {
         return maskName.startsWith(TEXT_ENCODER_PREFIX)
-                ? new String[] {"text_encoder", maskName.substring(TEXT_ENCODER_PREFIX.length())}
-                : new String[] {"unet", maskName};
+                ? new String[] {Component.TEXT_ENCODER.folderName(), maskName.substring(TEXT_ENCODER_PREFIX.length())}
+                : new String[] {Component.UNET.folderName(), maskName};
     }
 
     /** Exports {@code base} with {@code mask} applied to {@code out}; refuses an existing {@code out} unless {@code force}. */

@@ -1,7 +1,9 @@
 package dev.conceptprune.scheduler;
 
 import com.google.gson.JsonObject;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.Config;
+import dev.conceptprune.weights.ModelSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +29,11 @@ public final class Schedulers {
      */
     public static Scheduler fromConfigFile(Path schedulerConfigJson, String kindOrNull) {
         return build(Config.read(schedulerConfigJson), kindOrNull);
+    }
+
+    /** As {@link #fromConfigFile}, from the scheduler config of a model. */
+    public static Scheduler from(ModelSource source, String kindOrNull) {
+        return build(source.config(Component.SCHEDULER), kindOrNull);
     }
 
     /** As {@link #fromConfigFile}, from parsed JSON; {@code sourceForErrors} names it in errors. */

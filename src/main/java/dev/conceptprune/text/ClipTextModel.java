@@ -9,8 +9,10 @@ import dev.conceptprune.nn.LayerNorm;
 import dev.conceptprune.nn.Linear;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.runtime.Runtime;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelSource;
+import dev.conceptprune.weights.TensorSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,10 +61,13 @@ public final class ClipTextModel {
         finalNorm = LayerNorm.load(p, "final_layer_norm", h, config.layerNormEps());
     }
 
-    /** Loads the {@code text_encoder} weights of a diffusers folder into {@code manager}. */
-    public static ClipTextModel load(ModelFolder folder, ClipTextConfig config, NDManager manager) {
-        try (TensorStore store = folder.weights("text_encoder")) {
-            return new ClipTextModel(config, new Params(store, manager));
+    /**
+     * Loads the {@code text_encoder} weights of a model for {@code runtime} into {@code manager}
+     * (one the runtime made).
+     */
+    public static ClipTextModel load(ModelSource source, ClipTextConfig config, Runtime runtime, NDManager manager) {
+        try (TensorSource store = source.tensors(Component.TEXT_ENCODER)) {
+            return new ClipTextModel(config, new Params(store, runtime, manager));
         }
     }
 

@@ -4,9 +4,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.Config;
+import dev.conceptprune.weights.ModelSource;
 import dev.conceptprune.weights.WeightFormatException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -77,6 +82,15 @@ public final class ClipTokenizer {
         }
     }
 
+    /** Where the tokenizer's files come from: a folder, or a model source's component. */
+    private interface TokenizerFiles {
+        /** The file's text, or empty when there is no such file; IOException when it cannot be read. */
+        Optional<String> text(String name) throws IOException;
+
+        /** Where the file is, for messages. */
+        Path where(String name);
+    }
+
     /**
      * Loads a tokenizer folder ({@code vocab.json}, {@code merges.txt}, {@code tokenizer_config.json} and,
      * if present, {@code special_tokens_map.json}), in either the legacy or the current transformers layout.
@@ -84,9 +98,52 @@ public final class ClipTokenizer {
      * @throws WeightFormatException naming the file when one is missing or malformed
      */
     public static ClipTokenizer load(Path tokenizerDir) {
-        Path vocabFile = tokenizerDir.resolve("vocab.json");
-        Map<String, Integer> vocab = readVocab(vocabFile);
-        Map<String, Integer> ranks = readMerges(tokenizerDir.resolve("merges.txt"), vocab);
+        return load(new TokenizerFiles() {
+            @Override
+            public Optional<String> text(String name) throws IOException {
+                try {
+                    return Optional.of(Files.readString(tokenizerDir.resolve(name), StandardCharsets.UTF_8));
+                } catch (NoSuchFileException e) {
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public Path where(String name) {
+                return tokenizerDir.resolve(name);
+            }
+        });
+    }
+
+    /** Loads the tokenizer {@code component} of a model from the files the source serves, as {@link #load(Path)}. */
+    public static ClipTokenizer load(ModelSource source, Component component) {
+        return load(new TokenizerFiles() {
+            @Override
+            public Optional<String> text(String name) throws IOException {
+                try {
+                    Optional<byte[]> bytes = source.file(component, name);
+                    if (bytes.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    // Strict decoding, as Files.readString: malformed UTF-8 is an error, not replaced.
+                    return Optional.of(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.get()))
+                            .toString());
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
+                }
+            }
+
+            @Override
+            public Path where(String name) {
+                return source.fileLocation(component, name);
+            }
+        });
+    }
+
+    private static ClipTokenizer load(TokenizerFiles files) {
+        Map<String, Integer> vocab = readVocab(files, "vocab.json");
+        Map<String, Integer> ranks = readMerges(files, "merges.txt", vocab);
+        Path vocabFile = files.where("vocab.json");
         for (char c : BYTE_TO_CHAR) {
             for (String symbol : List.of(String.valueOf(c), c + END_OF_WORD)) {
                 if (!vocab.containsKey(symbol)) {
@@ -95,17 +152,17 @@ public final class ClipTokenizer {
             }
         }
 
-        Config config = Config.read(tokenizerDir.resolve("tokenizer_config.json"));
+        Config config = readConfig(files, "tokenizer_config.json");
         Map<String, Integer> ids = new HashMap<>(vocab);
         Set<String> added = new LinkedHashSet<>();
         boolean legacy = !config.has("added_tokens_decoder");
         if (!legacy) {
             readAddedTokens(config, ids, added);
         }
-        Path mapFile = tokenizerDir.resolve("special_tokens_map.json");
+        Path mapFile = files.where("special_tokens_map.json");
         // As in transformers: the map file overrides the config only in the legacy layout.
-        Config overrides = legacy && Files.exists(mapFile)
-                ? Config.read(mapFile) : new Config(mapFile, new JsonObject());
+        Config overrides = legacy ? optionalConfig(files, "special_tokens_map.json")
+                : new Config(mapFile, new JsonObject());
         String bos = specialToken(config, overrides, "bos_token", "<|startoftext|>", ids);
         String eos = specialToken(config, overrides, "eos_token", "<|endoftext|>", ids);
         String pad = specialToken(config, overrides, "pad_token", "<|endoftext|>", ids);
@@ -264,12 +321,32 @@ public final class ClipTokenizer {
         return table;
     }
 
-    private static Map<String, Integer> readVocab(Path file) {
+    private static Config readConfig(TokenizerFiles files, String name) {
+        Path file = files.where(name);
+        try {
+            return Config.parse(file, files.text(name).orElseThrow(
+                    () -> new WeightFormatException(file, "config file not found")));
+        } catch (IOException e) {
+            throw new WeightFormatException(file, "cannot read config: " + e.getMessage());
+        }
+    }
+
+    private static Config optionalConfig(TokenizerFiles files, String name) {
+        Path file = files.where(name);
+        try {
+            Optional<String> text = files.text(name);
+            return text.isPresent() ? Config.parse(file, text.get()) : new Config(file, new JsonObject());
+        } catch (IOException e) {
+            throw new WeightFormatException(file, "cannot read config: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, Integer> readVocab(TokenizerFiles files, String name) {
+        Path file = files.where(name);
         JsonElement json;
         try {
-            json = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            throw new WeightFormatException(file, "vocabulary file not found");
+            json = JsonParser.parseString(files.text(name).orElseThrow(
+                    () -> new WeightFormatException(file, "vocabulary file not found")));
         } catch (IOException e) {
             throw new WeightFormatException(file, "cannot read vocabulary: " + e.getMessage());
         } catch (JsonParseException | StackOverflowError e) {
@@ -296,12 +373,11 @@ public final class ClipTokenizer {
     }
 
     /** Merge pair {@code "a b"} to rank; the first line ({@code #version}) is skipped as transformers does. */
-    private static Map<String, Integer> readMerges(Path file, Map<String, Integer> vocab) {
+    private static Map<String, Integer> readMerges(TokenizerFiles files, String name, Map<String, Integer> vocab) {
+        Path file = files.where(name);
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new WeightFormatException(file, "merges file not found");
+            text = files.text(name).orElseThrow(() -> new WeightFormatException(file, "merges file not found"));
         } catch (IOException e) {
             throw new WeightFormatException(file, "cannot read merges: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.LayerNorm;
+import dev.conceptprune.nn.Mutation;
 import dev.conceptprune.nn.Params;
 
 /**
@@ -18,8 +19,10 @@ final class BasicTransformerBlock {
     private final CrossAttention attn2;
     private final LayerNorm norm3;
     private final FeedForward ff;
+    private final Mutation mutation;
 
     BasicTransformerBlock(Params p, int dim, int heads, int contextDim, int layerIndex) {
+        mutation = p.mutation();
         norm1 = LayerNorm.load(p, "norm1", dim, LN_EPS);
         attn1 = new CrossAttention(p.sub("attn1"), dim, dim, heads);
         norm2 = LayerNorm.load(p, "norm2", dim, LN_EPS);
@@ -31,9 +34,9 @@ final class BasicTransformerBlock {
     /** @param x tokens [B, N, dim]; @param text [B, S, contextDim] */
     NDArray forward(NDArray x, NDArray text, FeedForwardObserver observer) {
         try (Scope s = Scope.of(x)) {
-            NDArray h = attn1.forward(norm1.forward(x), null).addi(x);
-            h.addi(attn2.forward(norm2.forward(h), text));
-            h.addi(ff.forward(norm3.forward(h), observer));
+            NDArray h = mutation.add(attn1.forward(norm1.forward(x), null), x);
+            h = mutation.add(h, attn2.forward(norm2.forward(h), text));
+            h = mutation.add(h, ff.forward(norm3.forward(h), observer));
             return s.keep(h);
         }
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.nn.Linear;
+import dev.conceptprune.nn.Mutation;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
 
@@ -22,8 +23,10 @@ final class FeedForward {
     private final FeedForwardLayer layer;
     private final Linear proj;
     private final Linear out;
+    private final Mutation mutation;
 
     FeedForward(Params p, int layerIndex, int dim, int inner) {
+        mutation = p.mutation();
         layer = new FeedForwardLayer(layerIndex, p.fullName("net.2"), dim, inner);
         proj = Linear.load(p, "net.0.proj", dim, 2L * inner, true);
         out = Linear.load(p, "net.2", inner, dim, true);
@@ -72,10 +75,10 @@ final class FeedForward {
         }
     }
 
-    /** GELU of the projection's second half times its first half, multiplied into the GELU buffer. */
+    /** GELU of the projection's second half times its first half, multiplied into the GELU buffer when in place. */
     private NDArray geglu(NDArray x) {
         try (NDArray projected = proj.forward(x); NDList halves = projected.split(2, projected.getShape().dimension() - 1)) {
-            return Ops.gelu(halves.get(1)).muli(halves.get(0));
+            return mutation.mul(Ops.gelu(halves.get(1)), halves.get(0));
         }
     }
 

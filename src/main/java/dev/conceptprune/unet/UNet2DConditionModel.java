@@ -6,10 +6,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.nn.GroupNorm;
+import dev.conceptprune.nn.Mutation;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.runtime.Runtime;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelSource;
+import dev.conceptprune.weights.TensorSource;
 import dev.conceptprune.weights.WeightFormatException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +42,13 @@ public final class UNet2DConditionModel {
     private final Conv2d convOut;
     private final List<FeedForward> feedForwards = new ArrayList<>();
     private final Set<Integer> textDims = new TreeSet<>();
+    private final Mutation mutation;
+    private final DataType computeType;
     private FeedForwardObserver observer;
 
     private UNet2DConditionModel(UNetConfig cfg, Params p) {
+        mutation = p.mutation();
+        computeType = p.runtime().dtype();
         config = cfg;
         int[] widths = cfg.blockOutChannels();
         int n = cfg.blocks();
@@ -69,12 +76,25 @@ public final class UNet2DConditionModel {
                 (cfg.convOutKernel() - 1) / 2);
     }
 
-    /** Loads the {@code unet} component of a pipeline folder; weights of any float dtype become float32. */
-    public static UNet2DConditionModel load(ModelFolder folder, NDManager manager) {
-        UNetConfig cfg = UNetConfig.from(folder.config("unet"));
-        try (TensorStore store = folder.weights("unet")) {
-            return load(cfg, store, manager);
+    /** Loads the {@code unet} component of a model for {@link Runtime#cpu()}. */
+    public static UNet2DConditionModel load(ModelSource source, NDManager manager) {
+        return load(source, Runtime.cpu(), manager);
+    }
+
+    /**
+     * Loads the {@code unet} component of a model for {@code runtime}, into a sub-manager of
+     * {@code manager} (one the runtime made); weights of any float dtype become the compute dtype.
+     */
+    public static UNet2DConditionModel load(ModelSource source, Runtime runtime, NDManager manager) {
+        UNetConfig cfg = UNetConfig.from(source.config(Component.UNET));
+        try (TensorSource store = source.tensors(Component.UNET)) {
+            return load(cfg, store, runtime, manager);
         }
+    }
+
+    /** As {@link #load(UNetConfig, TensorSource, Runtime, NDManager)} for {@link Runtime#cpu()}. */
+    public static UNet2DConditionModel load(UNetConfig cfg, TensorSource store, NDManager manager) {
+        return load(cfg, store, Runtime.cpu(), manager);
     }
 
     /**
@@ -82,14 +102,14 @@ public final class UNet2DConditionModel {
      * with a {@link WeightFormatException} on a missing or mis-shaped tensor, and on tensors the
      * config does not explain.
      */
-    public static UNet2DConditionModel load(UNetConfig cfg, TensorStore store, NDManager manager) {
+    public static UNet2DConditionModel load(UNetConfig cfg, TensorSource store, Runtime runtime, NDManager manager) {
         NDManager weights = manager.newSubManager();
         try {
-            Params p = new Params(store, weights);
+            Params p = new Params(store, runtime, weights);
             UNet2DConditionModel model = load(cfg, p);
             Set<String> unused = p.unused();
             if (!unused.isEmpty()) {
-                throw new WeightFormatException(store.files().get(0).path(), unused.size()
+                throw new WeightFormatException(store.location(), unused.size()
                         + " tensors are not explained by the config (config and weights do not match), e.g. "
                         + String.join(", ", unused.stream().limit(UNUSED_LISTED).toList()));
             }
@@ -151,7 +171,7 @@ public final class UNet2DConditionModel {
             probe.record("time_proj.out", tProj);
             NDArray temb = timeEmbedding.forward(tProj);
             probe.record("time_embedding.out", temb);
-            Conditioning c = new Conditioning(Ops.silu(temb), encoderHidden, observer);
+            Conditioning c = new Conditioning(Ops.silu(temb, mutation), encoderHidden, observer);
 
             NDArray h = convIn.forward(sample);
             probe.record("conv_in.out", h);
@@ -178,7 +198,7 @@ public final class UNet2DConditionModel {
             }
             NDArray normed = convNormOut.forward(h);
             probe.record("conv_norm_out.out", normed);
-            NDArray out = convOut.forward(Ops.silu(normed));
+            NDArray out = convOut.forward(Ops.silu(normed, mutation));
             probe.record("conv_out.out", out);
             return s.keep(out);
         }
@@ -202,8 +222,9 @@ public final class UNet2DConditionModel {
             throw new IllegalArgumentException("encoder hidden states have width " + t.get(2)
                     + " but the UNet's cross-attention expects " + textDims);
         }
-        if (sample.getDataType() != DataType.FLOAT32 || text.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("sample and encoder hidden states must be float32");
+        if (sample.getDataType() != computeType || text.getDataType() != computeType) {
+            throw new IllegalArgumentException("sample and encoder hidden states must be "
+                    + computeType.name().toLowerCase(java.util.Locale.ROOT) + ", the runtime's compute dtype");
         }
         if (!Float.isFinite(timestep)) {
             throw new IllegalArgumentException("timestep must be finite, got " + timestep);

@@ -5,10 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.nn.Params;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.runtime.Runtime;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelSource;
+import dev.conceptprune.weights.TensorSource;
 import dev.conceptprune.weights.WeightFormatException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -42,27 +43,36 @@ public final class AutoencoderKL {
         decoder = new Decoder(p.sub("decoder"), config);
     }
 
-    /** Loads the {@code vae} component of a pipeline folder into {@code manager}. */
-    public static AutoencoderKL load(ModelFolder folder, NDManager manager) {
-        VaeConfig config = VaeConfig.from(folder.config("vae"));
-        try (TensorStore store = folder.weights("vae")) {
-            return load(config, store, manager);
+    /** Loads the {@code vae} component of a model into {@code manager}, for {@link Runtime#cpu()}. */
+    public static AutoencoderKL load(ModelSource source, NDManager manager) {
+        return load(source, Runtime.cpu(), manager);
+    }
+
+    /** Loads the {@code vae} component of a model for {@code runtime} into {@code manager} (one the runtime made). */
+    public static AutoencoderKL load(ModelSource source, Runtime runtime, NDManager manager) {
+        VaeConfig config = VaeConfig.from(source.config(Component.VAE));
+        try (TensorSource store = source.tensors(Component.VAE)) {
+            return load(config, store, runtime, manager);
         }
+    }
+
+    /** As {@link #load(VaeConfig, TensorSource, Runtime, NDManager)} for {@link Runtime#cpu()}. */
+    public static AutoencoderKL load(VaeConfig config, TensorSource store, NDManager manager) {
+        return load(config, store, Runtime.cpu(), manager);
     }
 
     /**
      * Loads the weights {@code config} implies from {@code store} into {@code manager}; a missing
      * tensor, a wrong shape, or a tensor the config does not explain is a {@link WeightFormatException}.
      */
-    public static AutoencoderKL load(VaeConfig config, TensorStore store, NDManager manager) {
-        Params p = new Params(store, manager);
+    public static AutoencoderKL load(VaeConfig config, TensorSource store, Runtime runtime, NDManager manager) {
+        Params p = new Params(store, runtime, manager);
         AutoencoderKL vae = load(config, p);
         Set<String> unused = p.unused();
         if (!unused.isEmpty()) {
             List<String> names = unused.stream().limit(LISTED_UNUSED).collect(Collectors.toList());
             String more = unused.size() > names.size() ? ", ... (" + unused.size() + " in all)" : "";
-            Path file = store.files().isEmpty() ? Path.of("?") : store.files().get(0).path();
-            throw new WeightFormatException(file, "tensors the VAE config does not explain: "
+            throw new WeightFormatException(store.location(), "tensors the VAE config does not explain: "
                     + String.join(", ", names) + more);
         }
         return vae;

@@ -3,6 +3,7 @@ package dev.conceptprune.vae;
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.nn.GroupNorm;
+import dev.conceptprune.nn.Mutation;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
 
@@ -17,8 +18,10 @@ final class VaeResnetBlock {
     private final GroupNorm norm2;
     private final Conv2d conv2;
     private final Conv2d shortcut;
+    private final Mutation mutation;
 
     VaeResnetBlock(Params p, int in, int out, int groups) {
+        mutation = p.mutation();
         norm1 = GroupNorm.load(p, "norm1", groups, in, VaeConfig.NORM_EPS);
         conv1 = Conv2d.load(p, "conv1", in, out, 3, 1, 1);
         norm2 = GroupNorm.load(p, "norm2", groups, out, VaeConfig.NORM_EPS);
@@ -29,17 +32,17 @@ final class VaeResnetBlock {
     /** Does not close {@code x}; the result is a new array. */
     NDArray forward(NDArray x) {
         NDArray h;
-        try (NDArray n = norm1.forward(x); NDArray a = Ops.silu(n)) {
+        try (NDArray n = norm1.forward(x); NDArray a = Ops.silu(n, mutation)) {
             h = conv1.forward(a);
         }
-        try (NDArray h1 = h; NDArray n = norm2.forward(h1); NDArray a = Ops.silu(n)) {
+        try (NDArray h1 = h; NDArray n = norm2.forward(h1); NDArray a = Ops.silu(n, mutation)) {
             h = conv2.forward(a);
         }
         if (shortcut == null) {
-            return h.addi(x);
+            return mutation.add(h, x);
         }
         try (NDArray s = shortcut.forward(x)) {
-            return h.addi(s);
+            return mutation.add(h, s);
         }
     }
 }

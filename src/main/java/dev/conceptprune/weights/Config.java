@@ -37,6 +37,11 @@ public final class Config {
         } catch (IOException e) {
             throw new WeightFormatException(file, "cannot read config: " + e.getMessage());
         }
+        return parse(file, text);
+    }
+
+    /** Parses config text; {@code file} names where it came from in errors. */
+    public static Config parse(Path file, String text) {
         try {
             JsonElement el = JsonParser.parseString(text);
             if (!el.isJsonObject()) {

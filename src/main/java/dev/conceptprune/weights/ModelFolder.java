@@ -3,6 +3,7 @@ package dev.conceptprune.weights;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,14 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * A diffusers pipeline folder: {@code model_index.json} naming the components, one sub-folder
- * per component with its config and weights.
+ * per component with its config and weights. Beyond {@link ModelSource} it offers the folder
+ * itself (root, component folders, weight files) to the writers that copy it.
  */
-public final class ModelFolder {
+public final class ModelFolder implements ModelSource {
     private static final String[] WEIGHT_BASES = {"diffusion_pytorch_model", "model"};
 
     private final Path root;
@@ -59,6 +62,45 @@ public final class ModelFolder {
         return root;
     }
 
+    /** The folder's root. */
+    @Override
+    public Path location() {
+        return root;
+    }
+
+    @Override
+    public boolean has(Component component) {
+        return components.containsKey(component.folderName());
+    }
+
+    @Override
+    public Config config(Component component) {
+        return config(component.folderName());
+    }
+
+    @Override
+    public TensorStore tensors(Component component) {
+        return weights(component.folderName());
+    }
+
+    @Override
+    public Optional<byte[]> file(Component component, String fileName) {
+        Path file = componentDir(component).resolve(fileName);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Path fileLocation(Component component, String fileName) {
+        return root.resolve(component.folderName()).resolve(fileName);
+    }
+
     public Config index() {
         return index;
     }
@@ -66,6 +108,11 @@ public final class ModelFolder {
     /** Component name to class name, e.g. {@code unet -> UNet2DConditionModel}. */
     public Map<String, String> components() {
         return components;
+    }
+
+    /** The folder of a component. */
+    public Path componentDir(Component component) {
+        return componentDir(component.folderName());
     }
 
     /** The folder of a component named in model_index.json. */
@@ -86,6 +133,11 @@ public final class ModelFolder {
     }
 
     /** Path of the component's config file. */
+    public Path configPath(Component component) {
+        return configPath(component.folderName());
+    }
+
+    /** Path of the component's config file. */
     public Path configPath(String name) {
         Path dir = componentDir(name);
         for (String file : new String[] {"config.json", "scheduler_config.json", "tokenizer_config.json"}) {
@@ -97,6 +149,11 @@ public final class ModelFolder {
     }
 
     /** Finds the component's weight files: single file, fp16 variant or shards. */
+    public List<Path> weightFiles(Component component) {
+        return weightFiles(component.folderName());
+    }
+
+    /** Finds the weight files of a component named in model_index.json. */
     public List<Path> weightFiles(String name) {
         Path dir = componentDir(name);
         for (String variant : new String[] {"", ".fp16"}) {
@@ -152,7 +209,7 @@ public final class ModelFolder {
         return out;
     }
 
-    /** Opens the component's weights. */
+    /** Opens the weights of a component named in model_index.json. */
     public TensorStore weights(String name) {
         return TensorStore.open(weightFiles(name));
     }

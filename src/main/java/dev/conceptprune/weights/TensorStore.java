@@ -12,7 +12,7 @@ import java.util.Map;
  * The weights of one model component: one safetensors file or several shards, addressed by
  * parameter name.
  */
-public final class TensorStore implements AutoCloseable {
+public final class TensorStore implements TensorSource {
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> byName;
 
@@ -53,10 +53,12 @@ public final class TensorStore implements AutoCloseable {
     }
 
     /** All parameter names, in file and header order. */
+    @Override
     public java.util.Set<String> names() {
         return Collections.unmodifiableSet(byName.keySet());
     }
 
+    @Override
     public boolean has(String name) {
         return byName.containsKey(name);
     }
@@ -64,30 +66,40 @@ public final class TensorStore implements AutoCloseable {
     private SafetensorsFile fileOf(String name) {
         SafetensorsFile f = byName.get(name);
         if (f == null) {
-            Path where = files.isEmpty() ? Path.of("?") : files.get(0).path();
-            throw new WeightFormatException(where, "missing tensor '" + name + "'");
+            throw new WeightFormatException(location(), "missing tensor '" + name + "'");
         }
         return f;
     }
 
+    /** The first file, or {@code ?} for an empty store. */
+    @Override
+    public Path location() {
+        return files.isEmpty() ? Path.of("?") : files.get(0).path();
+    }
+
     /** The file that holds a tensor. */
-    public Path pathOf(String name) {
+    @Override
+    public Path locationOf(String name) {
         return fileOf(name).path();
     }
 
+    @Override
     public TensorInfo info(String name) {
         return fileOf(name).info(name);
     }
 
+    @Override
     public float[] readFloats(String name) {
         return fileOf(name).readFloats(name);
     }
 
+    @Override
     public ByteBuffer bytes(String name) {
         return fileOf(name).bytes(name);
     }
 
     /** Total number of elements over all tensors. */
+    @Override
     public long parameterCount() {
         long n = 0;
         for (SafetensorsFile f : files) {

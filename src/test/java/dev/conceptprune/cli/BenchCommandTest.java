@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.runtime.Runtime;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -23,7 +24,7 @@ class BenchCommandTest {
     @BeforeEach
     void rememberThreads() {
         threadsBefore = JniUtils.getNumThreads();
-        threadsPropertyBefore = System.getProperty(Main.THREADS_PROPERTY);
+        threadsPropertyBefore = System.getProperty(Runtime.THREADS_PROPERTY);
     }
 
     /** {@code --threads 1} must not slow the tests that run after these in the same JVM. */
@@ -31,9 +32,9 @@ class BenchCommandTest {
     void restoreThreads() {
         JniUtils.setNumThreads(threadsBefore);
         if (threadsPropertyBefore == null) {
-            System.clearProperty(Main.THREADS_PROPERTY);
+            System.clearProperty(Runtime.THREADS_PROPERTY);
         } else {
-            System.setProperty(Main.THREADS_PROPERTY, threadsPropertyBefore);
+            System.setProperty(Runtime.THREADS_PROPERTY, threadsPropertyBefore);
         }
     }
 

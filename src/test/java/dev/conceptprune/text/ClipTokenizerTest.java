@@ -10,6 +10,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelSource;
 import dev.conceptprune.weights.WeightFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +77,17 @@ class ClipTokenizerTest {
         assertEquals(49407, tokenizer.eosId());
         assertEquals(49407, tokenizer.padId());
         assertEquals(49408, tokenizer.vocabSize());
+    }
+
+    @Test
+    void aModelSourceServesTheSameTokenizerAsItsFolder() {
+        ClipTokenizer fromSource = ClipTokenizer.load(ModelSource.open(Fixtures.TINY_SD), Component.TOKENIZER);
+        ClipTokenizer fromFolder = ClipTokenizer.load(MODERN);
+        assertEquals(fromFolder.padId(), fromSource.padId());
+        for (JsonObject c : cases) {
+            String prompt = c.get("prompt").getAsString();
+            assertArrayEquals(fromFolder.encode(prompt), fromSource.encode(prompt), escape(prompt));
+        }
     }
 
     @Test

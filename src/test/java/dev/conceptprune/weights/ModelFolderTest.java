@@ -70,4 +70,26 @@ class ModelFolderTest {
         assertTrue(assertThrows(WeightFormatException.class, () -> f.weightFiles("text_encoder"))
                 .getMessage().contains(".bin"));
     }
+
+    @Test
+    void isAModelSourceAddressedByComponent() {
+        ModelSource source = ModelSource.open(Fixtures.TINY_SD);
+        assertTrue(source.has(Component.UNET) && source.has(Component.TOKENIZER));
+        assertTrue(!source.has(Component.TEXT_ENCODER_2), "SD 1.x has one text encoder");
+        assertEquals(32, source.config(Component.UNET).getInt("cross_attention_dim"));
+        try (TensorSource s = source.tensors(Component.UNET)) {
+            assertEquals(3_222_692L, s.parameterCount());
+        }
+        assertTrue(source.file(Component.TOKENIZER, "vocab.json").isPresent());
+        assertTrue(source.file(Component.TOKENIZER, "no-such-file.txt").isEmpty());
+        assertEquals(Fixtures.TINY_SD.resolve("tokenizer").resolve("merges.txt"),
+                source.fileLocation(Component.TOKENIZER, "merges.txt"));
+    }
+
+    @Test
+    void aRegularFileIsNotAModel() throws IOException {
+        Path file = Files.writeString(tmp.resolve("model.safetensors"), "x");
+        assertTrue(assertThrows(WeightFormatException.class, () -> ModelSource.open(file))
+                .getMessage().contains("is not a model folder (not a directory)"));
+    }
 }

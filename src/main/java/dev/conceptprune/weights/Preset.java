@@ -1,7 +1,6 @@
-package dev.conceptprune.bench;
+package dev.conceptprune.weights;
 
 import com.google.gson.JsonParser;
-import dev.conceptprune.weights.Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -11,8 +10,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Built-in model structures for benchmarks: the unet, text_encoder and vae configs published
- * with the diffusers pipelines of Stable Diffusion 1.5 and 2.1 (resources next to this class).
+ * Built-in model structures: the unet, text_encoder and vae configs published with the diffusers
+ * pipelines of Stable Diffusion 1.5 and 2.1 (resources next to this class), for benchmarks with
+ * random weights and for checkpoints that carry no configs of their own.
  */
 public enum Preset {
     SD15("runwayml/stable-diffusion-v1-5"),
@@ -45,14 +45,14 @@ public enum Preset {
     }
 
     /** The config of {@code component} (unet, text_encoder or vae). */
-    public Config config(String component) {
-        String resource = "presets/" + id() + "/" + component + "/config.json";
+    public Config config(Component component) {
+        String resource = "presets/" + id() + "/" + component.folderName() + "/config.json";
         try (InputStream in = Preset.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
             }
             var json = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
-            return new Config(Path.of("preset " + id(), component, "config.json"), json);
+            return new Config(Path.of("preset " + id(), component.folderName(), "config.json"), json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

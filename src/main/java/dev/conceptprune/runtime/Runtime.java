@@ -1,0 +1,115 @@
+package dev.conceptprune.runtime;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Where and how the networks compute: device, compute dtype and gradient mode, handed to every
+ * component at load; it makes their managers. {@link #cpu()} (CPU, float32, no gradients) is the
+ * default. libtorch's intra-op thread pool is one per process, so threads are a process setting
+ * ({@link #setThreads}, {@link #pinThreads}) rather than a field.
+ */
+public final class Runtime {
+    /** System property DJL's PyTorch engine reads its intra-op thread count from when it starts. */
+    public static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+
+    private static final Runtime CPU = new Runtime(Device.cpu(), DataType.FLOAT32, false);
+
+    private final Device device;
+    private final DataType dtype;
+    private final boolean gradients;
+
+    private Runtime(Device device, DataType dtype, boolean gradients) {
+        if (dtype != DataType.FLOAT32) {
+            throw new IllegalArgumentException("compute dtype " + dtype + " is not supported yet: only float32"
+                    + " (other dtypes come with the issue \"Speed at the limit\", issue 19)");
+        }
+        this.device = device;
+        this.dtype = dtype;
+        this.gradients = gradients;
+    }
+
+    /** CPU, float32, no gradients: the runtime every command uses. */
+    public static Runtime cpu() {
+        return CPU;
+    }
+
+    /** This runtime with another compute dtype; only float32 is accepted today. */
+    public Runtime withDtype(DataType type) {
+        return new Runtime(device, type, gradients);
+    }
+
+    /**
+     * This runtime with gradients on or off. With gradients on, modules built for it compute
+     * out of place, because libtorch's autograd refuses tensors that an in-place op has overwritten.
+     */
+    public Runtime withGradients(boolean on) {
+        return new Runtime(device, dtype, on);
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** The dtype weights and activations are computed in. */
+    public DataType dtype() {
+        return dtype;
+    }
+
+    /** True when modules must keep the autograd graph intact (no in-place ops). */
+    public boolean gradients() {
+        return gradients;
+    }
+
+    /** A new manager on this runtime's device; the caller closes it. */
+    public NDManager newManager() {
+        return NDManager.newBaseManager(device);
+    }
+
+    /**
+     * A new manager on the host CPU whatever the runtime's device, for work that must happen there
+     * (seeded noise, whose values are torch's CPU generator's); the caller closes it.
+     */
+    public static NDManager newHostManager() {
+        return NDManager.newBaseManager(Device.cpu());
+    }
+
+    /**
+     * Sets the libtorch intra-op thread count for when the engine starts (it reads the count once).
+     *
+     * @throws IllegalArgumentException when {@code n < 1}
+     */
+    public static void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("thread count must be >= 1, got " + n);
+        }
+        System.setProperty(THREADS_PROPERTY, String.valueOf(n));
+    }
+
+    /** The thread count set by {@link #setThreads}, else one per core. */
+    public static int threads() {
+        return Integer.getInteger(THREADS_PROPERTY, java.lang.Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Starts the engine with {@link #threads()} intra-op threads, also when it is already running
+     * (then the property no longer acts and the count is set directly); returns the count in effect.
+     */
+    public static int pinThreads() {
+        int n = threads();
+        System.setProperty(THREADS_PROPERTY, String.valueOf(n));
+        Engine.getInstance();
+        if (JniUtils.getNumThreads() != n) {
+            JniUtils.setNumThreads(n);
+        }
+        return JniUtils.getNumThreads();
+    }
+
+    @Override
+    public String toString() {
+        return device + " " + dtype + (gradients ? " with gradients" : "");
+    }
+}
