@@ -1,6 +1,7 @@
 package dev.conceptprune.text;
 
 import static dev.conceptprune.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -43,6 +44,88 @@ class ClipTextModelTest {
             assertClose("last_hidden_state", ref.readFloats("last_hidden_state"), last.toFloatArray(), 1e-4);
             assertEquals(cfg.layers() + 2, hs.size());
         }
+    }
+
+    @Test
+    void penultimateIsTheNextToLastLayerWithoutTheFinalNorm() {
+        try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
+             NDManager m = NDManager.newBaseManager()) {
+            ClipTextModel model = tinyModel(m);
+            int[][] ids = referenceIds(ref);
+            NDList hs = model.hiddenStates(m, ids);
+            int layers = model.config().layers();
+            assertEquals(0.0, Fixtures.maxAbsDiff(hs.get(layers - 1).toFloatArray(),
+                    model.penultimate(m, ids).toFloatArray()));
+            assertClose("hidden_states[-2]", ref.readFloats("hidden_states." + (layers - 1)),
+                    model.penultimate(m, ids).toFloatArray(), 1e-4);
+        }
+    }
+
+    @Test
+    void encodingFromEmbeddingsEqualsEncodingFromIds() {
+        try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
+             NDManager m = NDManager.newBaseManager()) {
+            ClipTextModel model = tinyModel(m);
+            int[][] ids = referenceIds(ref);
+            NDArray embeddings = model.tokenEmbeddings(m, ids);
+            assertArrayEquals(new long[] {3, 77, model.config().hidden()}, embeddings.getShape().getShape());
+            NDList fromIds = model.hiddenStates(m, ids);
+            NDList fromEmbeddings = model.hiddenStates(m, embeddings);
+            assertEquals(fromIds.size(), fromEmbeddings.size());
+            for (int i = 0; i < fromIds.size(); i++) {
+                assertEquals(0.0, Fixtures.maxAbsDiff(fromIds.get(i).toFloatArray(),
+                        fromEmbeddings.get(i).toFloatArray()), "hidden state " + i);
+            }
+            assertEquals(m, embeddings.getManager(), "the caller's embeddings stay in its manager");
+        }
+    }
+
+    @Test
+    void legacyEosIdPoolsAtTheFirstLargestId() {
+        try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
+             NDManager m = NDManager.newBaseManager()) {
+            ClipTextModel model = tinyModel(m);
+            assertEquals(2, model.config().eosTokenId());
+            int[][] ids = referenceIds(ref);
+            NDArray last = model.encode(m, ids);
+            NDArray pooled = model.pooled(m, ids);
+            assertArrayEquals(new long[] {3, model.config().hidden()}, pooled.getShape().getShape());
+            for (int b = 0; b < ids.length; b++) {
+                int first = firstLargest(ids[b]);
+                assertEquals(49407, ids[b][first], "the largest id is the end-of-text token");
+                assertEquals(first, model.poolIndex(ids[b]));
+                assertEquals(0.0, Fixtures.maxAbsDiff(last.get(b).get(first).toFloatArray(),
+                        pooled.get(b).toFloatArray()), "row " + b);
+            }
+            assertEquals(false, model.hasProjection());
+        }
+    }
+
+    private static int firstLargest(int[] ids) {
+        int best = 0;
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i] > ids[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static ClipTextModel tinyModel(NDManager m) {
+        try (TensorStore store = TensorStore.open(DIR.resolve("model.safetensors"))) {
+            return new ClipTextModel(ClipTextConfig.from(Config.read(DIR.resolve("config.json"))), new Params(store, m));
+        }
+    }
+
+    private static int[][] referenceIds(SafetensorsFile ref) {
+        long[] flat = ref.readLongs("input_ids");
+        int[][] ids = new int[3][77];
+        for (int b = 0; b < 3; b++) {
+            for (int s = 0; s < 77; s++) {
+                ids[b][s] = (int) flat[b * 77 + s];
+            }
+        }
+        return ids;
     }
 
     @Test
