@@ -9,31 +9,34 @@ import dev.conceptprune.text.ClipTextConfig;
 import dev.conceptprune.text.ClipTextModel;
 import dev.conceptprune.text.ClipTokenizer;
 import dev.conceptprune.unet.UNet2DConditionModel;
+import dev.conceptprune.unet.UNetConditioning;
+import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.AutoencoderKL;
 import dev.conceptprune.weights.ModelFolder;
 import dev.conceptprune.weights.TensorStore;
-import dev.conceptprune.weights.WeightFormatException;
 import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline}:
- * the UNet batch holds the unconditional rows first, then the conditional ones.
+ * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline}: a
+ * text conditioner, the UNet on a {@link GuidanceBatch}, a scheduler and the VAE decoder.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     private final ModelFolder folder;
     private final NDManager manager;
-    private final ClipTokenizer tokenizer;
+    private final TextConditioner conditioner;
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
 
-    private StableDiffusionPipeline(ModelFolder folder, NDManager manager, ClipTokenizer tokenizer,
+    private StableDiffusionPipeline(ModelFolder folder, NDManager manager, TextConditioner conditioner,
                                     ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
         this.folder = folder;
         this.manager = manager;
-        this.tokenizer = tokenizer;
+        this.conditioner = conditioner;
         this.textEncoder = textEncoder;
         this.unet = unet;
         this.vae = vae;
@@ -52,15 +55,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         try {
             ClipTokenizer tokenizer = ClipTokenizer.load(folder.componentDir("tokenizer"));
             ClipTextConfig textConfig = ClipTextConfig.from(folder.config("text_encoder"));
-            int crossDim = folder.config("unet").getIntOrPerBlock("cross_attention_dim", 1)[0];
-            if (textConfig.hidden() != crossDim) {
-                throw new WeightFormatException(folder.root(), "text_encoder hidden_size " + textConfig.hidden()
-                        + " does not match unet cross_attention_dim " + crossDim + ": components do not belong together");
-            }
             ClipTextModel text = ClipTextModel.load(folder, textConfig, manager);
+            TextConditioner conditioner = new ClipTextConditioner(tokenizer, text, 0);
+            conditioner.requireFits(UNetConfig.from(folder.config("unet")), folder.root());
             UNet2DConditionModel unet = UNet2DConditionModel.load(folder, manager);
             AutoencoderKL vae = AutoencoderKL.load(folder, manager);
-            return new StableDiffusionPipeline(folder, manager, tokenizer, text, unet, vae);
+            return new StableDiffusionPipeline(folder, manager, conditioner, text, unet, vae);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -79,10 +79,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return vae;
     }
 
-    public ClipTokenizer tokenizer() {
-        return tokenizer;
+    /** What turns prompts into the UNet's conditioning. */
+    public TextConditioner conditioner() {
+        return conditioner;
     }
 
+    /** The CLIP text encoder behind the conditioner (the text-side pruning sites live in it). */
     public ClipTextModel textEncoder() {
         return textEncoder;
     }
@@ -92,13 +94,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return Schedulers.fromConfigFile(folder.configPath("scheduler"), kind);
     }
 
-    /** Text states [n, 77, D] for prompts; owned by {@code m}. */
-    public NDArray encodePrompts(NDManager m, String... prompts) {
-        int[][] ids = new int[prompts.length][];
-        for (int i = 0; i < prompts.length; i++) {
-            ids[i] = tokenizer.encode(prompts[i]);
-        }
-        return textEncoder.encode(m, ids);
+    /** The conditioning (text states [n, 77, D]) of prompts, one row each; owned by {@code m}. */
+    public UNetConditioning encodePrompts(NDManager m, String... prompts) {
+        return conditioner.encode(m, List.of(prompts));
     }
 
     /** Runs the full loop and decodes: images as NHWC floats in [0, 1]. */
@@ -106,7 +104,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int n = s.numImages();
         float[] init = s.initialLatents() != null ? s.initialLatents()
                 : SeededNoise.draw(s.seed(), latentShape(n, s.height(), s.width()));
-        List<String> prompts = java.util.Collections.nCopies(n, s.prompt());
+        List<String> prompts = Collections.nCopies(n, s.prompt());
         float[] latents = sample(prompts, s, init, listener, Integer.MAX_VALUE);
         return new GeneratedImages(n, s.height(), s.width(), decode(latents, n, s.height(), s.width()), latents);
     }
@@ -127,17 +125,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int perImage = s.height() * s.width() * 3;
         for (int from = 0; from < prompts.size(); from += batch) {
             List<String> chunk = prompts.subList(from, Math.min(prompts.size(), from + batch));
-            float[] init = new float[0];
-            for (int i = 0; i < chunk.size(); i++) {
-                float[] one = SeededNoise.draw(seeds.get(from + i), latentShape(1, s.height(), s.width()));
-                float[] grown = java.util.Arrays.copyOf(init, init.length + one.length);
-                System.arraycopy(one, 0, grown, init.length, one.length);
-                init = grown;
-            }
+            float[] init = SeededNoise.drawEach(seeds.subList(from, from + chunk.size()),
+                    latentShape(1, s.height(), s.width()));
             float[] pixels = decode(sample(chunk, s, init, listener, Integer.MAX_VALUE), chunk.size(), s.height(),
                     s.width());
             for (int i = 0; i < chunk.size(); i++) {
-                out.add(java.util.Arrays.copyOfRange(pixels, i * perImage, (i + 1) * perImage));
+                out.add(Arrays.copyOfRange(pixels, i * perImage, (i + 1) * perImage));
             }
         }
         return out;
@@ -166,22 +159,21 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         Scheduler scheduler = scheduler(s.scheduler());
         scheduler.setTimesteps(s.steps());
         float[] timesteps = scheduler.timesteps();
-        boolean cfg = s.guidance() > 1.0;
+        GuidanceBatch batch = GuidanceBatch.of(prompts, s);
         float[] latents = initialLatents.clone();
         float sigma = scheduler.initNoiseSigma();
         for (int i = 0; i < latents.length; i++) {
             latents[i] *= sigma;
         }
         try (NDManager run = manager.newSubManager()) {
-            NDArray text = textStates(run, prompts, s.negativePrompt(), cfg);
+            UNetConditioning conditioning = conditioner.encode(run, batch);
             int calls = Math.min(maxCalls, timesteps.length);
             for (int i = 0; i < calls; i++) {
                 listener.beforeUnetCall(i, timesteps.length, timesteps[i]);
                 float[] eps;
                 try (NDManager step = run.newSubManager()) {
                     NDArray x = step.create(scheduler.scaleModelInput(latents, i), shape);
-                    NDArray input = cfg ? x.concat(x, 0) : x;
-                    eps = guide(unet.forward(input, timesteps[i], text), n, s.guidance(), cfg);
+                    eps = batch.guide(unet.forward(batch.input(x), timesteps[i], conditioning));
                 }
                 latents = scheduler.step(eps, i, latents);
             }
@@ -194,24 +186,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         try (NDManager dec = manager.newSubManager()) {
             return Images.toUnitRange(vae.decode(dec.create(latents, latentShape(n, height, width))));
         }
-    }
-
-    private NDArray textStates(NDManager m, List<String> prompts, String negative, boolean cfg) {
-        List<String> all = new ArrayList<>();
-        if (cfg) {
-            all.addAll(java.util.Collections.nCopies(prompts.size(), negative));
-        }
-        all.addAll(prompts);
-        return encodePrompts(m, all.toArray(new String[0]));
-    }
-
-    private static float[] guide(NDArray noise, int n, double guidance, boolean cfg) {
-        if (!cfg) {
-            return noise.toFloatArray();
-        }
-        NDArray uncond = noise.get("0:" + n);
-        NDArray cond = noise.get(n + ":");
-        return uncond.add(cond.sub(uncond).mul((float) guidance)).toFloatArray();
     }
 
     @Override

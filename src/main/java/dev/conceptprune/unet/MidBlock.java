@@ -23,7 +23,7 @@ final class MidBlock {
                 cfg.normEps(), scale);
     }
 
-    NDArray forward(NDArray x, Conditioning c) {
+    NDArray forward(NDArray x, BlockContext c) {
         try (Scope s = Scope.of(x)) {
             NDArray h = first.forward(x, c.timeAct());
             h = attention.forward(h, c.text(), c.observer());

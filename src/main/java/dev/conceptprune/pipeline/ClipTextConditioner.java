@@ -1,0 +1,51 @@
+package dev.conceptprune.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import dev.conceptprune.text.ClipTextModel;
+import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.unet.UNetConditioning;
+import java.util.List;
+
+/** SD 1.x/2.x conditioning: one tokenizer and one CLIP text encoder, optionally with clip skip. */
+public final class ClipTextConditioner implements TextConditioner {
+    private final ClipTokenizer tokenizer;
+    private final ClipTextModel encoder;
+    private final int clipSkip;
+
+    /** @param clipSkip 0 for the last layer's states, k for those k layers earlier (see {@link ClipTextModel#encode}) */
+    public ClipTextConditioner(ClipTokenizer tokenizer, ClipTextModel encoder, int clipSkip) {
+        if (clipSkip < 0 || clipSkip >= encoder.config().layers()) {
+            throw new IllegalArgumentException("clip skip must be in [0, " + encoder.config().layers() + ")");
+        }
+        this.tokenizer = tokenizer;
+        this.encoder = encoder;
+        this.clipSkip = clipSkip;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ClipTextModel encoder() {
+        return encoder;
+    }
+
+    @Override
+    public int width() {
+        return encoder.config().hidden();
+    }
+
+    @Override
+    public String widthSource() {
+        return "text_encoder hidden_size";
+    }
+
+    @Override
+    public UNetConditioning encode(NDManager m, List<String> texts) {
+        int[][] ids = new int[texts.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokenizer.encode(texts.get(i));
+        }
+        return UNetConditioning.text(encoder.encode(m, ids, clipSkip));
+    }
+}
