@@ -85,7 +85,10 @@ public final class ClipTextModel {
         return "text_model.encoder.layers." + layer + ".mlp.fc2.weight";
     }
 
-    /** The token embeddings [batch, seq, hidden] of token ids [batch][seq] (no position embeddings); owned by {@code manager}. */
+    /**
+     * The token embeddings [batch, seq, hidden] of token ids [batch][seq], without the position
+     * embeddings; owned by {@code manager}.
+     */
     public NDArray tokenEmbeddings(NDManager manager, int[][] ids) {
         if (ids.length == 0) {
             throw new IllegalArgumentException("no token ids to encode");
@@ -100,7 +103,8 @@ public final class ClipTextModel {
             for (int s = 0; s < seq; s++) {
                 int id = ids[b][s];
                 if (id < 0 || id >= config.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + config.vocabSize());
+                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary of "
+                            + config.vocabSize());
                 }
                 flat[b * seq + s] = id;
             }
@@ -174,7 +178,8 @@ public final class ClipTextModel {
         }
         try (NDManager scope = manager.newSubManager()) {
             NDList hs = hiddenStates(scope, ids);
-            NDArray result = clipSkip == 0 ? lastHiddenState(hs) : finalNorm.forward(hs.get(config.layers() - clipSkip));
+            NDArray result = clipSkip == 0 ? lastHiddenState(hs)
+                    : finalNorm.forward(hs.get(config.layers() - clipSkip));
             result.attach(manager);
             return result;
         }
@@ -202,11 +207,11 @@ public final class ClipTextModel {
         return hiddenStates.get(config.layers() - 1);
     }
 
-    /** The pooled output [batch, hidden] (transformers' {@code pooler_output}) of token ids; owned by {@code manager}. */
-    public NDArray pooled(NDManager manager, int[][] ids) {
-        try (NDManager scope = manager.newSubManager()) {
+    /** The pooled output [batch, hidden] (transformers' {@code pooler_output}) of token ids; owned by {@code m}. */
+    public NDArray pooled(NDManager m, int[][] ids) {
+        try (NDManager scope = m.newSubManager()) {
             NDArray result = pool(encode(scope, ids), ids);
-            result.attach(manager);
+            result.attach(m);
             return result;
         }
     }

@@ -1,7 +1,9 @@
 package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
+import dev.conceptprune.nn.Downsample2D;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.nn.ResnetBlock2D;
 import java.util.ArrayList;
 import java.util.List;
 

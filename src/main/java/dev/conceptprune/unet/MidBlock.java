@@ -2,6 +2,7 @@ package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.nn.ResnetBlock2D;
 import java.util.List;
 
 /** diffusers' {@code UNetMidBlock2DCrossAttn}: resnet, transformer, resnet at the innermost width. */

@@ -2,6 +2,8 @@ package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.nn.ResnetBlock2D;
+import dev.conceptprune.nn.Upsample2D;
 import java.util.ArrayList;
 import java.util.List;
 
