@@ -14,9 +14,6 @@ public final class ClipTextConditioner implements TextConditioner {
 
     /** @param clipSkip 0 for the last layer's states, k for those k layers earlier (see {@link ClipTextModel}) */
     public ClipTextConditioner(ClipTokenizer tokenizer, ClipTextModel encoder, int clipSkip) {
-        if (clipSkip < 0 || clipSkip >= encoder.config().layers()) {
-            throw new IllegalArgumentException("clip skip must be in [0, " + encoder.config().layers() + ")");
-        }
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.clipSkip = clipSkip;

@@ -150,7 +150,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public float[] sample(List<String> prompts, GenerationSettings s, float[] initialLatents, StepListener listener,
                           int maxCalls) {
-        int n = prompts.size();
+        return sample(GuidanceBatch.of(prompts, s), s, initialLatents, listener, maxCalls);
+    }
+
+    /**
+     * As {@link #sample(List, GenerationSettings, float[], StepListener, int)} for the prompts,
+     * negative prompt and guidance scale of {@code batch}; steps, scheduler and size come from {@code s}.
+     */
+    public float[] sample(GuidanceBatch batch, GenerationSettings s, float[] initialLatents, StepListener listener,
+                          int maxCalls) {
+        int n = batch.images();
         Shape shape = latentShape(n, s.height(), s.width());
         if (initialLatents.length != shape.size()) {
             throw new IllegalArgumentException("initial latents hold " + initialLatents.length
@@ -159,7 +168,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         Scheduler scheduler = scheduler(s.scheduler());
         scheduler.setTimesteps(s.steps());
         float[] timesteps = scheduler.timesteps();
-        GuidanceBatch batch = GuidanceBatch.of(prompts, s);
         float[] latents = initialLatents.clone();
         float sigma = scheduler.initNoiseSigma();
         for (int i = 0; i < latents.length; i++) {

@@ -132,7 +132,7 @@ public final class ConceptDiscovery {
         };
         pipeline.unet().setObserver(recorder);
         try {
-            pipeline.sample(guidance.prompts(), settings, init, listener, tau);
+            pipeline.sample(guidance, settings, init, listener, tau);
         } finally {
             pipeline.unet().setObserver(null);
         }

@@ -17,8 +17,9 @@ import java.util.Set;
 
 /**
  * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x layout) predicting noise from a latent
- * sample, a timestep and text states. Weights live in a sub-manager of the manager given to
- * {@code load}; every call works in a sub-manager of the sample's and leaves only its result.
+ * sample, a timestep and a {@link UNetConditioning}. Weights live in a sub-manager of the
+ * manager given to {@code load}; every call works in a sub-manager of the sample's and leaves
+ * only its result.
  * Not thread-safe: a call temporarily moves its inputs into its own sub-manager.
  *
  * <p>For ConceptPrune the model exposes its transformer blocks' feed-forwards: their names and
