@@ -6,26 +6,13 @@ import dev.conceptprune.text.ClipTokenizer;
 import dev.conceptprune.unet.UNetConditioning;
 import java.util.List;
 
-/** SD 1.x/2.x conditioning: one tokenizer and one CLIP text encoder, optionally with clip skip. */
-public final class ClipTextConditioner implements TextConditioner {
-    private final ClipTokenizer tokenizer;
-    private final ClipTextModel encoder;
-    private final int clipSkip;
-
-    /** @param clipSkip 0 for the last layer's states, k for those k layers earlier (see {@link ClipTextModel}) */
-    public ClipTextConditioner(ClipTokenizer tokenizer, ClipTextModel encoder, int clipSkip) {
-        this.tokenizer = tokenizer;
-        this.encoder = encoder;
-        this.clipSkip = clipSkip;
-    }
-
-    public ClipTokenizer tokenizer() {
-        return tokenizer;
-    }
-
-    public ClipTextModel encoder() {
-        return encoder;
-    }
+/**
+ * SD 1.x/2.x conditioning: one tokenizer and one CLIP text encoder.
+ *
+ * @param clipSkip 0 for the last layer's states, k for those k layers earlier (see {@link ClipTextModel})
+ */
+public record ClipTextConditioner(ClipTokenizer tokenizer, ClipTextModel encoder, int clipSkip)
+        implements TextConditioner {
 
     @Override
     public int width() {

@@ -20,22 +20,16 @@ import org.junit.jupiter.api.Test;
 
 class ClipTextModelTest {
     private static final Path DIR = Fixtures.TINY_SD.resolve("text_encoder");
+    private static final Path REFERENCE = Fixtures.REFERENCE.resolve("text_encoder.safetensors");
 
     @Test
     void matchesTransformersHiddenStates() {
-        try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
+        try (SafetensorsFile ref = SafetensorsFile.open(REFERENCE);
              TensorStore store = TensorStore.open(DIR.resolve("model.safetensors"));
              NDManager m = NDManager.newBaseManager()) {
             ClipTextConfig cfg = ClipTextConfig.from(Config.read(DIR.resolve("config.json")));
             ClipTextModel model = new ClipTextModel(cfg, new Params(store, m));
-            long[] flat = ref.readLongs("input_ids");
-            int batch = 3;
-            int[][] ids = new int[batch][77];
-            for (int b = 0; b < batch; b++) {
-                for (int s = 0; s < 77; s++) {
-                    ids[b][s] = (int) flat[b * 77 + s];
-                }
-            }
+            int[][] ids = referenceIds();
             NDList hs = model.hiddenStates(m, ids);
             for (int i = 0; i <= cfg.layers(); i++) {
                 assertClose("hidden_states." + i, ref.readFloats("hidden_states." + i), hs.get(i).toFloatArray(), 1e-4);
@@ -48,25 +42,23 @@ class ClipTextModelTest {
 
     @Test
     void penultimateIsTheNextToLastLayerWithoutTheFinalNorm() {
-        try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
-             NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager()) {
             ClipTextModel model = tinyModel(m);
-            int[][] ids = referenceIds(ref);
+            int[][] ids = referenceIds();
             NDList hs = model.hiddenStates(m, ids);
             int layers = model.config().layers();
             assertEquals(0.0, Fixtures.maxAbsDiff(hs.get(layers - 1).toFloatArray(),
                     model.penultimate(m, ids).toFloatArray()));
-            assertClose("hidden_states[-2]", ref.readFloats("hidden_states." + (layers - 1)),
+            assertClose("hidden_states[-2]", reference("hidden_states." + (layers - 1)),
                     model.penultimate(m, ids).toFloatArray(), 1e-4);
         }
     }
 
     @Test
     void encodingFromEmbeddingsEqualsEncodingFromIds() {
-        try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
-             NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager()) {
             ClipTextModel model = tinyModel(m);
-            int[][] ids = referenceIds(ref);
+            int[][] ids = referenceIds();
             NDArray embeddings = model.tokenEmbeddings(m, ids);
             assertArrayEquals(new long[] {3, 77, model.config().hidden()}, embeddings.getShape().getShape());
             NDList fromIds = model.hiddenStates(m, ids);
@@ -82,11 +74,10 @@ class ClipTextModelTest {
 
     @Test
     void legacyEosIdPoolsAtTheFirstLargestId() {
-        try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("text_encoder.safetensors"));
-             NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager()) {
             ClipTextModel model = tinyModel(m);
             assertEquals(2, model.config().eosTokenId());
-            int[][] ids = referenceIds(ref);
+            int[][] ids = referenceIds();
             NDArray last = model.encode(m, ids);
             NDArray pooled = model.pooled(m, ids);
             assertArrayEquals(new long[] {3, model.config().hidden()}, pooled.getShape().getShape());
@@ -117,15 +108,24 @@ class ClipTextModelTest {
         }
     }
 
-    private static int[][] referenceIds(SafetensorsFile ref) {
-        long[] flat = ref.readLongs("input_ids");
-        int[][] ids = new int[3][77];
-        for (int b = 0; b < 3; b++) {
-            for (int s = 0; s < 77; s++) {
-                ids[b][s] = (int) flat[b * 77 + s];
+    /** The reference's three prompts as token ids [3][77]. */
+    private static int[][] referenceIds() {
+        try (SafetensorsFile ref = SafetensorsFile.open(REFERENCE)) {
+            long[] flat = ref.readLongs("input_ids");
+            int[][] ids = new int[3][77];
+            for (int b = 0; b < 3; b++) {
+                for (int s = 0; s < 77; s++) {
+                    ids[b][s] = (int) flat[b * 77 + s];
+                }
             }
+            return ids;
         }
-        return ids;
+    }
+
+    private static float[] reference(String name) {
+        try (SafetensorsFile ref = SafetensorsFile.open(REFERENCE)) {
+            return ref.readFloats(name);
+        }
     }
 
     @Test
