@@ -16,6 +16,7 @@ import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.scheduler.Scheduler;
+import dev.conceptprune.unet.UNetConditioning;
 import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
 import dev.conceptprune.weights.Preset;
@@ -164,7 +165,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (only.contains("unet")) {
             results.add(timer.time("unet", shapeText(latents) + " + text " + text.get(1) + "x" + text.get(2),
-                    m -> models.unet().forward(m.create(sample, latents), TIMESTEP, m.create(states, text))));
+                    m -> models.unet().forward(m.create(sample, latents), TIMESTEP,
+                            UNetConditioning.text(m.create(states, text)))));
         }
         if (only.contains("vae_decoder")) {
             results.add(timer.time("vae_decoder", shapeText(decoded) + " -> " + h + "x" + w,

@@ -7,16 +7,12 @@ import java.nio.file.Path;
 
 /**
  * A full CLIP model's {@code config.json} (transformers' {@code CLIPConfig}): both towers and the
- * shared projection size.
- *
- * @param eosTokenId the text config's {@code eos_token_id}, which decides where the text is pooled
+ * shared projection size (which also sizes the text tower's projection).
  */
-public record ClipConfig(ClipTextConfig text, ClipVisionConfig vision, int projectionDim, int eosTokenId) {
+public record ClipConfig(ClipTextConfig text, ClipVisionConfig vision, int projectionDim) {
 
     /** transformers' {@code CLIPConfig} default. */
     private static final int DEFAULT_PROJECTION_DIM = 512;
-    /** transformers' {@code CLIPTextConfig} default since the eos id was corrected (PR #24773). */
-    private static final int DEFAULT_EOS_TOKEN_ID = 49407;
 
     /** Reads and checks a CLIP {@code config.json}. */
     public static ClipConfig read(Path file) {
@@ -31,17 +27,8 @@ public record ClipConfig(ClipTextConfig text, ClipVisionConfig vision, int proje
         if (projection <= 0) {
             throw c.error("config key 'projection_dim' must be > 0, found " + projection);
         }
-        return new ClipConfig(ClipTextConfig.from(text), ClipVisionConfig.from(vision), projection,
-                text.getInt("eos_token_id", DEFAULT_EOS_TOKEN_ID));
-    }
-
-    /**
-     * True when the text is pooled at the largest token id rather than at the first eos token:
-     * transformers keeps that rule for configs with the old, wrong eos id 2, where the end-of-text
-     * token happens to be the largest id of the CLIP vocabulary.
-     */
-    public boolean poolsAtLargestId() {
-        return eosTokenId == 2;
+        return new ClipConfig(ClipTextConfig.from(text).withProjectionDim(projection), ClipVisionConfig.from(vision),
+                projection);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.conceptprune.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import dev.conceptprune.nn.Linear;
 import dev.conceptprune.nn.Params;
 import dev.conceptprune.text.ClipTextModel;
@@ -26,15 +25,13 @@ public final class ClipModel {
     private final ClipConfig config;
     private final ClipTextModel text;
     private final ClipVisionModel vision;
-    private final Linear textProjection;
     private final Linear visualProjection;
     private final float logitScale;
 
     private ClipModel(ClipConfig config, Params p) {
         this.config = config;
-        text = new ClipTextModel(config.text(), p);
+        text = new ClipTextModel(config.text(), p, true);
         vision = new ClipVisionModel(config.vision(), p);
-        textProjection = Linear.load(p, "text_projection", config.text().hidden(), config.projectionDim(), false);
         visualProjection = Linear.load(p, "visual_projection", config.vision().hidden(), config.projectionDim(), false);
         try (NDArray scale = p.get("logit_scale")) {
             // Stored as a logarithm so that training keeps it positive.
@@ -97,43 +94,10 @@ public final class ClipModel {
      * ids [B][seq], each pooled at its end-of-text token; owned by {@code manager}.
      */
     public NDArray textFeatures(NDManager manager, int[][] ids) {
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("no token ids to encode");
-        }
-        int batch = ids.length;
-        int seq = ids[0].length;
-        long[] rows = new long[batch];
-        for (int b = 0; b < batch; b++) {
-            rows[b] = (long) b * seq + poolIndex(ids[b]);
-        }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray states = text.encode(scope, ids).reshape(-1, config.text().hidden());
-            NDArray pooled = states.get(new NDIndex("{}", scope.create(rows)));
-            NDArray features = textProjection.forward(pooled);
+            NDArray features = text.project(text.pooled(scope, ids));
             features.attach(manager);
             return features;
         }
-    }
-
-    /**
-     * transformers' pooling position: the first largest id for legacy configs (eos id 2), else
-     * the first eos token, or position 0 when there is none (argmax of an all-false mask).
-     */
-    private int poolIndex(int[] ids) {
-        if (config.poolsAtLargestId()) {
-            int best = 0;
-            for (int i = 1; i < ids.length; i++) {
-                if (ids[i] > ids[best]) {
-                    best = i;
-                }
-            }
-            return best;
-        }
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] == config.eosTokenId()) {
-                return i;
-            }
-        }
-        return 0;
     }
 }

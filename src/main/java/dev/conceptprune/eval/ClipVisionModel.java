@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.nn.LayerNorm;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.text.ClipEncoderLayer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +39,7 @@ public final class ClipVisionModel {
         positionEmbedding = e.get("position_embedding.weight", config.positions(), h);
         preNorm = LayerNorm.load(p, "pre_layrnorm", h, config.layerNormEps());
         for (int i = 0; i < config.layers(); i++) {
-            layers.add(new ClipEncoderLayer(p.sub("encoder.layers." + i), h, config.intermediate(),
+            layers.add(new ClipEncoderLayer(p.sub("encoder.layers." + i), i, h, config.intermediate(),
                     config.heads(), config.layerNormEps(), config.hiddenAct()));
         }
         postNorm = LayerNorm.load(p, "post_layernorm", h, config.layerNormEps());

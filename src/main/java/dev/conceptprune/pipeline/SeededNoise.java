@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.runtime.Runtime;
+import java.util.List;
 
 /**
  * Initial latents drawn exactly as {@code torch.randn(shape, generator=torch.Generator().manual_seed(seed))}
@@ -24,5 +25,18 @@ public final class SeededNoise {
             Engine.getInstance().setRandomSeed((int) seed);
             return m.randomNormal(shape).toFloatArray();
         }
+    }
+
+    /**
+     * One draw per seed of {@code perSample} (first dimension 1), concatenated along the batch:
+     * the initial latents of images each generated from its own seed.
+     */
+    public static float[] drawEach(List<Long> seeds, Shape perSample) {
+        int size = Math.toIntExact(perSample.size());
+        float[] all = new float[seeds.size() * size];
+        for (int i = 0; i < seeds.size(); i++) {
+            System.arraycopy(draw(seeds.get(i), perSample), 0, all, i * size, size);
+        }
+        return all;
     }
 }

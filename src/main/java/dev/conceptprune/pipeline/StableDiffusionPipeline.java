@@ -9,34 +9,38 @@ import dev.conceptprune.text.ClipTextConfig;
 import dev.conceptprune.text.ClipTextModel;
 import dev.conceptprune.text.ClipTokenizer;
 import dev.conceptprune.unet.UNet2DConditionModel;
+import dev.conceptprune.unet.UNetConditioning;
+import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.AutoencoderKL;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelSource;
-import dev.conceptprune.weights.WeightFormatException;
 import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline}:
- * the UNet batch holds the unconditional rows first, then the conditional ones.
+ * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline}: a
+ * text conditioner, the UNet on a {@link GuidanceBatch}, a scheduler and the VAE decoder.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     private final ModelSource source;
     private final Runtime runtime;
     private final NDManager manager;
-    private final ClipTokenizer tokenizer;
+    private final TextConditioner conditioner;
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
 
-    private StableDiffusionPipeline(ModelSource source, Runtime runtime, NDManager manager, ClipTokenizer tokenizer,
+    private StableDiffusionPipeline(ModelSource source, Runtime runtime, NDManager manager,
+                                    TextConditioner conditioner,
                                     ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
         this.source = source;
         this.runtime = runtime;
         this.manager = manager;
-        this.tokenizer = tokenizer;
+        this.conditioner = conditioner;
         this.textEncoder = textEncoder;
         this.unet = unet;
         this.vae = vae;
@@ -56,15 +60,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         try {
             ClipTokenizer tokenizer = ClipTokenizer.load(source, Component.TOKENIZER);
             ClipTextConfig textConfig = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
-            int crossDim = source.config(Component.UNET).getIntOrPerBlock("cross_attention_dim", 1)[0];
-            if (textConfig.hidden() != crossDim) {
-                throw new WeightFormatException(source.location(), "text_encoder hidden_size " + textConfig.hidden()
-                        + " does not match unet cross_attention_dim " + crossDim + ": components do not belong together");
-            }
             ClipTextModel text = ClipTextModel.load(source, textConfig, runtime, manager);
+            TextConditioner conditioner = new ClipTextConditioner(tokenizer, text, 0);
+            conditioner.requireFits(UNetConfig.from(source.config(Component.UNET)), source.location());
             UNet2DConditionModel unet = UNet2DConditionModel.load(source, runtime, manager);
             AutoencoderKL vae = AutoencoderKL.load(source, runtime, manager);
-            return new StableDiffusionPipeline(source, runtime, manager, tokenizer, text, unet, vae);
+            return new StableDiffusionPipeline(source, runtime, manager, conditioner, text, unet, vae);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -89,10 +90,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return vae;
     }
 
-    public ClipTokenizer tokenizer() {
-        return tokenizer;
+    /** What turns prompts into the UNet's conditioning. */
+    public TextConditioner conditioner() {
+        return conditioner;
     }
 
+    /** The CLIP text encoder behind the conditioner (the text-side pruning sites live in it). */
     public ClipTextModel textEncoder() {
         return textEncoder;
     }
@@ -102,13 +105,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return Schedulers.from(source, kind);
     }
 
-    /** Text states [n, 77, D] for prompts; owned by {@code m}. */
-    public NDArray encodePrompts(NDManager m, String... prompts) {
-        int[][] ids = new int[prompts.length][];
-        for (int i = 0; i < prompts.length; i++) {
-            ids[i] = tokenizer.encode(prompts[i]);
-        }
-        return textEncoder.encode(m, ids);
+    /** The conditioning (text states [n, 77, D]) of prompts, one row each; owned by {@code m}. */
+    public UNetConditioning encodePrompts(NDManager m, String... prompts) {
+        return conditioner.encode(m, List.of(prompts));
     }
 
     /** Runs the full loop and decodes: images as NHWC floats in [0, 1]. */
@@ -116,7 +115,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int n = s.numImages();
         float[] init = s.initialLatents() != null ? s.initialLatents()
                 : SeededNoise.draw(s.seed(), latentShape(n, s.height(), s.width()));
-        List<String> prompts = java.util.Collections.nCopies(n, s.prompt());
+        List<String> prompts = Collections.nCopies(n, s.prompt());
         float[] latents = sample(prompts, s, init, listener, Integer.MAX_VALUE);
         return new GeneratedImages(n, s.height(), s.width(), decode(latents, n, s.height(), s.width()), latents);
     }
@@ -137,17 +136,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int perImage = s.height() * s.width() * 3;
         for (int from = 0; from < prompts.size(); from += batch) {
             List<String> chunk = prompts.subList(from, Math.min(prompts.size(), from + batch));
-            float[] init = new float[0];
-            for (int i = 0; i < chunk.size(); i++) {
-                float[] one = SeededNoise.draw(seeds.get(from + i), latentShape(1, s.height(), s.width()));
-                float[] grown = java.util.Arrays.copyOf(init, init.length + one.length);
-                System.arraycopy(one, 0, grown, init.length, one.length);
-                init = grown;
-            }
+            float[] init = SeededNoise.drawEach(seeds.subList(from, from + chunk.size()),
+                    latentShape(1, s.height(), s.width()));
             float[] pixels = decode(sample(chunk, s, init, listener, Integer.MAX_VALUE), chunk.size(), s.height(),
                     s.width());
             for (int i = 0; i < chunk.size(); i++) {
-                out.add(java.util.Arrays.copyOfRange(pixels, i * perImage, (i + 1) * perImage));
+                out.add(Arrays.copyOfRange(pixels, i * perImage, (i + 1) * perImage));
             }
         }
         return out;
@@ -167,7 +161,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public float[] sample(List<String> prompts, GenerationSettings s, float[] initialLatents, StepListener listener,
                           int maxCalls) {
-        int n = prompts.size();
+        return sample(GuidanceBatch.of(prompts, s), s, initialLatents, listener, maxCalls);
+    }
+
+    /**
+     * As {@link #sample(List, GenerationSettings, float[], StepListener, int)} for the prompts,
+     * negative prompt and guidance scale of {@code batch}; steps, scheduler and size come from {@code s}.
+     */
+    public float[] sample(GuidanceBatch batch, GenerationSettings s, float[] initialLatents, StepListener listener,
+                          int maxCalls) {
+        int n = batch.images();
         Shape shape = latentShape(n, s.height(), s.width());
         if (initialLatents.length != shape.size()) {
             throw new IllegalArgumentException("initial latents hold " + initialLatents.length
@@ -176,22 +179,20 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         Scheduler scheduler = scheduler(s.scheduler());
         scheduler.setTimesteps(s.steps());
         float[] timesteps = scheduler.timesteps();
-        boolean cfg = s.guidance() > 1.0;
         float[] latents = initialLatents.clone();
         float sigma = scheduler.initNoiseSigma();
         for (int i = 0; i < latents.length; i++) {
             latents[i] *= sigma;
         }
         try (NDManager run = manager.newSubManager()) {
-            NDArray text = textStates(run, prompts, s.negativePrompt(), cfg);
+            UNetConditioning conditioning = conditioner.encode(run, batch);
             int calls = Math.min(maxCalls, timesteps.length);
             for (int i = 0; i < calls; i++) {
                 listener.beforeUnetCall(i, timesteps.length, timesteps[i]);
                 float[] eps;
                 try (NDManager step = run.newSubManager()) {
                     NDArray x = step.create(scheduler.scaleModelInput(latents, i), shape);
-                    NDArray input = cfg ? x.concat(x, 0) : x;
-                    eps = guide(unet.forward(input, timesteps[i], text), n, s.guidance(), cfg);
+                    eps = batch.guide(unet.forward(batch.input(x), timesteps[i], conditioning));
                 }
                 latents = scheduler.step(eps, i, latents);
             }
@@ -204,24 +205,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         try (NDManager dec = manager.newSubManager()) {
             return Images.toUnitRange(vae.decode(dec.create(latents, latentShape(n, height, width))));
         }
-    }
-
-    private NDArray textStates(NDManager m, List<String> prompts, String negative, boolean cfg) {
-        List<String> all = new ArrayList<>();
-        if (cfg) {
-            all.addAll(java.util.Collections.nCopies(prompts.size(), negative));
-        }
-        all.addAll(prompts);
-        return encodePrompts(m, all.toArray(new String[0]));
-    }
-
-    private static float[] guide(NDArray noise, int n, double guidance, boolean cfg) {
-        if (!cfg) {
-            return noise.toFloatArray();
-        }
-        NDArray uncond = noise.get("0:" + n);
-        NDArray cond = noise.get(n + ":");
-        return uncond.add(cond.sub(uncond).mul((float) guidance)).toFloatArray();
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.conceptprune.pipeline.StepListener;
 import dev.conceptprune.text.ClipTextModel;
 import dev.conceptprune.unet.FeedForwardObserver;
+import dev.conceptprune.unet.UNetConditioning;
 
 /**
  * Observes the activations entering the pruned weights and adds their L2-row-normalised column
@@ -56,8 +57,12 @@ public final class ActivationRecorder implements FeedForwardObserver, ClipTextMo
         }
     }
 
-    /** Records text states [B, tokens, D] for every layer at once: the input of all attn2 key/value projections. */
-    public void recordTextStates(NDArray textStates, int layers) {
+    /**
+     * Records the conditioning's text states [B, tokens, D] for every layer at once: the input of
+     * all attn2 key/value projections.
+     */
+    public void recordTextStates(UNetConditioning conditioning, int layers) {
+        NDArray textStates = conditioning.textStates();
         call = 0;
         float[] sums = columnSums(textStates);
         for (int l = 0; l < layers; l++) {

@@ -1,15 +1,14 @@
 package dev.conceptprune.prune;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.GuidanceBatch;
 import dev.conceptprune.pipeline.SeededNoise;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
+import dev.conceptprune.unet.UNetConditioning;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -96,7 +95,6 @@ public final class ConceptDiscovery {
             jobs.add(new Job(p.base(), p.seed(), 0));
             jobs.add(new Job(p.target(), p.seed(), 1));
         }
-        boolean cfg = settings.guidance() > 1.0;
         long start = System.nanoTime();
         int calls = 0;
         int resumed = checkpoint == null ? 0 : checkpoint.restore(base, target);
@@ -106,20 +104,13 @@ public final class ConceptDiscovery {
         }
         for (int from = resumed; from < jobs.size(); from += batch) {
             List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + batch));
-            List<String> prompts = new ArrayList<>();
-            int[] rows = new int[(cfg ? 2 : 1) * chunk.size()];
-            for (int b = 0; b < chunk.size(); b++) {
-                prompts.add(chunk.get(b).prompt());
-                rows[b] = chunk.get(b).set();
-                if (cfg) {
-                    rows[chunk.size() + b] = chunk.get(b).set();
-                }
-            }
-            recorder.assignRows(rows);
+            GuidanceBatch guidance = GuidanceBatch.of(chunk.stream().map(Job::prompt).toList(), settings);
+            // Both rows of a prompt (unconditional and conditional) count for the prompt's set.
+            recorder.assignRows(guidance.perRow(chunk.stream().mapToInt(Job::set).toArray()));
             if (site.timeDependent()) {
-                calls += sampleChunk(chunk, prompts, recorder, from, jobs.size(), start);
+                calls += sampleChunk(chunk, guidance, recorder, from, jobs.size(), start);
             } else {
-                encodeChunk(prompts, recorder, cfg, widths.length);
+                encodeChunk(guidance, recorder, widths.length);
                 report(from + chunk.size(), jobs.size(), start, "");
             }
             if (checkpoint != null) {
@@ -130,14 +121,10 @@ public final class ConceptDiscovery {
         return new Result(base, target, calls, (System.nanoTime() - start) / 1e9);
     }
 
-    private int sampleChunk(List<Job> chunk, List<String> prompts, ActivationRecorder recorder, int done, int total,
+    private int sampleChunk(List<Job> chunk, GuidanceBatch guidance, ActivationRecorder recorder, int done, int total,
                             long start) {
-        float[] init = new float[0];
-        for (Job j : chunk) {
-            float[] one = SeededNoise.draw(j.seed(), pipeline.latentShape(1, settings.height(), settings.width()));
-            init = Arrays.copyOf(init, init.length + one.length);
-            System.arraycopy(one, 0, init, init.length - one.length, one.length);
-        }
+        float[] init = SeededNoise.drawEach(chunk.stream().map(Job::seed).toList(),
+                pipeline.latentShape(1, settings.height(), settings.width()));
         StepListener listener = (call, all, t) -> {
             recorder.beforeUnetCall(call, all, t);
             report(done, total, start, String.format(" (prompts %d-%d, call %d/%d)", done + 1, done + chunk.size(),
@@ -145,27 +132,22 @@ public final class ConceptDiscovery {
         };
         pipeline.unet().setObserver(recorder);
         try {
-            pipeline.sample(prompts, settings, init, listener, tau);
+            pipeline.sample(guidance, settings, init, listener, tau);
         } finally {
             pipeline.unet().setObserver(null);
         }
         return tau;
     }
 
-    private void encodeChunk(List<String> prompts, ActivationRecorder recorder, boolean cfg, int layers) {
-        List<String> all = new ArrayList<>();
-        if (cfg) {
-            all.addAll(Collections.nCopies(prompts.size(), settings.negativePrompt()));
-        }
-        all.addAll(prompts);
+    private void encodeChunk(GuidanceBatch guidance, ActivationRecorder recorder, int layers) {
         try (NDManager m = pipeline.runtime().newManager()) {
             if (site == PruneSite.TEXT_MLP) {
                 pipeline.textEncoder().setMlpObserver(recorder);
             }
             try {
-                NDArray text = pipeline.encodePrompts(m, all.toArray(new String[0]));
+                UNetConditioning conditioning = pipeline.conditioner().encode(m, guidance);
                 if (site != PruneSite.TEXT_MLP) {
-                    recorder.recordTextStates(text, layers);
+                    recorder.recordTextStates(conditioning, layers);
                 }
             } finally {
                 pipeline.textEncoder().setMlpObserver(null);

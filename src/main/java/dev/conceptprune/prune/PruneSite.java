@@ -74,7 +74,7 @@ public enum PruneSite {
         return switch (this) {
             case FFN2 -> layers.stream().mapToInt(FeedForwardLayer::inner).toArray();
             case FFN1 -> layers.stream().mapToInt(FeedForwardLayer::dim).toArray();
-            case ATTN2_K, ATTN2_V -> layers.stream().mapToInt(l -> pipe.textEncoder().config().hidden()).toArray();
+            case ATTN2_K, ATTN2_V -> layers.stream().mapToInt(l -> pipe.conditioner().width()).toArray();
             case TEXT_MLP -> java.util.Collections.nCopies(pipe.textEncoder().config().layers(),
                     pipe.textEncoder().config().intermediate()).stream().mapToInt(Integer::intValue).toArray();
         };

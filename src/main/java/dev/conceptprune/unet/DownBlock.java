@@ -1,7 +1,9 @@
 package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
+import dev.conceptprune.nn.Downsample2D;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.nn.ResnetBlock2D;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +35,7 @@ final class DownBlock {
      * Returns the block's skip tensors in order (every resnet or transformer output, then the
      * downsampler's); the last one is the block's output. All belong to x's manager.
      */
-    List<NDArray> forward(NDArray x, Conditioning c) {
+    List<NDArray> forward(NDArray x, BlockContext c) {
         List<NDArray> states = new ArrayList<>();
         NDArray h = x;
         for (int j = 0; j < resnets.size(); j++) {

@@ -2,6 +2,7 @@ package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.nn.ResnetBlock2D;
 import java.util.List;
 
 /** diffusers' {@code UNetMidBlock2DCrossAttn}: resnet, transformer, resnet at the innermost width. */
@@ -23,7 +24,7 @@ final class MidBlock {
                 cfg.normEps(), scale);
     }
 
-    NDArray forward(NDArray x, Conditioning c) {
+    NDArray forward(NDArray x, BlockContext c) {
         try (Scope s = Scope.of(x)) {
             NDArray h = first.forward(x, c.timeAct());
             h = attention.forward(h, c.text(), c.observer());

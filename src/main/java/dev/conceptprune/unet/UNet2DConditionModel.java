@@ -17,12 +17,12 @@ import dev.conceptprune.weights.WeightFormatException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x layout) predicting noise from a latent
- * sample, a timestep and text states. Weights live in a sub-manager of the manager given to
- * {@code load}; every call works in a sub-manager of the sample's and leaves only its result.
+ * sample, a timestep and a {@link UNetConditioning}. Weights live in a sub-manager of the
+ * manager given to {@code load}; every call works in a sub-manager of the sample's and leaves
+ * only its result.
  * Not thread-safe: a call temporarily moves its inputs into its own sub-manager.
  *
  * <p>For ConceptPrune the model exposes its transformer blocks' feed-forwards: their names and
@@ -41,7 +41,6 @@ public final class UNet2DConditionModel {
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
     private final List<FeedForward> feedForwards = new ArrayList<>();
-    private final Set<Integer> textDims = new TreeSet<>();
     private final Mutation mutation;
     private final DataType computeType;
     private FeedForwardObserver observer;
@@ -59,17 +58,10 @@ public final class UNet2DConditionModel {
         for (int i = 0; i < n; i++) {
             downBlocks.add(new DownBlock(p.sub("down_blocks." + i), cfg, i, i == 0 ? widths[0] : widths[i - 1],
                     feedForwards));
-            if (cfg.downHasAttention(i)) {
-                textDims.add(cfg.crossAttentionDim()[i]);
-            }
         }
         midBlock = new MidBlock(p.sub("mid_block"), cfg, feedForwards);
-        textDims.add(cfg.crossAttentionDim()[n - 1]);
         for (int i = 0; i < n; i++) {
             upBlocks.add(new UpBlock(p.sub("up_blocks." + i), cfg, i, feedForwards));
-            if (cfg.upHasAttention(i)) {
-                textDims.add(cfg.crossAttentionDim()[n - 1 - i]);
-            }
         }
         convNormOut = GroupNorm.load(p, "conv_norm_out", cfg.normNumGroups(), widths[0], cfg.normEps());
         convOut = Conv2d.load(p, "conv_out", widths[0], cfg.outChannels(), cfg.convOutKernel(), 1,
@@ -157,21 +149,22 @@ public final class UNet2DConditionModel {
      *
      * @param sample latents [B, in_channels, H, W], float32
      * @param timestep one timestep for the whole batch (integer or fractional)
-     * @param encoderHidden text states [B, S, cross_attention_dim]
+     * @param conditioning text states [B, S, cross_attention_dim]; added conditions are refused,
+     *        as this UNet has no {@code addition_embed_type}
      * @return [B, out_channels, H, W], owned by the sample's manager
      */
-    public NDArray forward(NDArray sample, float timestep, NDArray encoderHidden) {
-        return forward(sample, timestep, encoderHidden, Probe.NONE);
+    public NDArray forward(NDArray sample, float timestep, UNetConditioning conditioning) {
+        return forward(sample, timestep, conditioning, Probe.NONE);
     }
 
-    NDArray forward(NDArray sample, float timestep, NDArray encoderHidden, Probe probe) {
-        checkInputs(sample, timestep, encoderHidden);
+    NDArray forward(NDArray sample, float timestep, UNetConditioning conditioning, Probe probe) {
+        checkInputs(sample, timestep, conditioning);
         try (Scope s = Scope.of(sample)) {
             NDArray tProj = timeProj.forward(s.manager(), timestep);
             probe.record("time_proj.out", tProj);
             NDArray temb = timeEmbedding.forward(tProj);
             probe.record("time_embedding.out", temb);
-            Conditioning c = new Conditioning(Ops.silu(temb, mutation), encoderHidden, observer);
+            BlockContext c = new BlockContext(Ops.silu(temb, mutation), conditioning.textStates(), observer);
 
             NDArray h = convIn.forward(sample);
             probe.record("conv_in.out", h);
@@ -209,7 +202,12 @@ public final class UNet2DConditionModel {
         return new long[] {shape.get(2), shape.get(3)};
     }
 
-    private void checkInputs(NDArray sample, float timestep, NDArray text) {
+    private void checkInputs(NDArray sample, float timestep, UNetConditioning conditioning) {
+        if (conditioning.hasAddedConditions()) {
+            throw new IllegalArgumentException("added conditions (pooled text embeddings, time ids) need a UNet with"
+                    + " addition_embed_type 'text_time'; this UNet has none");
+        }
+        NDArray text = conditioning.textStates();
         Shape s = sample.getShape();
         Shape t = text.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
@@ -218,9 +216,10 @@ public final class UNet2DConditionModel {
         if (t.dimension() != 3 || t.get(0) != s.get(0)) {
             throw new IllegalArgumentException("encoder hidden states must be [" + s.get(0) + ", S, D], got " + t);
         }
-        if (!textDims.equals(Set.of((int) t.get(2)))) {
+        Set<Integer> widths = config.crossAttentionWidths();
+        if (!widths.equals(Set.of((int) t.get(2)))) {
             throw new IllegalArgumentException("encoder hidden states have width " + t.get(2)
-                    + " but the UNet's cross-attention expects " + textDims);
+                    + " but the UNet's cross-attention expects " + widths);
         }
         if (sample.getDataType() != computeType || text.getDataType() != computeType) {
             throw new IllegalArgumentException("sample and encoder hidden states must be "

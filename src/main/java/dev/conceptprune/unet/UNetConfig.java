@@ -5,6 +5,7 @@ import dev.conceptprune.weights.Config;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The structure of a diffusers {@code UNet2DConditionModel} (SD 1.x/2.x layout), read from
@@ -94,6 +95,25 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
     /** True when up block {@code i} has transformers. */
     public boolean upHasAttention(int i) {
         return upBlockTypes.get(i).equals(CROSS_UP);
+    }
+
+    /**
+     * The widths of the text states the cross-attentions take: those of the blocks with
+     * transformers (down, mid, up); one width for SD 1.x/2.x.
+     */
+    public Set<Integer> crossAttentionWidths() {
+        Set<Integer> widths = new TreeSet<>();
+        int n = blocks();
+        for (int i = 0; i < n; i++) {
+            if (downHasAttention(i)) {
+                widths.add(crossAttentionDim[i]);
+            }
+            if (upHasAttention(i)) {
+                widths.add(crossAttentionDim[n - 1 - i]);
+            }
+        }
+        widths.add(crossAttentionDim[n - 1]);
+        return widths;
     }
 
     private void check(Config c, String headsKey) {

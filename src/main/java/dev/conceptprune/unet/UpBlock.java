@@ -2,6 +2,8 @@ package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.nn.ResnetBlock2D;
+import dev.conceptprune.nn.Upsample2D;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,7 +54,7 @@ final class UpBlock {
      * @param outSize (H, W) for the upsampler; ignored when the block does not upsample
      * @return the block output, in x's manager
      */
-    NDArray forward(NDArray x, List<NDArray> skips, long[] outSize, Conditioning c) {
+    NDArray forward(NDArray x, List<NDArray> skips, long[] outSize, BlockContext c) {
         try (Scope s = Scope.of(x)) {
             skips.forEach(s::consume);
             NDArray h = x;

@@ -16,7 +16,7 @@ import java.util.List;
 final class Decoder {
     private final Conv2d convIn;
     private final VaeMidBlock mid;
-    private final List<UpDecoderBlock> up = new ArrayList<>();
+    private final List<ResamplingBlock> up = new ArrayList<>();
     private final GroupNorm normOut;
     private final Conv2d convOut;
     private final Mutation mutation;
@@ -30,7 +30,7 @@ final class Decoder {
         mid = new VaeMidBlock(p.sub("mid_block"), top, groups, c.midBlockAttention());
         for (int i = 0; i < n; i++) {
             int in = c.channels(n - 1 - Math.max(i - 1, 0));
-            up.add(new UpDecoderBlock(p.sub("up_blocks." + i), in, c.channels(n - 1 - i), c.layersPerBlock() + 1,
+            up.add(ResamplingBlock.upDecoder(p.sub("up_blocks." + i), in, c.channels(n - 1 - i), c.layersPerBlock() + 1,
                     groups, i < n - 1));
         }
         int bottom = c.channels(0);
@@ -42,7 +42,7 @@ final class Decoder {
     NDArray forward(NDArray z) {
         NDArray h = convIn.forward(z);
         h = Intermediates.replace(h, mid.forward(h));
-        for (UpDecoderBlock block : up) {
+        for (ResamplingBlock block : up) {
             h = Intermediates.replace(h, block.forward(h));
         }
         h = Intermediates.replace(h, normOut.forward(h));

@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class Encoder {
     private final Conv2d convIn;
-    private final List<DownEncoderBlock> down = new ArrayList<>();
+    private final List<ResamplingBlock> down = new ArrayList<>();
     private final VaeMidBlock mid;
     private final GroupNorm normOut;
     private final Conv2d convOut;
@@ -27,8 +27,8 @@ final class Encoder {
         convIn = Conv2d.load(p, "conv_in", c.inChannels(), c.channels(0), 3, 1, 1);
         for (int i = 0; i < c.blocks(); i++) {
             int in = c.channels(Math.max(i - 1, 0));
-            down.add(new DownEncoderBlock(p.sub("down_blocks." + i), in, c.channels(i), c.layersPerBlock(), groups,
-                    i < c.blocks() - 1));
+            down.add(ResamplingBlock.downEncoder(p.sub("down_blocks." + i), in, c.channels(i), c.layersPerBlock(),
+                    groups, i < c.blocks() - 1));
         }
         int top = c.channels(c.blocks() - 1);
         mid = new VaeMidBlock(p.sub("mid_block"), top, groups, c.midBlockAttention());
@@ -39,7 +39,7 @@ final class Encoder {
     /** Image [B, in, H, W] to moments [B, 2 * latent, H/f, W/f]; does not close {@code x}. */
     NDArray forward(NDArray x) {
         NDArray h = convIn.forward(x);
-        for (DownEncoderBlock block : down) {
+        for (ResamplingBlock block : down) {
             h = Intermediates.replace(h, block.forward(h));
         }
         h = Intermediates.replace(h, mid.forward(h));

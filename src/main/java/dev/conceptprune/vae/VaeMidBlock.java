@@ -2,17 +2,18 @@ package dev.conceptprune.vae;
 
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Params;
+import dev.conceptprune.nn.ResnetBlock2D;
 
 /** diffusers' {@code UNetMidBlock2D} without time embedding: resnet, optional attention, resnet. */
 final class VaeMidBlock {
-    private final VaeResnetBlock first;
+    private final ResnetBlock2D first;
     private final VaeAttention attention;
-    private final VaeResnetBlock second;
+    private final ResnetBlock2D second;
 
     VaeMidBlock(Params p, int channels, int groups, boolean withAttention) {
-        first = new VaeResnetBlock(p.sub("resnets.0"), channels, channels, groups);
+        first = ResnetBlock2D.withoutTime(p.sub("resnets.0"), channels, channels, groups, VaeConfig.NORM_EPS);
         attention = withAttention ? new VaeAttention(p.sub("attentions.0"), channels, groups) : null;
-        second = new VaeResnetBlock(p.sub("resnets.1"), channels, channels, groups);
+        second = ResnetBlock2D.withoutTime(p.sub("resnets.1"), channels, channels, groups, VaeConfig.NORM_EPS);
     }
 
     /** Does not close {@code x}; the result is a new array. */

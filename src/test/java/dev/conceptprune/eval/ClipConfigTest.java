@@ -35,8 +35,9 @@ class ClipConfigTest {
     void readsTheTinyConfig() {
         ClipConfig c = ClipConfig.read(CONFIG);
         assertEquals(16, c.projectionDim());
-        assertEquals(49407, c.eosTokenId());
-        assertFalse(c.poolsAtLargestId());
+        assertEquals(16, c.text().projectionDim());
+        assertEquals(49407, c.text().eosTokenId());
+        assertFalse(c.text().poolsAtLargestId());
         assertEquals(32, c.vision().imageSize());
         assertEquals(8, c.vision().patchSize());
         assertEquals(17, c.vision().positions());
@@ -76,7 +77,7 @@ class ClipConfigTest {
     @Test
     void legacyEosIdPoolsAtTheLargestId() {
         Config c = edited(CONFIG, o -> o.getAsJsonObject("text_config").addProperty("eos_token_id", 2));
-        assertTrue(ClipConfig.from(c).poolsAtLargestId());
+        assertTrue(ClipConfig.from(c).text().poolsAtLargestId());
     }
 
     @Test

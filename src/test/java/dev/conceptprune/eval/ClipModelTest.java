@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.Fixtures;
+import dev.conceptprune.nn.Params;
+import dev.conceptprune.text.ClipTextModel;
 import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.weights.TensorStore;
 import dev.conceptprune.weights.SafetensorsFile;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,6 +54,43 @@ class ClipModelTest {
             assertArrayEquals(new long[] {4, 16}, model.textFeatures(m, ids).getShape().getShape());
             assertClose("text_embeds", ref.readFloats("text_embeds"), model.textFeatures(m, ids).toFloatArray(), 1e-4);
         }
+    }
+
+    @Test
+    void textModelPoolsAndProjectsAsClipModelDid() {
+        try (SafetensorsFile ref = SafetensorsFile.open(ClipFixture.OUTPUTS);
+             TensorStore store = TensorStore.open(ClipFixture.DIR.resolve("model.safetensors"));
+             NDManager m = NDManager.newBaseManager()) {
+            ClipConfig config = ClipConfig.read(ClipFixture.DIR.resolve("config.json"));
+            ClipTextModel text = new ClipTextModel(config.text(), new Params(store, m), true);
+            ClipModel model = ClipModel.load(ClipFixture.DIR, m);
+            long[] flat = ref.readLongs("input_ids");
+            int[][] ids = new int[4][77];
+            for (int b = 0; b < ids.length; b++) {
+                for (int s = 0; s < 77; s++) {
+                    ids[b][s] = (int) flat[b * 77 + s];
+                }
+            }
+            NDArray last = text.encode(m, ids);
+            NDArray pooled = text.pooled(m, ids);
+            for (int b = 0; b < ids.length; b++) {
+                int eot = firstIndexOf(ids[b], 49407);
+                assertEquals(eot, text.poolIndex(ids[b]), "pooling position of row " + b);
+                assertEquals(0.0, Fixtures.maxAbsDiff(last.get(b).get(eot).toFloatArray(), pooled.get(b).toFloatArray()));
+            }
+            float[] projected = text.project(pooled).toFloatArray();
+            assertClose("text_embeds", ref.readFloats("text_embeds"), projected, 1e-4);
+            assertEquals(0.0, Fixtures.maxAbsDiff(model.textFeatures(m, ids).toFloatArray(), projected));
+        }
+    }
+
+    private static int firstIndexOf(int[] ids, int id) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == id) {
+                return i;
+            }
+        }
+        throw new AssertionError("no token " + id);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.conceptprune.unet;
 
 import static dev.conceptprune.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -31,6 +32,10 @@ class UNet2DConditionModelTest {
         return m.create(f.readFloats(name), new Shape(f.info(name).shape()));
     }
 
+    private static UNetConditioning textOf(NDManager m, SafetensorsFile ref) {
+        return UNetConditioning.text(tensor(m, ref, "encoder_hidden_states"));
+    }
+
     private static UNet2DConditionModel tiny(NDManager m) {
         return UNet2DConditionModel.load(ModelFolder.open(Fixtures.TINY_SD), m);
     }
@@ -40,7 +45,7 @@ class UNet2DConditionModelTest {
         try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = tiny(m);
             NDArray sample = tensor(m, ref, "sample");
-            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            UNetConditioning text = UNetConditioning.text(tensor(m, ref, "encoder_hidden_states"));
             assertEquals("int64", ref.metadata().get("timestep_dtype"));
             for (JsonElement t : JsonParser.parseString(ref.metadata().get("timesteps")).getAsJsonArray()) {
                 NDArray pred = unet.forward(sample, (float) t.getAsLong(), text);
@@ -63,7 +68,7 @@ class UNet2DConditionModelTest {
                 }
             });
             float t = Float.parseFloat(inter.metadata().get("timestep"));
-            unet.forward(tensor(m, ref, "sample"), t, tensor(m, ref, "encoder_hidden_states"),
+            unet.forward(tensor(m, ref, "sample"), t, textOf(m, ref),
                     (name, value) -> seen.put(name, value.toFloatArray()));
             int compared = 0;
             for (String name : inter.tensors().keySet()) {
@@ -106,7 +111,7 @@ class UNet2DConditionModelTest {
                 order.add(layer);
                 shapes.add(geglu.getShape());
             });
-            unet.forward(tensor(m, ref, "sample"), 981, tensor(m, ref, "encoder_hidden_states"));
+            unet.forward(tensor(m, ref, "sample"), 981, textOf(m, ref));
             long[] tokens = {256, 256, 64, 64, 16, 16, 4, 16, 16, 16, 64, 64, 64, 256, 256, 256};
             assertEquals(16, order.size());
             for (int l = 0; l < 16; l++) {
@@ -121,7 +126,7 @@ class UNet2DConditionModelTest {
 
             unet.setObserver(null);
             order.clear();
-            unet.forward(tensor(m, ref, "sample"), 981, tensor(m, ref, "encoder_hidden_states"));
+            unet.forward(tensor(m, ref, "sample"), 981, textOf(m, ref));
             assertTrue(order.isEmpty());
         }
     }
@@ -131,7 +136,7 @@ class UNet2DConditionModelTest {
         try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = tiny(m);
             NDArray sample = tensor(m, ref, "sample");
-            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            UNetConditioning text = UNetConditioning.text(tensor(m, ref, "encoder_hidden_states"));
             float[] before = unet.forward(sample, 981, text).toFloatArray();
             NDArray w = unet.feedForwardOutWeight(6);
             NDArray saved = w.duplicate();
@@ -145,10 +150,22 @@ class UNet2DConditionModelTest {
     }
 
     @Test
+    void addedConditionsAreRefusedWithoutAnAdditionEmbedding() {
+        try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = tiny(m);
+            UNetConditioning withPooled = new UNetConditioning(tensor(m, ref, "encoder_hidden_states"),
+                    m.zeros(new Shape(2, 32)), m.zeros(new Shape(2, 6)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> unet.forward(tensor(m, ref, "sample"), 981, withPooled));
+            assertTrue(e.getMessage().contains("addition_embed_type"), e.getMessage());
+        }
+    }
+
+    @Test
     void latentSidesNotDivisibleByEightKeepTheirSize() {
         try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = tiny(m);
-            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            UNetConditioning text = UNetConditioning.text(tensor(m, ref, "encoder_hidden_states"));
             for (long[] hw : new long[][] {{8, 12}, {9, 13}, {12, 8}}) {
                 NDArray sample = m.randomNormal(new Shape(2, 4, hw[0], hw[1]));
                 NDArray pred = unet.forward(sample, 500.5f, text);
@@ -165,13 +182,13 @@ class UNet2DConditionModelTest {
         try (SafetensorsFile ref = reference("unet.safetensors"); NDManager m = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = tiny(m);
             NDArray sample = tensor(m, ref, "sample");
-            NDArray text = tensor(m, ref, "encoder_hidden_states");
+            UNetConditioning text = UNetConditioning.text(tensor(m, ref, "encoder_hidden_states"));
             System.out.printf("tiny UNet [2,4,16,16]: median %.1f ms per call%n", msPerCall(unet, sample, text, 3, 15));
         }
     }
 
     /** Median wall time of {@code runs} calls after {@code warmup} calls (robust to a busy machine). */
-    static double msPerCall(UNet2DConditionModel unet, NDArray sample, NDArray text, int warmup, int runs) {
+    static double msPerCall(UNet2DConditionModel unet, NDArray sample, UNetConditioning text, int warmup, int runs) {
         for (int i = 0; i < warmup; i++) {
             unet.forward(sample, 981, text).close();
         }

@@ -47,7 +47,7 @@ class UNetGradientTest {
                  GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray states = s.create(text, textShape);
                 states.setRequiresGradient(true);
-                NDArray out = tracked.forward(s.create(sample, sampleShape), TIMESTEP, states);
+                NDArray out = tracked.forward(s.create(sample, sampleShape), TIMESTEP, UNetConditioning.text(states));
                 assertArrayEquals(expected, out.toFloatArray(), "output with autograd recording");
                 collector.backward(out.mul(s.create(weights, out.getShape())).sum());
                 gradient = states.getGradient().toFloatArray();
@@ -77,7 +77,8 @@ class UNetGradientTest {
     private static float[] forward(UNet2DConditionModel unet, NDManager m, float[] sample, Shape sampleShape,
                                    float[] text, Shape textShape) {
         try (NDManager s = m.newSubManager()) {
-            return unet.forward(s.create(sample, sampleShape), TIMESTEP, s.create(text, textShape)).toFloatArray();
+            NDArray states = s.create(text, textShape);
+            return unet.forward(s.create(sample, sampleShape), TIMESTEP, UNetConditioning.text(states)).toFloatArray();
         }
     }
 

@@ -26,7 +26,7 @@ class UNetToyWorldTest {
 
             m.getEngine().setRandomSeed(7);
             NDArray sample = m.randomNormal(new Shape(2, 4, 16, 16));
-            NDArray text = m.randomNormal(new Shape(2, 77, 128));
+            UNetConditioning text = UNetConditioning.text(m.randomNormal(new Shape(2, 77, 128)));
             int baseline = m.getManagedArrays().size();
             assertEquals(weights + 2, baseline);
 

@@ -9,5 +9,5 @@ import ai.djl.ndarray.NDArray;
  * @param text encoder hidden states [B, S, D]
  * @param observer feed-forward observer, or null
  */
-record Conditioning(NDArray timeAct, NDArray text, FeedForwardObserver observer) {
+record BlockContext(NDArray timeAct, NDArray text, FeedForwardObserver observer) {
 }
