@@ -117,7 +117,13 @@ public final class EvalRun {
         if (identity.equals(old)) {
             return;
         }
-        if (!force && !isEmpty(out)) {
+        // Claimed before the first image, so that a run killed at any point can be resumed without --force.
+        // An empty folder is claimed without removing anything: another writer of the same plan may be starting too.
+        if (isEmpty(out)) {
+            store.claim(identity);
+            return;
+        }
+        if (!force) {
             throw new IllegalArgumentException("--out " + out + (old != null
                     ? " holds an evaluation of other models or another prompt file"
                     : " is not empty and holds no evaluation") + "; use --force to replace it or choose another --out");
@@ -125,7 +131,6 @@ public final class EvalRun {
         store.files().forEach(this::delete);
         store.clear();
         OUTPUTS.forEach(this::delete);
-        // Claimed before the first image, so that a run killed at any point can be resumed without --force.
         store.claim(identity);
     }
 
@@ -141,12 +146,13 @@ public final class EvalRun {
         }
     }
 
+    /** True when the folder is missing or holds nothing but another writer's half-written files. */
     private static boolean isEmpty(Path dir) {
         if (!Files.exists(dir)) {
             return true;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            return s.map(p -> p.getFileName().toString()).allMatch(n -> n.startsWith(".") && n.endsWith(".tmp"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
