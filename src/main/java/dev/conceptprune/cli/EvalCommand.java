@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "OUT/report.html: models side by side, with differences from the first model.",
             "Rows use their evaluation_seed and evaluation_guidance when the CSV gives them.",
             "Re-running the same command reuses every image whose model files and settings",
-            "are unchanged, so an interrupted run continues where it stopped.",
+            "are unchanged, so an interrupted run continues where it stopped; several runs of",
+            "the same command may fill one --out at once.",
             "Progress goes to stderr."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR",

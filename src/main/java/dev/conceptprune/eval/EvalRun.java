@@ -35,16 +35,15 @@ public final class EvalRun {
     private final Path out;
     private final Progress progress;
     private final EvalStore store;
+    private final EvalGenerator generator;
 
     /**
      * @param clip      a CLIP folder already checked with {@link ClipScorer#check}, or null to skip the CLIP score
      * @param detectors detectors besides CLIP zero-shot over the plan's labels; the run closes them
      * @param batch     prompts per UNet batch
+     * @throws IllegalArgumentException when {@code batch} is below 1 or {@code out} is not a folder
      */
     public EvalRun(EvalPlan plan, Path clip, List<Detector> detectors, int batch, Path out, Progress progress) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " exists and is not a folder");
         }
@@ -55,6 +54,7 @@ public final class EvalRun {
         this.out = out;
         this.progress = progress;
         this.store = new EvalStore(out);
+        this.generator = new EvalGenerator(batch, store, progress);
     }
 
     /** A run with CLIP only, reporting progress on {@code err}. */
@@ -89,7 +89,6 @@ public final class EvalRun {
     /** Generates the given images of the plan that the folder lacks. */
     private void generate(List<EvalImage> images, int toGenerate) {
         Progress.Task task = progress.task("eval", "image", toGenerate, 0);
-        EvalGenerator generator = new EvalGenerator(batch, store, progress);
         for (EvalModel m : plan.models()) {
             generator.generate(m, images.stream().filter(i -> i.model().equals(m)).toList(), task);
         }
@@ -100,7 +99,7 @@ public final class EvalRun {
 
     private int score(EvalScoring scoring) {
         List<EvalImage> missing = scoring.missing(plan.images(), store);
-        progress.say("eval: scoring %d images with CLIP, %d scores reused", missing.size(),
+        progress.say("eval: scoring %d images with %s, %d scores reused", missing.size(), scoring.describe(),
                 plan.images().size() - missing.size());
         return scoring.score(missing, store, out);
     }

@@ -51,6 +51,16 @@ public final class EvalScoring implements AutoCloseable {
         return clip != null || !detectors.isEmpty();
     }
 
+    /** What is measured, for progress lines: "CLIP" and the detectors' names. */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        if (clip != null) {
+            parts.add("CLIP");
+        }
+        detectors.stream().filter(d -> !(d instanceof ClipZeroShotDetector)).forEach(d -> parts.add(d.name()));
+        return String.join(", ", parts);
+    }
+
     /** The detectors, in report order. */
     public List<Detector> detectors() {
         return detectors;

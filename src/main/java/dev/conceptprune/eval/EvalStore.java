@@ -1,7 +1,6 @@
 package dev.conceptprune.eval;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonParseException;
 import dev.conceptprune.io.Hashing;
 import dev.conceptprune.io.Json;
 import dev.conceptprune.weights.AtomicFiles;
@@ -173,8 +172,9 @@ public final class EvalStore {
     private static <T> T read(Path file, Class<T> type) {
         try {
             return Json.compact().fromJson(Files.readString(file, StandardCharsets.UTF_8), type);
-        } catch (IOException | JsonParseException | IllegalArgumentException e) {
-            // Missing, damaged or from another version: recomputed, not trusted.
+        } catch (IOException | RuntimeException e) {
+            // Missing, damaged or from another version (Gson reports a record it cannot build as a
+            // plain RuntimeException): recomputed, not trusted.
             return null;
         }
     }
