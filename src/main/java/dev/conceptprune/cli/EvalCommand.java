@@ -1,16 +1,13 @@
 package dev.conceptprune.cli;
 
-import dev.conceptprune.eval.ClipScorer;
-import dev.conceptprune.eval.EvalModel;
 import dev.conceptprune.eval.EvalPlan;
+import dev.conceptprune.eval.EvalPlanner;
+import dev.conceptprune.eval.EvalRequest;
 import dev.conceptprune.eval.EvalRun;
-import dev.conceptprune.eval.FileStamp;
-import dev.conceptprune.eval.PromptSet;
-import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.eval.Evaluation;
+import dev.conceptprune.eval.SamplingDefaults;
+import dev.conceptprune.io.Progress;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "OUT/report.html: models side by side, with differences from the first model.",
             "Rows use their evaluation_seed and evaluation_guidance when the CSV gives them.",
             "Re-running the same command reuses every image whose model files and settings",
-            "are unchanged, so an interrupted run continues where it stopped.",
+            "are unchanged, so an interrupted run continues where it stopped; several runs of",
+            "the same command may fill one --out at once.",
             "Progress goes to stderr."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR",
@@ -71,9 +69,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EvalPlan plan = plan(models, prompts, sampling, labels, labelColumn);
-        checkClip(clip, labels);
-        EvalRun.Summary s = new EvalRun(plan, clip, batch, out, spec.commandLine().getErr()).run(force);
+        EvalRequest request = new EvalRequest(models, prompts, defaults(sampling), labels, labelColumn, clip, batch, out,
+                force);
+        EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),
                 s.generated(), s.reused(), s.scored(), s.seconds());
@@ -82,41 +80,19 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Everything checked that can be without loading weights, so bad input fails in seconds. */
-    /** Checks a CLIP folder (and that labels come with one) before any heavy work. */
-    static void checkClip(Path clip, List<String> labels) {
-        if (clip != null) {
-            if (!Files.isDirectory(clip)) {
-                throw new IllegalArgumentException("--clip " + clip + ": folder not found");
-            }
-            ClipScorer.check(clip);
-        } else if (!labels.isEmpty()) {
-            throw new IllegalArgumentException("--labels needs --clip to classify the images");
-        }
+    /** The sampler options as an evaluation's defaults, at each model's size. */
+    static SamplingDefaults defaults(SamplingOptions sampling) {
+        return folder -> sampling.settings("", sampling.size(folder), 1);
     }
 
-    /** The evaluation plan for models and a prompt file, validated before any heavy work. */
+    /** Checks a CLIP folder (and that labels come with one); see {@link EvalPlanner#checkClip}. */
+    static void checkClip(Path clip, List<String> labels) {
+        EvalPlanner.checkClip(clip, labels);
+    }
+
+    /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, Path, SamplingDefaults, List, String)}. */
     static EvalPlan plan(List<Path> models, Path prompts, SamplingOptions sampling, List<String> labels,
                          String labelColumn) {
-        if (!Files.isRegularFile(prompts)) {
-            throw new IllegalArgumentException("--prompts " + prompts + ": file not found");
-        }
-        List<String> names = EvalPlan.uniqueNames(models);
-        List<EvalModel> evalModels = new ArrayList<>();
-        GenerationSettings defaults = null;
-        for (int i = 0; i < models.size(); i++) {
-            ModelFolder folder = ModelFolder.open(models.get(i));
-            for (Component component : List.of(Component.UNET, Component.VAE, Component.TEXT_ENCODER)) {
-                folder.weightFiles(component);
-            }
-            folder.componentDir(Component.TOKENIZER);
-            folder.configPath(Component.SCHEDULER);
-            int[] size = sampling.size(folder);
-            // Checks the sampler options at this model's size; the plan then sets the size per model.
-            defaults = sampling.settings("", size, 1);
-            evalModels.add(new EvalModel(names.get(i), models.get(i).toAbsolutePath().normalize(),
-                    FileStamp.ofModel(folder), size[0], size[1]));
-        }
-        return EvalPlan.of(evalModels, PromptSet.read(prompts), defaults, labels, labelColumn);
+        return EvalPlanner.plan(models, prompts, defaults(sampling), labels, labelColumn);
     }
 }

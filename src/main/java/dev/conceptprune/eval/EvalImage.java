@@ -17,12 +17,12 @@ public record EvalImage(EvalModel model, int index, PromptRow row, GenerationSet
     }
 
     /**
-     * Identity of the pixels: equal keys mean the same model files and the same generation
-     * settings, so an existing image with this key need not be generated again.
+     * Content key of the pixels: equal keys mean the same model files and the same generation
+     * settings, so an image stored under this key need not be generated again, by any writer.
      */
     public String key() {
         JsonArray a = new JsonArray();
-        a.add(model.stamp());
+        a.add(model.key());
         a.add(settings.prompt());
         a.add(settings.negativePrompt());
         a.add(settings.seed());
@@ -31,6 +31,6 @@ public record EvalImage(EvalModel model, int index, PromptRow row, GenerationSet
         a.add(settings.scheduler());
         a.add(settings.height());
         a.add(settings.width());
-        return Sha256.of(a.toString());
+        return ContentKeys.of(a);
     }
 }

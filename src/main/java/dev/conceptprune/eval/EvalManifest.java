@@ -1,7 +1,6 @@
 package dev.conceptprune.eval;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import dev.conceptprune.io.Json;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.weights.AtomicFiles;
 import java.nio.file.Path;
@@ -10,53 +9,53 @@ import java.util.Map;
 
 /**
  * {@code manifest.jsonl}: one JSON object per image with everything needed to regenerate and
- * re-score it: file, model, prompt row, sampler settings and CLIP scores. Every line has the same
+ * re-score it: file, model, prompt row, sampler settings and scores. Every line has the same
  * fields; those that do not apply are null.
  */
 public final class EvalManifest {
-    private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+    private record Model(String name, String path) {
+    }
+
+    private record Line(String file, Model model, int index, int line, String prompt, String negativePrompt, long seed,
+                        double guidance, int steps, String scheduler, int height, int width, Integer caseNumber,
+                        Map<String, String> labels, Map<String, Object> scores) {
+    }
 
     private EvalManifest() {
     }
 
-    /** Writes one line per image of the plan, in plan order; {@code scores} by file, empty without CLIP. */
+    /** Writes one line per image of the plan, in plan order; {@code scores} by file, empty without scoring. */
     public static void write(Path file, EvalPlan plan, Map<String, ImageScores> scores) {
         StringBuilder b = new StringBuilder();
         for (EvalImage i : plan.images()) {
-            b.append(GSON.toJson(line(i, scores.get(i.file())))).append('\n');
+            b.append(Json.line(line(i, scores.get(i.file())))).append('\n');
         }
         AtomicFiles.writeString(file, b.toString());
     }
 
-    private static Map<String, Object> line(EvalImage image, ImageScores scores) {
+    private static Line line(EvalImage image, ImageScores scores) {
         GenerationSettings s = image.settings();
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("name", image.model().name());
-        model.put("path", image.model().path().toString());
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("file", image.file());
-        o.put("model", model);
-        o.put("index", image.index());
-        o.put("line", image.row().line());
-        o.put("prompt", s.prompt());
-        o.put("negative_prompt", s.negativePrompt());
-        o.put("seed", s.seed());
-        o.put("guidance", s.guidance());
-        o.put("steps", s.steps());
-        o.put("scheduler", s.scheduler());
-        o.put("height", s.height());
-        o.put("width", s.width());
-        o.put("case_number", image.row().caseNumber());
-        o.put("labels", image.row().labels());
-        o.put("scores", scores == null ? null : scores(scores));
-        return o;
+        return new Line(image.file(), new Model(image.model().name(), image.model().path().toString()), image.index(),
+                image.row().line(), s.prompt(), s.negativePrompt(), s.seed(), s.guidance(), s.steps(), s.scheduler(),
+                s.height(), s.width(), image.row().caseNumber(), image.row().labels(),
+                scores == null ? null : scores(scores));
     }
 
+    /**
+     * {@code clip_score}, then the CLIP zero-shot verdict as {@code zero_shot} (probabilities) and
+     * {@code best_label}, then every other detector's verdict under its name.
+     */
     private static Map<String, Object> scores(ImageScores s) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("clip_score", s.clipScore());
-        o.put("zero_shot", s.bestLabel() == null ? null : s.probabilities());
-        o.put("best_label", s.bestLabel());
+        Verdict zeroShot = s.verdict(ClipZeroShotDetector.NAME);
+        o.put("zero_shot", zeroShot == null ? null : zeroShot.probabilities());
+        o.put("best_label", zeroShot == null ? null : zeroShot.bestLabel());
+        s.verdicts().forEach((name, v) -> {
+            if (!name.equals(ClipZeroShotDetector.NAME)) {
+                o.put(name, v);
+            }
+        });
         return o;
     }
 }

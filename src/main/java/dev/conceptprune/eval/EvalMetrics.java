@@ -1,7 +1,7 @@
 package dev.conceptprune.eval;
 
-import com.google.gson.GsonBuilder;
-import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.io.Json;
+import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,21 +10,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-model summaries of an evaluation (mean CLIP score, zero-shot label distribution, accuracy
- * against the label column) and their differences from the first model, the baseline.
+ * Per-model summaries of an evaluation (mean CLIP score; per detector its label distribution and
+ * accuracy against the label column) and their differences from the first model, the baseline.
  */
 public final class EvalMetrics {
     /**
-     * One model's summary; a figure that does not apply (no CLIP, no labels, no labelled rows) is NaN.
+     * One detector's summary over one model's images.
      *
      * @param labelShare      per label, the share of images whose most probable label it is
-     * @param meanProbability per label, its mean zero-shot probability
+     * @param meanProbability per label, its mean probability
      * @param labeled         images whose row names an expected label
      * @param correct         of those, images whose most probable label is the expected one
      */
-    public record ModelMetrics(EvalModel model, int count, double meanClipScore, Map<String, Double> labelShare,
-                               Map<String, Double> meanProbability, int labeled, int correct) {
-        public ModelMetrics {
+    public record DetectorMetrics(Map<String, Double> labelShare, Map<String, Double> meanProbability, int labeled,
+                                  int correct) {
+        public DetectorMetrics {
             labelShare = Collections.unmodifiableMap(new LinkedHashMap<>(labelShare));
             meanProbability = Collections.unmodifiableMap(new LinkedHashMap<>(meanProbability));
         }
@@ -35,48 +35,115 @@ public final class EvalMetrics {
         }
     }
 
+    /**
+     * One model's summary; a figure that does not apply (no CLIP, no labelled rows) is NaN.
+     *
+     * @param detectors per detector name, its summary, in the run's detector order
+     */
+    public record ModelMetrics(EvalModel model, int count, double meanClipScore, Map<String, DetectorMetrics> detectors) {
+        public ModelMetrics {
+            detectors = Collections.unmodifiableMap(new LinkedHashMap<>(detectors));
+        }
+    }
+
+    /** The {@code settings}, {@code images} and {@code wall_seconds} of metrics.json. */
+    public record Run(Settings settings, Images images, double wallSeconds) {
+        /** The run part of a finished run. */
+        public Run(EvalPlan plan, Path clip, int batch, EvalRun.Summary s) {
+            this(Settings.of(plan, clip, batch), new Images(s.images(), s.generated(), s.reused(), s.scored()),
+                    s.seconds());
+        }
+    }
+
+    /** The run's sampler defaults and scoring inputs. */
+    public record Settings(int steps, double guidance, long seed, String scheduler, String negativePrompt, int batch,
+                           String clip, List<String> labels, String labelColumn) {
+        static Settings of(EvalPlan plan, Path clip, int batch) {
+            GenerationSettings d = plan.defaults();
+            return new Settings(d.steps(), d.guidance(), d.seed(), d.scheduler(), d.negativePrompt(), batch,
+                    clip == null ? null : clip.toAbsolutePath().normalize().toString(), plan.labels(), plan.labelColumn());
+        }
+    }
+
+    /** Image counts of a run. */
+    public record Images(int total, int generated, int reused, int scored) {
+    }
+
+    private record Prompts(String file, int rows, int imagesPerModel, int problems, List<String> problemLines) {
+    }
+
+    private record Accuracy(String column, int labeled, int correct, Double value) {
+    }
+
+    private record MetricsFile(Settings settings, Images images, double wallSeconds, Prompts prompts, String baseline,
+                        List<Map<String, Object>> models) {
+    }
+
     private final EvalPlan plan;
     private final boolean scored;
+    private final Map<String, List<String>> detectorLabels;
     private final List<ModelMetrics> models;
 
-    private EvalMetrics(EvalPlan plan, boolean scored, List<ModelMetrics> models) {
+    private EvalMetrics(EvalPlan plan, boolean scored, Map<String, List<String>> detectorLabels,
+                        List<ModelMetrics> models) {
         this.plan = plan;
         this.scored = scored;
+        this.detectorLabels = Collections.unmodifiableMap(new LinkedHashMap<>(detectorLabels));
         this.models = List.copyOf(models);
     }
 
-    /** Summaries of a plan's images; {@code scores} holds every image's scores by file, or nothing when CLIP was not used. */
-    public static EvalMetrics of(EvalPlan plan, Map<String, ImageScores> scores) {
+    /**
+     * Summaries of a plan's images.
+     *
+     * @param detectorLabels per detector name (in report order), the labels it reports
+     * @param scores         every image's scores by file, or nothing when nothing was measured
+     */
+    public static EvalMetrics of(EvalPlan plan, Map<String, List<String>> detectorLabels,
+                                 Map<String, ImageScores> scores) {
         List<ModelMetrics> out = new ArrayList<>();
         for (EvalModel m : plan.models()) {
             List<EvalImage> images = plan.images(m);
+            int n = images.size();
             double clipSum = 0;
-            Map<String, Double> share = zeros(plan.labels());
-            Map<String, Double> prob = zeros(plan.labels());
-            int labeled = 0;
-            int correct = 0;
+            boolean clip = false;
             for (EvalImage i : images) {
                 ImageScores s = scores.get(i.file());
-                if (s == null) {
-                    continue;
-                }
-                clipSum += s.clipScore();
-                s.probabilities().forEach((label, p) -> prob.merge(label, p, Double::sum));
-                if (s.bestLabel() != null) {
-                    share.merge(s.bestLabel(), 1.0, Double::sum);
-                }
-                String expected = plan.expectedLabel(i.row());
-                if (expected != null) {
-                    labeled++;
-                    correct += expected.equals(s.bestLabel()) ? 1 : 0;
+                if (s != null && s.clipScore() != null) {
+                    clipSum += s.clipScore();
+                    clip = true;
                 }
             }
-            int n = images.size();
-            share.replaceAll((label, v) -> v / n);
-            prob.replaceAll((label, v) -> v / n);
-            out.add(new ModelMetrics(m, n, scores.isEmpty() ? Double.NaN : clipSum / n, share, prob, labeled, correct));
+            Map<String, DetectorMetrics> detectors = new LinkedHashMap<>();
+            detectorLabels.forEach((name, labels) -> detectors.put(name, detector(plan, images, name, labels, scores)));
+            out.add(new ModelMetrics(m, n, clip ? clipSum / n : Double.NaN, detectors));
         }
-        return new EvalMetrics(plan, !scores.isEmpty(), out);
+        return new EvalMetrics(plan, !scores.isEmpty(), detectorLabels, out);
+    }
+
+    private static DetectorMetrics detector(EvalPlan plan, List<EvalImage> images, String name, List<String> labels,
+                                            Map<String, ImageScores> scores) {
+        Map<String, Double> share = zeros(labels);
+        Map<String, Double> prob = zeros(labels);
+        int labeled = 0;
+        int correct = 0;
+        for (EvalImage i : images) {
+            ImageScores s = scores.get(i.file());
+            Verdict v = s == null ? null : s.verdict(name);
+            if (v == null) {
+                continue;
+            }
+            v.probabilities().forEach((label, p) -> prob.merge(label, p, Double::sum));
+            share.merge(v.bestLabel(), 1.0, Double::sum);
+            String expected = plan.expectedLabel(i.row());
+            if (expected != null) {
+                labeled++;
+                correct += expected.equals(v.bestLabel()) ? 1 : 0;
+            }
+        }
+        int n = images.size();
+        share.replaceAll((label, x) -> x / n);
+        prob.replaceAll((label, x) -> x / n);
+        return new DetectorMetrics(share, prob, labeled, correct);
     }
 
     /** One summary per model, in the plan's order; the first is the baseline. */
@@ -84,25 +151,19 @@ public final class EvalMetrics {
         return models;
     }
 
-    /** True when images were scored with CLIP. */
+    /** True when images were measured (CLIP score or detectors). */
     public boolean scored() {
         return scored;
     }
 
     /**
-     * Writes {@code metrics.json}: {@code run} (settings and counts the caller supplies), the prompt
-     * problems, and per model its summary and {@code delta_vs_first}. Figures that do not apply are null.
+     * Writes {@code metrics.json}: {@code run}, the prompt problems, and per model its summary and
+     * {@code delta_vs_first}. Figures that do not apply are null. The CLIP zero-shot detector's
+     * figures are top-level keys of a model; other detectors' go under {@code detectors}.
      */
-    public void write(Path file, Map<String, Object> run) {
-        Map<String, Object> root = new LinkedHashMap<>(run);
-        Map<String, Object> prompts = new LinkedHashMap<>();
-        prompts.put("file", plan.prompts().file().toString());
-        prompts.put("rows", plan.prompts().rows().size());
-        prompts.put("images_per_model", plan.images(plan.models().get(0)).size());
-        prompts.put("problems", plan.problems().size());
-        prompts.put("problem_lines", plan.problems());
-        root.put("prompts", prompts);
-        root.put("baseline", models.get(0).model().name());
+    public void write(Path file, Run run) {
+        Prompts prompts = new Prompts(plan.prompts().file().toString(), plan.prompts().rows().size(),
+                plan.images(plan.models().get(0)).size(), plan.problems().size(), plan.problems());
         List<Map<String, Object>> list = new ArrayList<>();
         ModelMetrics first = models.get(0);
         for (ModelMetrics m : models) {
@@ -116,9 +177,7 @@ public final class EvalMetrics {
             }
             list.add(o);
         }
-        root.put("models", list);
-        AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
-                .create().toJson(root) + "\n");
+        Json.write(file, new MetricsFile(run.settings(), run.images(), run.wallSeconds(), prompts, first.model().name(), list));
     }
 
     /** The figures of a model the run measured, keyed as in metrics.json. */
@@ -128,17 +187,22 @@ public final class EvalMetrics {
             return o;
         }
         o.put("mean_clip_score", finite(m.meanClipScore()));
-        if (!plan.labels().isEmpty()) {
-            o.put("label_distribution", m.labelShare());
-            o.put("mean_label_probability", m.meanProbability());
-        }
-        if (plan.labelColumn() != null) {
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("column", plan.labelColumn());
-            a.put("labeled", m.labeled());
-            a.put("correct", m.correct());
-            a.put("value", finite(m.accuracy()));
-            o.put("accuracy", a);
+        Map<String, Object> others = new LinkedHashMap<>();
+        m.detectors().forEach((name, d) -> {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("label_distribution", d.labelShare());
+            f.put("mean_label_probability", d.meanProbability());
+            if (plan.labelColumn() != null && name.equals(ClipZeroShotDetector.NAME)) {
+                f.put("accuracy", new Accuracy(plan.labelColumn(), d.labeled(), d.correct(), finite(d.accuracy())));
+            }
+            if (name.equals(ClipZeroShotDetector.NAME)) {
+                o.putAll(f);
+            } else {
+                others.put(name, f);
+            }
+        });
+        if (!others.isEmpty()) {
+            o.put("detectors", others);
         }
         return o;
     }
@@ -146,15 +210,29 @@ public final class EvalMetrics {
     private Map<String, Object> delta(ModelMetrics m, ModelMetrics base) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("mean_clip_score", finite(m.meanClipScore() - base.meanClipScore()));
-        if (!plan.labels().isEmpty()) {
+        Map<String, Object> others = new LinkedHashMap<>();
+        m.detectors().forEach((name, det) -> {
+            DetectorMetrics b = base.detectors().get(name);
             Map<String, Double> share = new LinkedHashMap<>();
-            m.labelShare().forEach((label, v) -> share.put(label, v - base.labelShare().get(label)));
-            d.put("label_distribution", share);
-        }
-        if (plan.labelColumn() != null) {
-            d.put("accuracy", finite(m.accuracy() - base.accuracy()));
+            det.labelShare().forEach((label, v) -> share.put(label, v - b.labelShare().get(label)));
+            if (name.equals(ClipZeroShotDetector.NAME)) {
+                d.put("label_distribution", share);
+                if (plan.labelColumn() != null) {
+                    d.put("accuracy", finite(det.accuracy() - b.accuracy()));
+                }
+            } else {
+                others.put(name, Map.of("label_distribution", share));
+            }
+        });
+        if (!others.isEmpty()) {
+            d.put("detectors", others);
         }
         return d;
+    }
+
+    /** Labels per detector name, in report order. */
+    public Map<String, List<String>> detectorLabels() {
+        return detectorLabels;
     }
 
     private static Map<String, Double> zeros(List<String> labels) {

@@ -1,7 +1,9 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,10 +38,12 @@ public final class EvalReport {
             return;
         }
         List<String> header = new ArrayList<>(List.of("model", "images", "mean CLIP score", "\u0394 CLIP score"));
-        for (String label : plan.labels()) {
-            header.add("classified '" + label + "'");
-            header.add("\u0394");
-        }
+        metrics.detectorLabels().forEach((name, labels) -> {
+            for (String label : labels) {
+                header.add(prefix(name) + "classified '" + label + "'");
+                header.add("\u0394");
+            }
+        });
         if (plan.labelColumn() != null) {
             header.add("accuracy vs '" + plan.labelColumn() + "'");
             header.add("\u0394 accuracy");
@@ -50,19 +54,23 @@ public final class EvalReport {
             boolean first = m == base;
             List<String> row = new ArrayList<>(List.of(m.model().name(), String.valueOf(m.count()),
                     fixed(m.meanClipScore(), 2), first ? "baseline" : signed(m.meanClipScore() - base.meanClipScore(), 2)));
-            for (String label : plan.labels()) {
-                double share = m.labelShare().get(label);
-                row.add(HtmlReport.pct(share));
-                row.add(first ? "" : points(share - base.labelShare().get(label)));
-            }
+            m.detectors().forEach((name, d) -> {
+                for (String label : metrics.detectorLabels().get(name)) {
+                    double share = d.labelShare().get(label);
+                    row.add(HtmlReport.pct(share));
+                    row.add(first ? "" : points(share - base.detectors().get(name).labelShare().get(label)));
+                }
+            });
             if (plan.labelColumn() != null) {
-                row.add(HtmlReport.pct(m.accuracy()) + " (" + m.correct() + "/" + m.labeled() + ")");
-                row.add(first ? "" : points(m.accuracy() - base.accuracy()));
+                EvalMetrics.DetectorMetrics d = m.detectors().get(ClipZeroShotDetector.NAME);
+                EvalMetrics.DetectorMetrics b = base.detectors().get(ClipZeroShotDetector.NAME);
+                row.add(HtmlReport.pct(d.accuracy()) + " (" + d.correct() + "/" + d.labeled() + ")");
+                row.add(first ? "" : points(d.accuracy() - b.accuracy()));
             }
             rows.add(row);
         }
         String text = "CLIP score: 100 \u00b7 max(cosine, 0) of the image and its prompt, averaged over the images."
-                + (plan.labels().isEmpty() ? "" : " Classified: share of images whose most probable zero-shot label"
+                + (metrics.detectorLabels().isEmpty() ? "" : " Classified: share of images whose most probable zero-shot label"
                 + " it is.") + " \u0394: difference from the first model.";
         r.section("Metrics", text).table("metrics numeric", header, rows);
     }
@@ -97,9 +105,46 @@ public final class EvalReport {
         if (s == null) {
             return "";
         }
-        String clip = "CLIP " + fixed(s.clipScore(), 1);
-        return s.bestLabel() == null ? clip
-                : clip + " \u00b7 " + s.bestLabel() + " " + HtmlReport.pct(s.probabilities().get(s.bestLabel()));
+        List<String> parts = new ArrayList<>();
+        if (s.clipScore() != null) {
+            parts.add("CLIP " + fixed(s.clipScore(), 1));
+        }
+        s.verdicts().forEach((name, v) -> parts.add(prefix(name) + v.bestLabel() + " "
+                + HtmlReport.pct(v.probabilities().get(v.bestLabel()))));
+        return String.join(" \u00b7 ", parts);
+    }
+
+    /** Column and caption prefix of a detector's figures; none for CLIP zero-shot, the original one. */
+    private static String prefix(String detector) {
+        return detector.equals(ClipZeroShotDetector.NAME) ? "" : detector + ": ";
+    }
+
+    /** The run parameters as the report lists them. */
+    static Map<String, Object> parameters(EvalPlan plan, Path clip, EvalRun.Summary s) {
+        GenerationSettings d = plan.defaults();
+        Map<String, Object> p = new LinkedHashMap<>();
+        for (EvalModel m : plan.models()) {
+            p.put("model " + m.name(), m.path() + " (" + m.height() + "x" + m.width() + ")");
+        }
+        PromptSet prompts = plan.prompts();
+        p.put("prompts", prompts.file() + ": " + plan.images(plan.models().get(0)).size() + " used, "
+                + plan.problems().size() + " problems");
+        p.put("steps", d.steps());
+        p.put("guidance", (prompts.rows().stream().anyMatch(r -> r.guidance() != null) ? "per row, else " : "")
+                + d.guidance());
+        p.put("seed", (prompts.rows().stream().anyMatch(r -> r.seed() != null) ? "per row, else " : "") + d.seed());
+        p.put("scheduler", d.scheduler() == null ? "each model's own" : d.scheduler());
+        p.put("negative prompt", d.negativePrompt().isEmpty() ? "(none)" : d.negativePrompt());
+        p.put("CLIP", clip == null ? "(none)" : clip.toAbsolutePath().normalize());
+        if (!plan.labels().isEmpty()) {
+            p.put("zero-shot labels", String.join(" | ", plan.labels()));
+        }
+        if (plan.labelColumn() != null) {
+            p.put("label column", plan.labelColumn());
+        }
+        p.put("images", s.images() + " (" + s.generated() + " generated, " + s.reused() + " reused)");
+        p.put("wall time", String.format(Locale.ROOT, "%.1f s", s.seconds()));
+        return p;
     }
 
     private static String fixed(double v, int decimals) {

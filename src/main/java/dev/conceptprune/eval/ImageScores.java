@@ -5,29 +5,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * CLIP's judgement of one image.
+ * Everything measured on one image.
  *
- * @param clipScore     CLIP score of the image against its own prompt
- * @param probabilities zero-shot probability per label, in label order; empty without labels
- * @param bestLabel     the most probable label, or null without labels
+ * @param clipScore CLIP score of the image against its own prompt (a preservation measure), or null without CLIP
+ * @param verdicts  per detector name, its verdict, in the run's detector order; empty without detectors
  */
-public record ImageScores(double clipScore, Map<String, Double> probabilities, String bestLabel) {
+public record ImageScores(Double clipScore, Map<String, Verdict> verdicts) {
 
-    /** Copies the probabilities so that the record stays immutable. */
+    /** Copies the verdicts so that the record stays immutable. */
     public ImageScores {
-        probabilities = Collections.unmodifiableMap(new LinkedHashMap<>(probabilities));
+        verdicts = Collections.unmodifiableMap(new LinkedHashMap<>(verdicts));
     }
 
-    /** Scores from a CLIP score and an optional zero-shot result. */
-    public static ImageScores of(double clipScore, ZeroShot zeroShot) {
-        Map<String, Double> p = new LinkedHashMap<>();
-        if (zeroShot == null) {
-            return new ImageScores(clipScore, p, null);
-        }
-        double[] probs = zeroShot.probabilities();
-        for (int i = 0; i < probs.length; i++) {
-            p.put(zeroShot.labels().get(i), probs[i]);
-        }
-        return new ImageScores(clipScore, p, zeroShot.bestLabel());
+    /** The verdict of the named detector, or null when it did not run. */
+    public Verdict verdict(String detector) {
+        return verdicts.get(detector);
     }
 }

@@ -76,7 +76,7 @@ class EvalCommandTest {
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("4 images: 4 generated, 0 reused, 4 scored"), first.out());
         assertTrue(first.err().contains("prompts.csv: line 4: expected 3 fields, found 2; row skipped"), first.err());
-        assertTrue(first.err().contains("4/4 images generated") && first.err().contains("ETA"), first.err());
+        assertTrue(first.err().contains("eval: 4/4 images") && first.err().contains("ETA"), first.err());
 
         List<String> files = List.of("images/tiny-sd/0.png", "images/tiny-sd/1.png", "images/tiny-sd-2/0.png",
                 "images/tiny-sd-2/1.png");

@@ -1,0 +1,80 @@
+package dev.conceptprune.eval;
+
+import dev.conceptprune.io.Progress;
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.vae.Images;
+import dev.conceptprune.weights.ModelFolder;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * Generates the images of a plan that a store lacks, model by model, and stores each PNG with its
+ * record as soon as its batch is done. Works on any subset of the plan's images, so that several
+ * writers (processes, executors) can share the items of one plan.
+ */
+public final class EvalGenerator {
+    private final int batch;
+    private final EvalStore store;
+    private final Progress progress;
+
+    /** @param batch prompts per UNet batch */
+    public EvalGenerator(int batch, EvalStore store, Progress progress) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        this.batch = batch;
+        this.store = store;
+        this.progress = progress;
+    }
+
+    /** Generates those of {@code images} (one model's) that the store lacks; counts them in {@code task}. */
+    public void generate(EvalModel model, List<EvalImage> images, Progress.Task task) {
+        // One UNet batch shares a guidance scale, so rows are grouped by their evaluation_guidance.
+        Map<Double, List<EvalImage>> byGuidance = new LinkedHashMap<>();
+        for (EvalImage i : images) {
+            if (!store.hasImage(i)) {
+                byGuidance.computeIfAbsent(i.settings().guidance(), g -> new ArrayList<>()).add(i);
+            }
+        }
+        int pending = byGuidance.values().stream().mapToInt(List::size).sum();
+        progress.say("eval: %s: %d images to generate, %d reused", model.name(), pending, images.size() - pending);
+        if (pending == 0) {
+            return;
+        }
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(ModelFolder.open(model.path()))) {
+            for (List<EvalImage> group : byGuidance.values()) {
+                for (int from = 0; from < group.size(); from += batch) {
+                    List<EvalImage> chunk = group.subList(from, Math.min(group.size(), from + batch));
+                    GenerationSettings s = chunk.get(0).settings();
+                    List<float[]> pixels = pipe.generateEach(chunk.stream().map(i -> i.settings().prompt()).toList(),
+                            chunk.stream().map(i -> i.settings().seed()).toList(), s, batch,
+                            (call, calls, t) -> task.detail(model.name() + ", step " + (call + 1) + "/" + calls));
+                    for (int k = 0; k < chunk.size(); k++) {
+                        store.writeImage(chunk.get(k), png(Images.toImage(pixels.get(k), 0, s.height(), s.width())));
+                    }
+                    task.advance(chunk.size());
+                }
+            }
+        }
+    }
+
+    private static byte[] png(BufferedImage image) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(image, "png", bytes)) {
+                throw new IOException("no PNG writer for image type " + image.getType());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a PNG: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.conceptprune.eval;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything an evaluation is asked to do.
+ *
+ * @param models      diffusers folders; the first is the baseline
+ * @param prompts     a prompt CSV or a text file with one prompt per line
+ * @param sampling    the sampler settings for rows without their own seed or guidance
+ * @param labels      zero-shot labels, possibly empty (they need {@code clip})
+ * @param labelColumn a prompt-file column holding each row's expected label, or null
+ * @param clip        a CLIP folder for the CLIP score and zero-shot detection, or null for no scoring
+ * @param batch       prompts per UNet batch
+ * @param out         the output folder
+ * @param force       replace another evaluation or other files in {@code out}
+ */
+public record EvalRequest(List<Path> models, Path prompts, SamplingDefaults sampling, List<String> labels,
+                          String labelColumn, Path clip, int batch, Path out, boolean force) {
+    public EvalRequest {
+        models = List.copyOf(models);
+        labels = List.copyOf(labels);
+    }
+}

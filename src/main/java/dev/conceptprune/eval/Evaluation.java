@@ -1,0 +1,17 @@
+package dev.conceptprune.eval;
+
+import dev.conceptprune.io.Progress;
+import java.util.List;
+
+/** An evaluation from request to report: plan (all checks first), then run. */
+public final class Evaluation {
+    private Evaluation() {
+    }
+
+    /** Plans and runs a request in its output folder. */
+    public static EvalRun.Summary run(EvalRequest request, Progress progress) {
+        EvalPlan plan = EvalPlanner.plan(request);
+        return new EvalRun(plan, request.clip(), List.of(), request.batch(), request.out(), progress)
+                .run(request.force());
+    }
+}

@@ -1,0 +1,32 @@
+package dev.conceptprune.eval;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A detector's judgement of one image.
+ *
+ * @param probabilities probability per class, in the detector's label order
+ * @param bestLabel     the class the detector reports for the image (the flagged concept)
+ */
+public record Verdict(Map<String, Double> probabilities, String bestLabel) {
+
+    /** Copies the probabilities so that the record stays immutable. */
+    public Verdict {
+        probabilities = Collections.unmodifiableMap(new LinkedHashMap<>(probabilities));
+        if (!probabilities.containsKey(bestLabel)) {
+            throw new IllegalArgumentException("best label '" + bestLabel + "' is not among " + probabilities.keySet());
+        }
+    }
+
+    /** The verdict of a zero-shot classification. */
+    public static Verdict of(ZeroShot z) {
+        Map<String, Double> p = new LinkedHashMap<>();
+        double[] probs = z.probabilities();
+        for (int i = 0; i < probs.length; i++) {
+            p.put(z.labels().get(i), probs[i]);
+        }
+        return new Verdict(p, z.bestLabel());
+    }
+}
