@@ -75,6 +75,12 @@ public final class DemoCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }
+        if (steps <= 0 || steps > 1000) {
+            throw new InputException("--steps must be between 1 and 1000, got " + steps);
+        }
+        if (!Double.isFinite(guidance) || guidance < 0) {
+            throw new InputException("--guidance must be a finite number >= 0, got " + guidance);
+        }
         DemoResult result = new ToyWorldDemo(new DemoRequest(DefaultModel.model(), DefaultModel.prompts(), concept,
                 settings(), steps, guidance, batch, limit, out, force), Main.progress(spec)).run();
         printTable(result);

@@ -49,6 +49,19 @@ public final class SamplingOptions {
     }
 
     GenerationSettings settings(String prompt, int[] size, int numImages) {
+        if (steps <= 0 || steps > 1000) {
+            throw new InputException("--steps must be between 1 and 1000, got " + steps);
+        }
+        if (!Double.isFinite(guidance) || guidance < 0) {
+            throw new InputException("--guidance must be a finite number >= 0, got " + guidance);
+        }
+        if (size[0] <= 0 || size[1] <= 0 || size[0] % 8 != 0 || size[1] % 8 != 0) {
+            throw new InputException("--height and --width must be positive multiples of 8, got " + size[0] + "x"
+                    + size[1]);
+        }
+        if (numImages <= 0 || numImages > 64) {
+            throw new InputException("--num-images must be between 1 and 64, got " + numImages);
+        }
         if (seed < 0 || seed > Integer.MAX_VALUE) {
             throw new InputException("--seed must be between 0 and " + Integer.MAX_VALUE + ", got " + seed);
         }
