@@ -1,5 +1,6 @@
 package dev.conceptprune.bench;
 
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.ConceptDiscovery;
@@ -9,6 +10,7 @@ import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.weights.TensorSource;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +45,8 @@ public final class DiscoveryBench {
      * @param skillRatio the masks' skill ratio
      */
     public DiscoveryComparison run(List<PromptPair> pairs, TensorSource unetWeights, double skillRatio) {
-        ConceptDiscovery.Result fast = new ConceptDiscovery(pipeline, settings, tau, batch, progress).run(pairs);
+        ConceptDiscovery.Result fast = new ConceptDiscovery(pipeline, settings, tau, batch,
+                progress == null ? null : Progress.to(new PrintWriter(progress, true), false)).run(pairs);
         ConceptDiscovery.Result reference = new ReferenceDiscovery(pipeline, settings, tau, progress).run(pairs);
         List<String> params = PruneSite.FFN2.parameters(pipeline);
         PruneMask fastMask = MaskBuilder.build(unetWeights, params, fast.base(), fast.target(), skillRatio, tau, 0,

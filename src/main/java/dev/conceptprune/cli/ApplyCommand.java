@@ -1,11 +1,10 @@
 package dev.conceptprune.cli;
 
-import dev.conceptprune.prune.BaseFingerprint;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.prune.MaskApplication;
 import dev.conceptprune.prune.PruneMask;
-import dev.conceptprune.prune.PrunedModelWriter;
-import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,21 +35,10 @@ public final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelFolder folder = ModelFolder.open(model);
-        String fingerprint;
-        try (TensorSource unet = folder.tensors(Component.UNET)) {
-            fingerprint = BaseFingerprint.of(unet);
+        if (Files.exists(out) && !force) {
+            throw new InputException(out + " already exists; use --force to replace it");
         }
-        PruneMask all = null;
-        for (Path p : masks) {
-            PruneMask m = PruneMask.read(p);
-            if (!fingerprint.equals(m.fingerprint())) {
-                throw new IllegalArgumentException("mask " + p + " was computed on another model (its fingerprint "
-                        + m.fingerprint() + " does not match " + model + ": " + fingerprint + ")");
-            }
-            all = all == null ? m : all.union(m);
-        }
-        PrunedModelWriter.export(folder, all, out, force);
+        PruneMask all = MaskApplication.apply(ModelFolder.open(model), masks, out, force);
         spec.commandLine().getOut().printf("applied %d mask(s), %,d weights zeroed: %s%n", masks.size(), all.count(), out);
         spec.commandLine().getOut().flush();
         return 0;

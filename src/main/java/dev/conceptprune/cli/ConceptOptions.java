@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.prune.Concept;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,19 +36,19 @@ public final class ConceptOptions {
     /** All requested concepts, in a stable order. */
     List<Concept> resolve(long seed) {
         List<Concept> out = new ArrayList<>();
-        styles.forEach(s -> out.add(Concept.style(s, seed)));
+        styles.forEach(s -> out.add(ErrorHandler.option("--style", () -> Concept.style(s, seed))));
         if (nudity) {
             out.add(Concept.nudity(seed));
         }
-        objects.forEach(o -> out.add(Concept.object(o, seed)));
+        objects.forEach(o -> out.add(ErrorHandler.option("--object", () -> Concept.object(o, seed))));
         if (gender != null) {
-            out.add(Concept.gender(gender, seed));
+            out.add(ErrorHandler.option("--gender", () -> Concept.gender(gender, seed)));
         }
         if (memorized != null) {
-            out.add(Concept.memorized(memorized, seed));
+            out.add(ErrorHandler.option("--memorized", () -> Concept.memorized(memorized, seed)));
         }
         if ((basePrompts == null) != (targetPrompts == null)) {
-            throw new IllegalArgumentException("--base-prompts and --target-prompts go together");
+            throw new InputException("--base-prompts and --target-prompts go together");
         }
         if (basePrompts != null) {
             out.add(Concept.fromFiles(basePrompts, targetPrompts, conceptName, seed));

@@ -1,30 +1,22 @@
 package dev.conceptprune.cli;
 
-import com.google.gson.GsonBuilder;
+import dev.conceptprune.eval.SweepEvaluation;
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.pipeline.StableDiffusionPipeline;
-import dev.conceptprune.prune.BaseFingerprint;
 import dev.conceptprune.prune.Concept;
-import dev.conceptprune.prune.ConceptDiscovery;
-import dev.conceptprune.prune.DiscoveryCheckpoint;
-import dev.conceptprune.prune.MaskBuilder;
+import dev.conceptprune.prune.EraseJob;
+import dev.conceptprune.prune.EraseRequest;
+import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PromptPair;
-import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.prune.PrunedModelWriter;
-import dev.conceptprune.scheduler.Scheduler;
-import dev.conceptprune.scheduler.Schedulers;
-import dev.conceptprune.weights.AtomicFiles;
-import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,7 +87,8 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelFolder folder = ModelFolder.open(model == null ? DefaultModel.model() : model);
+        Path modelPath = model == null ? DefaultModel.model() : model;
+        ModelFolder folder = ModelFolder.open(modelPath);
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
         GenerationSettings settings = sampling.settings("", size, 1);
@@ -106,90 +99,58 @@ public final class EraseCommand implements Callable<Integer> {
             o.flush();
             return 0;
         }
-        if (Files.exists(out.resolve("model")) && !force) {
-            throw new IllegalArgumentException(out.resolve("model") + " already exists; use --force to replace it");
+        if (Files.exists(out.resolve(EraseJob.MODEL_DIR)) && !force) {
+            throw new InputException(out.resolve(EraseJob.MODEL_DIR) + " already exists; use --force to replace it");
         }
-        PruneSite where = PruneSite.parse(site);
+        PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
         if (evalPrompts != null) {
             EvalCommand.checkClip(clip, labels);
             EvalCommand.plan(List.of(folder.root()), evalPrompts, sampling, labels, null);
         } else if (clip != null || !labels.isEmpty()) {
-            throw new IllegalArgumentException("--clip and --labels go with --eval");
+            throw new InputException("--clip and --labels go with --eval");
         }
-        SweepSpec sweeps = new SweepSpec(sweep, java.util.Set.of("skill_ratio", "tau"));
+        SweepSpec sweeps = new SweepSpec(sweep, Set.of("skill_ratio", "tau"));
         List<Integer> taus = sweeps.counts("tau", tau);
-        int observed = java.util.Collections.max(taus);
-        Scheduler probe = Schedulers.from(folder, settings.scheduler());
-        probe.setTimesteps(settings.steps());
-        int callsPerRun = probe.numModelCalls();
-        if (where.timeDependent() && Math.max(tau, observed) > callsPerRun) {
-            throw new IllegalArgumentException("--tau " + Math.max(tau, observed) + " exceeds the " + callsPerRun
-                    + " UNet calls of a " + settings.steps() + "-step run");
+        int observed = Math.max(tau, Collections.max(taus));
+        int callsPerRun = EraseJob.unetCallsPerRun(folder, settings);
+        if (where.timeDependent() && observed > callsPerRun) {
+            throw new InputException("--tau " + observed + " exceeds the " + callsPerRun + " UNet calls of a "
+                    + settings.steps() + "-step run");
         }
-        long start = System.nanoTime();
-        List<PruneMask> masks = new ArrayList<>();
-        List<Map<String, Object>> reports = new ArrayList<>();
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
-             TensorSource unetWeights = folder.tensors(Component.UNET);
-             TensorSource siteWeights = folder.tensors(where.component())) {
-            String fingerprint = BaseFingerprint.of(unetWeights);
-            List<String> params = where.parameters(pipe);
-            for (Concept c : list) {
-                double skill = skillRatio != null ? skillRatio : c.defaultSkillRatio();
-                int recordTau = Math.max(tau, observed);
-                DiscoveryCheckpoint ckpt = new DiscoveryCheckpoint(out.resolve("." + c.slug() + ".discovery.safetensors"),
-                        checkpointKey(fingerprint, c, settings, where, recordTau));
-                ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, where, recordTau, batch, System.err)
-                        .withCheckpoint(ckpt).run(c.pairs());
-                PruneMask mask = MaskBuilder.build(siteWeights, params, where, r.base(), r.target(), skill, tau,
-                        selectRatio, metadata(c, skill, settings, where), fingerprint);
-                Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
-                mask.write(maskFile);
-                Map<String, Object> rep = report(c, mask, skill, r, callsPerRun, maskFile);
-                if (!sweeps.isEmpty()) {
-                    rep.put("sweep", sweepMasks(c, r, siteWeights, params, where, settings, fingerprint,
-                            sweeps.ratios("skill_ratio", skill), taus));
-                }
-                ckpt.delete();
-                masks.add(mask);
-                reports.add(rep);
-                o.printf("%s: %,d weights pruned, discovery %.1f s (%d UNet calls; the reference procedure makes %d)%n",
-                        c.name(), mask.count(), r.seconds(), r.unetCalls(),
-                        ConceptDiscovery.referenceCalls(2 * c.pairs().size(), callsPerRun));
-                o.flush();
-            }
-            PruneMask all = masks.get(0);
-            for (int i = 1; i < masks.size(); i++) {
-                all = all.union(masks.get(i));
-            }
-            PrunedModelWriter.export(folder, all, out.resolve("model"), force);
-            writeSummary(reports, all, siteWeights, params, settings, (System.nanoTime() - start) / 1e9);
+        EraseRequest.Sweep sweepRequest = sweeps.isEmpty() ? null : new EraseRequest.Sweep(
+                sweeps.has("skill_ratio") ? sweeps.ratios("skill_ratio", 1) : List.of(), taus);
+        EraseResult result = new EraseJob(new EraseRequest(modelPath, list, where, skillRatio, tau, selectRatio, batch,
+                settings, sweepRequest, out, force), Main.progress(spec)).run();
+        for (EraseResult.ConceptResult c : result.concepts()) {
+            o.printf("%s: %,d weights pruned, discovery %.1f s (%d UNet calls; the reference procedure makes %d)%n",
+                    c.concept(), c.pruned(), c.discoverySeconds(), c.discoveryUnetCalls(), c.referenceUnetCalls());
         }
         if (evalPrompts != null) {
-            new SweepEvaluation(folder, out, batch, force).run(evalPrompts, sampling, clip, labels, reports,
+            Path report = new SweepEvaluation(folder, out, clip, labels, batch).run(result,
+                    models -> EvalCommand.plan(models, evalPrompts, sampling, labels, null), force,
                     spec.commandLine().getErr());
-            o.printf("evaluation: %s%n", out.resolve("eval/report.html"));
+            o.printf("evaluation: %s%n", report);
         }
-        o.printf("edited model: %s%nsummary: %s%n", out.resolve("model"), out.resolve("summary.json"));
+        o.printf("edited model: %s%nsummary: %s%n", out.resolve(EraseJob.MODEL_DIR), out.resolve(EraseJob.SUMMARY));
         o.flush();
         return 0;
     }
 
     private void validate(List<Concept> list) {
         if (skillRatio != null && !(skillRatio > 0 && skillRatio <= 1)) {
-            throw new IllegalArgumentException("--skill-ratio must be in (0, 1], got " + skillRatio);
+            throw new InputException("--skill-ratio must be in (0, 1], got " + skillRatio);
         }
         if (tau < 1) {
-            throw new IllegalArgumentException("--tau must be >= 1, got " + tau);
+            throw new InputException("--tau must be >= 1, got " + tau);
         }
         if (!(selectRatio >= 0 && selectRatio < 1)) {
-            throw new IllegalArgumentException("--select-ratio must be in [0, 1), got " + selectRatio);
+            throw new InputException("--select-ratio must be in [0, 1), got " + selectRatio);
         }
         if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            throw new InputException("--batch must be >= 1, got " + batch);
         }
         if (list.isEmpty()) {
-            throw new IllegalArgumentException("name a concept: --style, --nudity, --object, --gender, --memorized or "
+            throw new InputException("name a concept: --style, --nudity, --object, --gender, --memorized or "
                     + "--base-prompts with --target-prompts");
         }
     }
@@ -200,117 +161,9 @@ public final class EraseCommand implements Callable<Integer> {
             for (PromptPair p : c.pairs()) {
                 o.printf("  seed %d  base: \"%s\"  target: \"%s\"%n", p.seed(), p.base(), p.target());
             }
-            int prompts = 2 * c.pairs().size();
-            int batches = (prompts + batch - 1) / batch;
+            int batches = (2 * c.pairs().size() + batch - 1) / batch;
             o.printf("  planned: %d UNet calls (%d batches of up to %d prompts x tau %d)%n", batches * tau, batches,
                     batch, tau);
         }
-    }
-
-    private Map<String, String> metadata(Concept c, double skill, GenerationSettings s, PruneSite where) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("method", "conceptprune");
-        m.put("site", where.id());
-        m.put("concepts", c.name());
-        m.put("kind", c.kind());
-        m.put("prompts_sha256", promptsDigest(c));
-        m.put("skill_ratio", String.valueOf(skill));
-        m.put("tau", String.valueOf(tau));
-        m.put("select_ratio", String.valueOf(selectRatio));
-        m.put("steps", String.valueOf(s.steps()));
-        m.put("guidance", String.valueOf(s.guidance()));
-        m.put("scheduler", s.scheduler() == null ? "model" : s.scheduler());
-        m.put("seed", String.valueOf(s.seed()));
-        m.put("height", String.valueOf(s.height()));
-        m.put("width", String.valueOf(s.width()));
-        return m;
-    }
-
-    /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */
-    private List<Map<String, Object>> sweepMasks(Concept c, ConceptDiscovery.Result r, TensorSource siteWeights,
-                                                 List<String> params, PruneSite where, GenerationSettings s,
-                                                 String fingerprint, List<Double> ratios, List<Integer> taus) {
-        List<Map<String, Object>> entries = new ArrayList<>();
-        for (double ratio : ratios) {
-            for (int t : where.timeDependent() ? taus : List.of(1)) {
-                Map<String, String> meta = metadata(c, ratio, s, where);
-                meta.put("tau", String.valueOf(t));
-                PruneMask m = MaskBuilder.build(siteWeights, params, where, r.base(), r.target(), ratio, t, selectRatio,
-                        meta, fingerprint);
-                Path file = this.out.resolve(String.format(java.util.Locale.ROOT, "%s.r%s-t%d.mask.safetensors", c.slug(),
-                        ratio, t));
-                m.write(file);
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("skill_ratio", ratio);
-                e.put("tau", t);
-                e.put("pruned", m.count());
-                e.put("mask", this.out.relativize(file).toString());
-                entries.add(e);
-            }
-        }
-        return entries;
-    }
-
-    private String checkpointKey(String fingerprint, Concept c, GenerationSettings s, PruneSite where, int recordTau) {
-        return fingerprint + "|" + where.id() + "|tau=" + recordTau + "|batch=" + batch + "|" + promptsDigest(c) + "|steps="
-                + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler() + "|" + s.height() + "x" + s.width()
-                + "|neg=" + s.negativePrompt();
-    }
-
-    static String promptsDigest(Concept c) {
-        try {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            for (PromptPair p : c.pairs()) {
-                sha.update((p.base() + "\u0000" + p.target() + "\u0000" + p.seed() + "\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            return java.util.HexFormat.of().formatHex(sha.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Map<String, Object> report(Concept c, PruneMask mask, double skill, ConceptDiscovery.Result r,
-                                       int callsPerRun, Path maskFile) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("concept", c.name());
-        m.put("kind", c.kind());
-        m.put("mask", out.relativize(maskFile).toString());
-        m.put("skill_ratio", skill);
-        m.put("tau", tau);
-        m.put("select_ratio", selectRatio);
-        m.put("pairs", c.pairs());
-        Map<String, Integer> perLayer = new LinkedHashMap<>();
-        mask.indices().forEach((k, v) -> perLayer.put(k, v.length));
-        m.put("pruned_per_layer", perLayer);
-        m.put("pruned", mask.count());
-        m.put("discovery_seconds", r.seconds());
-        m.put("discovery_unet_calls", r.unetCalls());
-        m.put("reference_unet_calls", ConceptDiscovery.referenceCalls(2 * c.pairs().size(), callsPerRun));
-        return m;
-    }
-
-    private void writeSummary(List<Map<String, Object>> reports, PruneMask all, TensorSource siteWeights,
-                              List<String> params, GenerationSettings s, double seconds) {
-        long siteTotal = 0;
-        for (String p : params) {
-            siteTotal += siteWeights.info(p).elementCount();
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", (model == null ? DefaultModel.model() : model).toString());
-        m.put("concepts", reports);
-        m.put("pruned_total", all.count());
-        m.put("site", site);
-        m.put("fraction_of_site_weights", all.count() / (double) siteTotal);
-        m.put("component", PruneSite.parse(site).component().folderName());
-        m.put("fraction_of_component_weights", all.count() / (double) siteWeights.parameterCount());
-        m.put("steps", s.steps());
-        m.put("guidance", s.guidance());
-        m.put("height", s.height());
-        m.put("width", s.width());
-        m.put("base_fingerprint", all.fingerprint());
-        m.put("wall_seconds", seconds);
-        AtomicFiles.writeString(out.resolve("summary.json"),
-                new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m) + "\n");
     }
 }

@@ -1,8 +1,9 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.GeneratedImages;
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.pipeline.ProgressPrinter;
+import dev.conceptprune.pipeline.StepProgress;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.vae.Images;
 import dev.conceptprune.weights.ModelFolder;
@@ -59,13 +60,13 @@ public final class GenerateCommand implements Callable<Integer> {
         if (latents != null) {
             try (SafetensorsFile f = SafetensorsFile.open(latents)) {
                 if (f.tensors().size() != 1) {
-                    throw new IllegalArgumentException("--latents: " + latents + " must hold exactly one tensor, holds "
+                    throw new InputException("--latents: " + latents + " must hold exactly one tensor, holds "
                             + f.tensors().size());
                 }
                 TensorInfo t = f.tensors().values().iterator().next();
                 long[] s = t.shape();
                 if (s.length != 4) {
-                    throw new IllegalArgumentException("--latents: tensor '" + t.name() + "' must be [n, c, h/8, w/8]");
+                    throw new InputException("--latents: tensor '" + t.name() + "' must be [n, c, h/8, w/8]");
                 }
                 n = (int) s[0];
                 init = f.readFloats(t.name());
@@ -75,7 +76,9 @@ public final class GenerateCommand implements Callable<Integer> {
         List<Path> targets = outputs(n);
         GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
-            GeneratedImages images = pipe.generate(settings, new ProgressPrinter(System.err, "generate"));
+            StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1);
+            GeneratedImages images = pipe.generate(settings, progress);
+            progress.finish();
             for (int i = 0; i < n; i++) {
                 Images.writePng(Images.toImage(images.pixels(), i * size[0] * size[1] * 3, size[0], size[1]), targets.get(i));
                 spec.commandLine().getOut().println(targets.get(i));
@@ -92,7 +95,7 @@ public final class GenerateCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             Path p = n == 1 ? out : out.resolveSibling(stem + "-" + i + ".png");
             if (Files.exists(p) && !force) {
-                throw new IllegalArgumentException(p + " already exists; use --force to overwrite");
+                throw new InputException(p + " already exists; use --force to overwrite");
             }
             paths.add(p);
         }

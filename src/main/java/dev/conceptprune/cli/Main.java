@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.MemoryCheck;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.weights.WeightFormatException;
@@ -14,12 +15,15 @@ import picocli.CommandLine.Command;
             "models without training, by zeroing the few feed-forward weights that carry them.",
             "",
             "Start with 'demo' (the embedded toy-world model, end to end), or 'inspect' a model folder."},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  done", "  1  failure (I/O, memory, internal error)",
+            "  2  bad input (arguments, prompt files, configs, weight files)"},
         subcommands = {DemoCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
             EraseCommand.class, ApplyCommand.class, EvalCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** Exit code for bad input: arguments, configs, weight files. */
-    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit code for bad input: arguments, prompt files, configs, weight files. */
+    public static final int EXIT_BAD_INPUT = ErrorHandler.BAD_INPUT;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,6 +37,20 @@ public final class Main implements Runnable {
         Runtime.setThreads(n);
     }
 
+    private boolean quiet;
+
+    @CommandLine.Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT,
+            description = "No progress lines on stderr (results and errors are still printed).")
+    void quiet(boolean q) {
+        quiet = q;
+    }
+
+    /** The progress reporter of a (sub)command: on its stderr, silent with --quiet. */
+    static Progress progress(CommandLine.Model.CommandSpec command) {
+        Main main = (Main) command.root().userObject();
+        return Progress.to(command.commandLine().getErr(), main.quiet);
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -41,28 +59,9 @@ public final class Main implements Runnable {
     /** Builds the command line with our error handling: one line per failure, no stack traces. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof WeightFormatException || ex instanceof IllegalArgumentException
-                    || ex instanceof CommandLine.ParameterException) {
-                cmd.getErr().println("error: " + ex.getMessage());
-                return EXIT_BAD_INPUT;
-            }
-            if (ex instanceof UncheckedIOException || ex instanceof MemoryCheck.InsufficientMemoryException) {
-                cmd.getErr().println("error: " + ex.getMessage());
-                return 1;
-            }
-            cmd.getErr().println("error: internal failure: " + ex);
-            if (System.getenv("CONCEPTPRUNE_DEBUG") != null) {
-                ex.printStackTrace(cmd.getErr());
-            }
-            return 1;
-        });
-        cl.setParameterExceptionHandler((ex, args) -> {
-            CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("error: " + ex.getMessage());
-            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
-            return EXIT_BAD_INPUT;
-        });
+        ErrorHandler errors = new ErrorHandler();
+        cl.setExecutionExceptionHandler(errors);
+        cl.setParameterExceptionHandler(errors);
         return cl;
     }
 
@@ -73,7 +72,7 @@ public final class Main implements Runnable {
             code = commandLine().execute(args);
         } catch (OutOfMemoryError e) {
             System.err.println("error: out of memory; the model or image size is too large for this machine");
-            code = 1;
+            code = ErrorHandler.FAILURE;
         }
         System.exit(code);
     }

@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.Config;
@@ -42,18 +43,31 @@ public final class SamplingOptions {
         int h = (int) shape[2] * f;
         int w = (int) shape[3] * f;
         if ((height != null && height != h) || (width != null && width != w)) {
-            throw new IllegalArgumentException("--latents of shape [.., " + shape[2] + ", " + shape[3] + "] mean "
+            throw new InputException("--latents of shape [.., " + shape[2] + ", " + shape[3] + "] mean "
                     + h + "x" + w + " pixels, not the given --height/--width");
         }
         return new int[] {h, w};
     }
 
     GenerationSettings settings(String prompt, int[] size, int numImages) {
+        if (steps <= 0 || steps > 1000) {
+            throw new InputException("--steps must be between 1 and 1000, got " + steps);
+        }
+        if (!Double.isFinite(guidance) || guidance < 0) {
+            throw new InputException("--guidance must be a finite number >= 0, got " + guidance);
+        }
+        if (size[0] <= 0 || size[1] <= 0 || size[0] % 8 != 0 || size[1] % 8 != 0) {
+            throw new InputException("--height and --width must be positive multiples of 8, got " + size[0] + "x"
+                    + size[1]);
+        }
+        if (numImages <= 0 || numImages > 64) {
+            throw new InputException("--num-images must be between 1 and 64, got " + numImages);
+        }
         if (seed < 0 || seed > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("--seed must be between 0 and " + Integer.MAX_VALUE + ", got " + seed);
+            throw new InputException("--seed must be between 0 and " + Integer.MAX_VALUE + ", got " + seed);
         }
         if (scheduler != null && !java.util.List.of("pndm", "ddim", "euler", "dpm++").contains(scheduler)) {
-            throw new IllegalArgumentException("--scheduler must be pndm, ddim, euler or dpm++, got '" + scheduler + "'");
+            throw new InputException("--scheduler must be pndm, ddim, euler or dpm++, got '" + scheduler + "'");
         }
         return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed, size[0], size[1],
                 numImages, null);

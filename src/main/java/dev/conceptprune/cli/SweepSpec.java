@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.io.InputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,11 +15,11 @@ final class SweepSpec {
         for (String s : options) {
             int eq = s.indexOf('=');
             if (eq <= 0 || eq == s.length() - 1) {
-                throw new IllegalArgumentException("--sweep takes KEY=V1,V2,..., got '" + s + "'");
+                throw new InputException("--sweep takes KEY=V1,V2,..., got '" + s + "'");
             }
             String key = s.substring(0, eq);
             if (!allowed.contains(key)) {
-                throw new IllegalArgumentException("--sweep key must be one of " + String.join(", ", allowed) + ", got '"
+                throw new InputException("--sweep key must be one of " + String.join(", ", allowed) + ", got '"
                         + key + "'");
             }
             values.put(key, List.of(s.substring(eq + 1).split(",")));
@@ -27,6 +28,11 @@ final class SweepSpec {
 
     boolean isEmpty() {
         return values.isEmpty();
+    }
+
+    /** Whether the key is swept. */
+    boolean has(String key) {
+        return values.containsKey(key);
     }
 
     /** The swept strings for a key, or the single default. */
@@ -40,7 +46,7 @@ final class SweepSpec {
         for (String v : strings(key, String.valueOf(fallback))) {
             double d = parse(key, v);
             if (!(d > 0 && d <= 1)) {
-                throw new IllegalArgumentException("--sweep " + key + " values must be in (0, 1], got " + v);
+                throw new InputException("--sweep " + key + " values must be in (0, 1], got " + v);
             }
             out.add(d);
         }
@@ -53,7 +59,7 @@ final class SweepSpec {
         for (String v : strings(key, String.valueOf(fallback))) {
             double d = parse(key, v);
             if (d != Math.rint(d) || d < 1) {
-                throw new IllegalArgumentException("--sweep " + key + " values must be positive integers, got " + v);
+                throw new InputException("--sweep " + key + " values must be positive integers, got " + v);
             }
             out.add((int) d);
         }
@@ -64,7 +70,7 @@ final class SweepSpec {
         try {
             return Double.parseDouble(v.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--sweep " + key + ": '" + v + "' is not a number");
+            throw new InputException("--sweep " + key + ": '" + v + "' is not a number");
         }
     }
 }

@@ -72,6 +72,7 @@ public final class Progress {
         private long done;
         private long lastLine = Long.MIN_VALUE;
         private String detail = "";
+        private String lastText = "";
 
         private Task(String label, String unit, long total, long resumed) {
             this.label = label;
@@ -118,8 +119,12 @@ public final class Progress {
             if (!terminal && !force && lastLine != Long.MIN_VALUE && now - lastLine < LINE_INTERVAL_NS) {
                 return;
             }
-            lastLine = now;
             String line = String.format(Locale.ROOT, "%s: %d/%d %ss%s%s", label, done, total, unit, detail, eta());
+            if (line.equals(lastText)) {
+                return; // e.g. finish() right after the last advance()
+            }
+            lastLine = now;
+            lastText = line;
             if (terminal) {
                 out.print("\r" + line + "\u001b[K");
                 lineOpen = true;

@@ -1,5 +1,7 @@
 package dev.conceptprune.pipeline;
 
+import dev.conceptprune.io.InputException;
+
 /**
  * What to generate: prompt pair, sampler, size and seed. {@code initialLatents} (flat NCHW,
  * before init_noise_sigma scaling) overrides the seeded draw.
@@ -8,26 +10,26 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
                                  String scheduler, long seed, int height, int width, int numImages,
                                  float[] initialLatents) {
 
-    /** Checks the values a user can get wrong; the message names the option. */
+    /** Checks the values a user can get wrong. */
     public GenerationSettings {
         if (prompt == null) {
-            throw new IllegalArgumentException("a prompt is required");
+            throw new InputException("a prompt is required");
         }
         if (negativePrompt == null) {
             negativePrompt = "";
         }
         if (steps <= 0 || steps > 1000) {
-            throw new IllegalArgumentException("--steps must be between 1 and 1000, got " + steps);
+            throw new InputException("steps must be between 1 and 1000, got " + steps);
         }
         if (!Double.isFinite(guidance) || guidance < 0) {
-            throw new IllegalArgumentException("--guidance must be a finite number >= 0, got " + guidance);
+            throw new InputException("guidance must be a finite number >= 0, got " + guidance);
         }
         if (height <= 0 || width <= 0 || height % 8 != 0 || width % 8 != 0) {
-            throw new IllegalArgumentException("--height and --width must be positive multiples of 8, got "
+            throw new InputException("height and width must be positive multiples of 8, got "
                     + height + "x" + width);
         }
         if (numImages <= 0 || numImages > 64) {
-            throw new IllegalArgumentException("--num-images must be between 1 and 64, got " + numImages);
+            throw new InputException("images per prompt must be between 1 and 64, got " + numImages);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.prune;
 
+import dev.conceptprune.io.InputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,9 +30,22 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
         return s.isEmpty() ? "concept" : s;
     }
 
+    /** SHA-256 (hex) of the prompt pairs and seeds: identifies the prompts a mask was found with. */
+    public String promptsSha256() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (PromptPair p : pairs) {
+                sha.update((p.base() + "\u0000" + p.target() + "\u0000" + p.seed() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Artist style: {@code a photo of a {thing}} vs {@code a {thing} in the style of {artist}}. */
     public static Concept style(String artist, long seed) {
-        requireText(artist, "--style");
+        requireText(artist, "style");
         List<PromptPair> pairs = new ArrayList<>();
         for (String thing : words("things.txt")) {
             pairs.add(new PromptPair("a photo of a " + thing, "a " + thing + " in the style of " + artist, seed));
@@ -47,7 +64,7 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
 
     /** Object: {@code a {scene}} vs {@code a {object} in a {scene}}; the paper's special phrasings for two classes. */
     public static Concept object(String object, long seed) {
-        requireText(object, "--object");
+        requireText(object, "object");
         String o = object.trim();
         List<PromptPair> pairs = new ArrayList<>();
         for (String scene : words("scenes.txt")) {
@@ -68,7 +85,7 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
     public static Concept gender(String erase, long seed) {
         String g = erase == null ? "" : erase.trim().toLowerCase(Locale.ROOT);
         if (!g.equals("female") && !g.equals("male")) {
-            throw new IllegalArgumentException("--gender must be 'female' or 'male', got '" + erase + "'");
+            throw new InputException("gender must be 'female' or 'male', got '" + erase + "'");
         }
         List<String> female = words("female_words.txt");
         List<String> male = words("male_words.txt");
@@ -84,7 +101,7 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
     /** Memorised image: the empty prompt vs each memorised caption of the file. */
     public static Concept memorized(Path captions, long seed) {
         List<PromptPair> pairs = new ArrayList<>();
-        for (String c : readLines(captions, "--memorized")) {
+        for (String c : readLines(captions, "memorized captions")) {
             pairs.add(new PromptPair("", c, seed));
         }
         return new Concept("memorized-" + stripExtension(captions), "memorized", pairs, SKILL_RATIO);
@@ -92,10 +109,10 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
 
     /** The user's own prompt files, paired line by line; both must hold the same number of prompts. */
     public static Concept fromFiles(Path basePrompts, Path targetPrompts, String name, long seed) {
-        List<String> base = readLines(basePrompts, "--base-prompts");
-        List<String> target = readLines(targetPrompts, "--target-prompts");
+        List<String> base = readLines(basePrompts, "base prompts");
+        List<String> target = readLines(targetPrompts, "target prompts");
         if (base.size() != target.size()) {
-            throw new IllegalArgumentException("--base-prompts has " + base.size() + " prompts but --target-prompts has "
+            throw new InputException("the base prompts are " + base.size() + " but the target prompts "
                     + target.size() + "; they are paired line by line");
         }
         List<PromptPair> pairs = new ArrayList<>();
@@ -111,9 +128,9 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(option + ": file not found: " + file);
+            throw new InputException(option + ": file not found: " + file);
         } catch (IOException e) {
-            throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage());
+            throw new InputException(option + ": cannot read " + file + ": " + e.getMessage());
         }
         List<String> out = new ArrayList<>();
         for (String l : lines) {
@@ -123,7 +140,7 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(option + ": " + file + " holds no prompts");
+            throw new InputException(option + ": " + file + " holds no prompts");
         }
         return out;
     }
@@ -147,7 +164,7 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
 
     private static void requireText(String s, String option) {
         if (s == null || s.isBlank()) {
-            throw new IllegalArgumentException(option + " needs a non-empty name");
+            throw new InputException(option + " needs a non-empty name");
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.conceptprune.prune;
 
 import ai.djl.ndarray.NDManager;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.GuidanceBatch;
 import dev.conceptprune.pipeline.SeededNoise;
@@ -31,34 +33,34 @@ public final class ConceptDiscovery {
     private final PruneSite site;
     private final int tau;
     private final int batch;
-    private final PrintStream progress;
+    private final Progress progress;
     private DiscoveryCheckpoint checkpoint;
     private java.util.function.IntConsumer afterBatch = done -> { };
 
     /**
      * @param settings steps, scheduler, guidance, size and negative prompt of the observation runs
      * @param batch prompts per UNet batch (each prompt brings its unconditional row too)
-     * @param progress where progress lines go, or null
+     * @param progress where progress goes, or null for none
      */
     public ConceptDiscovery(StableDiffusionPipeline pipeline, GenerationSettings settings, PruneSite site, int tau,
-                            int batch, PrintStream progress) {
+                            int batch, Progress progress) {
         if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            throw new InputException("batch must be >= 1, got " + batch);
         }
         if (tau < 1) {
-            throw new IllegalArgumentException("--tau must be >= 1, got " + tau);
+            throw new InputException("tau must be >= 1, got " + tau);
         }
         this.pipeline = pipeline;
         this.settings = settings;
         this.site = site;
         this.tau = tau;
         this.batch = batch;
-        this.progress = progress;
+        this.progress = progress == null ? Progress.silent() : progress;
     }
 
     /** The paper's site ({@code ff.net.2}). */
     public ConceptDiscovery(StableDiffusionPipeline pipeline, GenerationSettings settings, int tau, int batch,
-                            PrintStream progress) {
+                            Progress progress) {
         this(pipeline, settings, PruneSite.FFN2, tau, batch, progress);
     }
 
@@ -98,36 +100,38 @@ public final class ConceptDiscovery {
         long start = System.nanoTime();
         int calls = 0;
         int resumed = checkpoint == null ? 0 : checkpoint.restore(base, target);
-        if (resumed > 0 && progress != null) {
-            progress.printf("discovery [%s]: resuming after %d of %d prompts from the checkpoint%n", site.id(), resumed,
+        if (resumed > 0) {
+            progress.say("discovery [%s]: resuming after %d of %d prompts from the checkpoint", site.id(), resumed,
                     jobs.size());
         }
+        Progress.Task task = progress.task("discovery [" + site.id() + "]", "prompt", jobs.size(), resumed);
         for (int from = resumed; from < jobs.size(); from += batch) {
             List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + batch));
             GuidanceBatch guidance = GuidanceBatch.of(chunk.stream().map(Job::prompt).toList(), settings);
             // Both rows of a prompt (unconditional and conditional) count for the prompt's set.
             recorder.assignRows(guidance.perRow(chunk.stream().mapToInt(Job::set).toArray()));
             if (site.timeDependent()) {
-                calls += sampleChunk(chunk, guidance, recorder, from, jobs.size(), start);
+                calls += sampleChunk(chunk, guidance, recorder, from, task);
             } else {
                 encodeChunk(guidance, recorder, widths.length);
-                report(from + chunk.size(), jobs.size(), start, "");
             }
+            task.advance(chunk.size());
             if (checkpoint != null) {
                 checkpoint.save(from + chunk.size(), base, target);
             }
             afterBatch.accept(from + chunk.size());
         }
+        task.finish();
         return new Result(base, target, calls, (System.nanoTime() - start) / 1e9);
     }
 
-    private int sampleChunk(List<Job> chunk, GuidanceBatch guidance, ActivationRecorder recorder, int done, int total,
-                            long start) {
+    private int sampleChunk(List<Job> chunk, GuidanceBatch guidance, ActivationRecorder recorder, int done,
+                            Progress.Task task) {
         float[] init = SeededNoise.drawEach(chunk.stream().map(Job::seed).toList(),
                 pipeline.latentShape(1, settings.height(), settings.width()));
         StepListener listener = (call, all, t) -> {
             recorder.beforeUnetCall(call, all, t);
-            report(done, total, start, String.format(" (prompts %d-%d, call %d/%d)", done + 1, done + chunk.size(),
+            task.detail(String.format(java.util.Locale.ROOT, "prompts %d-%d, call %d/%d", done + 1, done + chunk.size(),
                     call + 1, Math.min(tau, all)));
         };
         pipeline.unet().setObserver(recorder);
@@ -153,17 +157,5 @@ public final class ConceptDiscovery {
                 pipeline.textEncoder().setMlpObserver(null);
             }
         }
-    }
-
-    private void report(int done, int total, long start, String detail) {
-        if (progress == null) {
-            return;
-        }
-        String eta = "";
-        if (done > 0) {
-            double perPrompt = (System.nanoTime() - start) / 1e9 / done;
-            eta = String.format("  ETA %.0f s", perPrompt * (total - done));
-        }
-        progress.printf("discovery [%s]: %d/%d prompts done%s%s%n", site.id(), done, total, detail, eta);
     }
 }

@@ -38,6 +38,13 @@ public final class MaskBuilder {
         return new PruneMask(idx, shapes, meta);
     }
 
+    /** A mask whose skill ratio, tau and select ratio are those its metadata records. */
+    public static PruneMask build(TensorSource weights, List<String> params, PruneSite site, ColumnNorms base,
+                                  ColumnNorms target, MaskMetadata metadata, String fingerprint) {
+        return build(weights, params, site, base, target, metadata.skillRatio(), metadata.tau(),
+                metadata.selectRatio(), metadata.toMap(), fingerprint);
+    }
+
     /** The paper's site on a UNet store, fingerprinted from that store. */
     public static PruneMask build(TensorSource unet, List<String> params, ColumnNorms base, ColumnNorms target,
                                   double skillRatio, int tau, double selectRatio, Map<String, String> metadata) {

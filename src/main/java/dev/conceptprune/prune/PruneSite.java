@@ -1,5 +1,6 @@
 package dev.conceptprune.prune;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.unet.FeedForwardLayer;
 import dev.conceptprune.weights.Component;
@@ -40,7 +41,7 @@ public enum PruneSite {
                 return p;
             }
         }
-        throw new IllegalArgumentException("--site must be one of ffn2, ffn1, attn2-k, attn2-v, text-mlp; got '" + s + "'");
+        throw new InputException("site must be one of ffn2, ffn1, attn2-k, attn2-v, text-mlp; got '" + s + "'");
     }
 
     /** True when the site's input changes with the denoising step (so tau matters). */

@@ -1,5 +1,6 @@
 package dev.conceptprune.prune;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.weights.AtomicFiles;
 import dev.conceptprune.weights.Component;
 import dev.conceptprune.weights.ModelFolder;
@@ -46,10 +47,10 @@ public final class PrunedModelWriter {
     public static void export(ModelFolder base, PruneMask mask, Path out, boolean force) {
         Path target = out.toAbsolutePath().normalize();
         if (Files.exists(target) && !force) {
-            throw new IllegalArgumentException(out + " already exists; use --force to replace it");
+            throw new InputException(out + " already exists; export with force to replace it");
         }
         if (target.startsWith(base.root().toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("output " + out + " lies inside the input model folder");
+            throw new InputException("output " + out + " lies inside the input model folder");
         }
         Map<Path, Map<String, int[]>> edits = planEdits(base, mask);
         Path parent = target.getParent();
@@ -91,7 +92,7 @@ public final class PrunedModelWriter {
                         holder = f;
                         long[] shape = sf.info(ct[1]).shape();
                         if (!Arrays.equals(shape, mask.shapes().get(e.getKey()))) {
-                            throw new IllegalArgumentException("mask entry '" + e.getKey() + "' has shape "
+                            throw new InputException("mask entry '" + e.getKey() + "' has shape "
                                     + Arrays.toString(mask.shapes().get(e.getKey())) + " but the model's tensor has "
                                     + Arrays.toString(shape));
                         }
@@ -99,7 +100,7 @@ public final class PrunedModelWriter {
                 }
             }
             if (holder == null) {
-                throw new IllegalArgumentException("mask entry '" + e.getKey() + "' names no tensor of the model's "
+                throw new InputException("mask entry '" + e.getKey() + "' names no tensor of the model's "
                         + ct[0]);
             }
             edits.computeIfAbsent(holder.toAbsolutePath().normalize(), k -> new HashMap<>()).put(ct[1], e.getValue());

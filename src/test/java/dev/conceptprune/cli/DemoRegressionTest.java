@@ -34,10 +34,10 @@ class DemoRegressionTest {
         assertEquals(0, code, stdout.toString());
         JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
         JsonObject m = metrics.getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonObject("metrics");
-        double before = m.get("targetStyleBefore").getAsDouble();
-        double after = m.get("targetStyleAfter").getAsDouble();
-        double targetChange = m.get("targetChange").getAsDouble();
-        double otherChange = m.get("otherChange").getAsDouble();
+        double before = m.get("target_style_before").getAsDouble();
+        double after = m.get("target_style_after").getAsDouble();
+        double targetChange = m.get("target_change").getAsDouble();
+        double otherChange = m.get("other_change").getAsDouble();
         System.out.printf("demo regression: Stripes %.2f -> %.2f, target change %.4f, other change %.4f%n", before,
                 after, targetChange, otherChange);
         assertTrue(before >= 0.8, "the base model draws Stripes: " + before);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.cli.Main;
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.weights.ModelFolder;
 import dev.conceptprune.weights.SafetensorsFile;
 import dev.conceptprune.weights.TensorStore;
@@ -81,9 +82,9 @@ class PrunedModelWriterTest {
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(List.of(out), s.toList(), "no temporary folder left behind");
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        InputException e = assertThrows(InputException.class,
                 () -> PrunedModelWriter.export(ModelFolder.open(Fixtures.TINY_SD), mask, out, false));
-        assertTrue(e.getMessage().contains("--force"));
+        assertTrue(e.getMessage().contains("already exists"));
     }
 
     @Test

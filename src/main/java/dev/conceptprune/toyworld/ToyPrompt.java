@@ -1,4 +1,4 @@
-package dev.conceptprune.eval;
+package dev.conceptprune.toyworld;
 
 /** A toy-world caption and the texture style it asks for ({@link TextureStyleDetector#NONE} if none). */
 public record ToyPrompt(String text, String style) {

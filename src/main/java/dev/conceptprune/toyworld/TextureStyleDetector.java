@@ -1,4 +1,4 @@
-package dev.conceptprune.eval;
+package dev.conceptprune.toyworld;
 
 /**
  * Detects the toy world's texture styles from pixels, without any learned model: the styles

@@ -1,12 +1,22 @@
-package dev.conceptprune.eval;
+package dev.conceptprune.toyworld;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonSerializationContext;
+import com.google.gson.JsonSerializer;
+import com.google.gson.annotations.JsonAdapter;
+import dev.conceptprune.io.OmittedWhenNull;
+import java.lang.reflect.Type;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Before/after measures of a style erasure on the toy world: how often the erased style still
  * shows on prompts that ask for it, how much images change, and whether other prompts keep their
- * own style.
+ * own style. Written to JSON as {@link Figures}: strict JSON, so an undefined rate is null and
+ * {@code undefined} says why.
  */
+@JsonAdapter(ErasureMetrics.Serializer.class)
 public record ErasureMetrics(String style, int targetCount, double targetStyleBefore, double targetStyleAfter,
                              double targetChange, int otherCount, double otherChange, double otherOwnStyleBefore,
                              double otherOwnStyleAfter, double otherFalseStyleBefore, double otherFalseStyleAfter) {
@@ -66,6 +76,49 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
 
     private static double ratio(int k, int n) {
         return n == 0 ? Double.NaN : k / (double) n;
+    }
+
+    /**
+     * The measures as JSON holds them: null where a rate is undefined (NaN here), with the reason per
+     * field in {@code undefined} (absent when every rate is defined).
+     */
+    public record Figures(String style, int targetCount, Double targetStyleBefore, Double targetStyleAfter,
+                          Double targetChange, int otherCount, Double otherChange, Double otherOwnStyleBefore,
+                          Double otherOwnStyleAfter, Double otherFalseStyleBefore, Double otherFalseStyleAfter,
+                          @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false) Map<String, String> undefined) {
+    }
+
+    /** These measures for JSON. */
+    public Figures figures() {
+        Map<String, String> why = new LinkedHashMap<>();
+        String noTarget = "no target prompts";
+        String noOther = "no other prompts";
+        String noStyled = "no other prompt asks for a style";
+        String noPlain = "every other prompt asks for a style";
+        return new Figures(style, targetCount, defined(targetStyleBefore, "target_style_before", noTarget, why),
+                defined(targetStyleAfter, "target_style_after", noTarget, why),
+                defined(targetChange, "target_change", noTarget, why), otherCount,
+                defined(otherChange, "other_change", noOther, why),
+                defined(otherOwnStyleBefore, "other_own_style_before", noStyled, why),
+                defined(otherOwnStyleAfter, "other_own_style_after", noStyled, why),
+                defined(otherFalseStyleBefore, "other_false_style_before", noPlain, why),
+                defined(otherFalseStyleAfter, "other_false_style_after", noPlain, why), why.isEmpty() ? null : why);
+    }
+
+    private static Double defined(double v, String key, String reason, Map<String, String> why) {
+        if (Double.isNaN(v)) {
+            why.put(key, reason);
+            return null;
+        }
+        return v;
+    }
+
+    /** Writes {@link #figures()} in place of the record's raw doubles. */
+    static final class Serializer implements JsonSerializer<ErasureMetrics> {
+        @Override
+        public JsonElement serialize(ErasureMetrics m, Type type, JsonSerializationContext context) {
+            return context.serialize(m.figures());
+        }
     }
 
     /** Change of target images over change of other images: how selective the edit is (higher is better). */

@@ -1,0 +1,61 @@
+package dev.conceptprune.cli;
+
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.pipeline.MemoryCheck;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+
+/**
+ * The one place that turns a failure into a message and an exit code: {@link #OK} 0, {@link #FAILURE}
+ * 1 (the work failed: I/O, memory, a bug), {@link #BAD_INPUT} 2 (arguments, prompt files, configs or
+ * weight files that cannot be used). Every failure prints one {@code error:} line; a stack trace only
+ * for internal failures with {@code CONCEPTPRUNE_DEBUG} set.
+ */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int BAD_INPUT = 2;
+
+    /** The exit code of a failure of a command's work. */
+    static int exitCode(Exception ex) {
+        // IllegalArgumentException still means bad input: eval/, bench/ and the pipeline's settings reject user
+        // input with it until they throw InputException (issue 12); then it becomes an internal failure.
+        if (ex instanceof InputException || ex instanceof CommandLine.ParameterException
+                || ex instanceof IllegalArgumentException) {
+            return BAD_INPUT;
+        }
+        return FAILURE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        int code = exitCode(ex);
+        if (code == BAD_INPUT || ex instanceof UncheckedIOException
+                || ex instanceof MemoryCheck.InsufficientMemoryException) {
+            cmd.getErr().println("error: " + ex.getMessage());
+            return code;
+        }
+        cmd.getErr().println("error: internal failure: " + ex);
+        if (System.getenv("CONCEPTPRUNE_DEBUG") != null) {
+            ex.printStackTrace(cmd.getErr());
+        }
+        return code;
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        cmd.getErr().println("error: " + ex.getMessage());
+        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        return BAD_INPUT;
+    }
+
+    /** Runs a library parse of an option's value; bad input is reported under the option's name. */
+    static <T> T option(String name, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (InputException e) {
+            throw new InputException(name + ": " + e.getMessage(), e);
+        }
+    }
+}

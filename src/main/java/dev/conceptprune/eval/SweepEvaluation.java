@@ -1,0 +1,122 @@
+package dev.conceptprune.eval;
+
+import dev.conceptprune.io.Json;
+import dev.conceptprune.prune.EraseJob;
+import dev.conceptprune.prune.EraseResult;
+import dev.conceptprune.prune.PruneMask;
+import dev.conceptprune.prune.PrunedModelWriter;
+import dev.conceptprune.weights.ModelFolder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code erase --eval}: evaluates the base model, the edited model and one edited model per sweep
+ * mask of an {@link EraseResult} on a prompt set, then plots erasure against preservation.
+ * Erasure = relative drop of the first label's zero-shot share (the erased concept);
+ * preservation = mean CLIP score relative to the base model.
+ */
+public final class SweepEvaluation {
+    /** The evaluation's folder inside the erase output folder. */
+    public static final String EVAL_DIR = "eval";
+
+    /** The figures of {@code eval/metrics.json} the trade-off needs. */
+    private record Metrics(List<ModelFigures> models) {
+    }
+
+    private record ModelFigures(String name, Double meanClipScore, Map<String, Double> labelDistribution) {
+        double share(String label) {
+            Double d = labelDistribution == null ? null : labelDistribution.get(label);
+            return d == null ? Double.NaN : d;
+        }
+
+        double clip() {
+            return meanClipScore == null ? Double.NaN : meanClipScore;
+        }
+    }
+
+    private final ModelFolder base;
+    private final Path out;
+    private final Path clip;
+    private final List<String> labels;
+    private final int batch;
+
+    /**
+     * @param out the erase job's output folder
+     * @param clip CLIP model folder, or null for images without scores
+     * @param labels zero-shot labels; the first names the erased concept
+     * @param batch images per pipeline batch
+     */
+    public SweepEvaluation(ModelFolder base, Path out, Path clip, List<String> labels, int batch) {
+        this.base = base;
+        this.out = out;
+        this.clip = clip;
+        this.labels = List.copyOf(labels);
+        this.batch = batch;
+    }
+
+    /**
+     * Exports the sweep models, plans with {@code planner} (models to evaluate -> plan) and runs the
+     * evaluation into {@code OUT/eval}; writes {@code OUT/sweep-report.html} when there are sweep models.
+     *
+     * @return the evaluation report
+     */
+    public Path run(EraseResult erased, Function<List<Path>, EvalPlan> planner, boolean force, PrintWriter err) {
+        List<Path> models = new ArrayList<>(List.of(base.root(), out.resolve(EraseJob.MODEL_DIR)));
+        List<String> settings = new ArrayList<>(List.of("edited"));
+        for (EraseResult.ConceptResult concept : erased.concepts()) {
+            if (concept.sweep() == null) {
+                continue;
+            }
+            for (EraseResult.SweepMask e : concept.sweep()) {
+                Path mask = out.resolve(e.mask());
+                String name = mask.getFileName().toString().replace(".mask.safetensors", "");
+                Path dir = out.resolve("sweep").resolve(name);
+                PrunedModelWriter.export(base, PruneMask.read(mask), dir, true);
+                models.add(dir);
+                settings.add(concept.concept() + " skill_ratio=" + e.skillRatio() + " tau=" + e.tau());
+            }
+        }
+        new EvalRun(planner.apply(models), clip, batch, out.resolve(EVAL_DIR), err).run(force);
+        if (clip != null && models.size() > 2) {
+            writeTradeOff(settings);
+        }
+        return out.resolve(EVAL_DIR).resolve("report.html");
+    }
+
+    private void writeTradeOff(List<String> settings) {
+        Path file = out.resolve(EVAL_DIR).resolve("metrics.json");
+        Metrics metrics;
+        try {
+            metrics = Json.compact().fromJson(Files.readString(file), Metrics.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        ModelFigures first = metrics.models().get(0);
+        double baseShare = labels.isEmpty() ? Double.NaN : first.share(labels.get(0));
+        List<HtmlReport.Point> points = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 1; i < metrics.models().size(); i++) {
+            ModelFigures m = metrics.models().get(i);
+            double erasure = labels.isEmpty() || baseShare <= 0 ? Double.NaN
+                    : (baseShare - m.share(labels.get(0))) / baseShare;
+            double preservation = m.clip() / first.clip();
+            points.add(new HtmlReport.Point(settings.get(i - 1), erasure, preservation));
+            rows.add(HtmlReport.cells(settings.get(i - 1), m.name(), HtmlReport.num(erasure),
+                    HtmlReport.num(preservation)));
+        }
+        new HtmlReport("ConceptPrune sweep: erasure vs preservation")
+                .section("Settings", "Erasure: relative drop of the zero-shot share of '"
+                        + (labels.isEmpty() ? "(no labels)" : labels.get(0)) + "' against the base model. Preservation:"
+                        + " mean CLIP score relative to the base model. Images and per-model figures: eval/report.html.")
+                .table("numeric", List.of("setting", "model", "erasure", "preservation"), rows)
+                .tradeOff("erasure", "preservation", points)
+                .write(out.resolve("sweep-report.html"));
+    }
+}

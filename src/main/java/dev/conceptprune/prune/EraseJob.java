@@ -1,0 +1,139 @@
+package dev.conceptprune.prune;
+
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.Json;
+import dev.conceptprune.io.Progress;
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.scheduler.Scheduler;
+import dev.conceptprune.scheduler.Schedulers;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * ConceptPrune end to end for {@code erase}: per concept discovery (resumable from a checkpoint),
+ * the mask and any sweep masks; then the union of the masks exported as an edited model, and
+ * {@code summary.json}. Writes into {@link EraseRequest#out()}.
+ */
+public final class EraseJob {
+    /** The edited model's folder inside the output folder. */
+    public static final String MODEL_DIR = "model";
+    /** The summary's name inside the output folder. */
+    public static final String SUMMARY = "summary.json";
+
+    private final EraseRequest request;
+    private final Progress progress;
+
+    public EraseJob(EraseRequest request, Progress progress) {
+        this.request = request;
+        this.progress = progress;
+    }
+
+    /** UNet calls of one sampling run with these settings on this model (the most tau can observe). */
+    public static int unetCallsPerRun(ModelFolder folder, GenerationSettings settings) {
+        Scheduler probe = Schedulers.fromConfigFile(folder.configPath("scheduler"), settings.scheduler());
+        probe.setTimesteps(settings.steps());
+        return probe.numModelCalls();
+    }
+
+    /** Runs the job; the summary it returns is also written to the output folder. */
+    public EraseResult run() {
+        long start = System.nanoTime();
+        ModelFolder folder = ModelFolder.open(request.model());
+        Path out = request.out();
+        if (Files.exists(out.resolve(MODEL_DIR)) && !request.force()) {
+            throw new InputException(out.resolve(MODEL_DIR) + " already exists; pass force to replace it");
+        }
+        PruneSite site = request.site();
+        GenerationSettings settings = request.settings();
+        int callsPerRun = unetCallsPerRun(folder, settings);
+        if (site.timeDependent() && request.observedTau() > callsPerRun) {
+            throw new InputException("tau " + request.observedTau() + " exceeds the " + callsPerRun
+                    + " UNet calls of a " + settings.steps() + "-step run");
+        }
+        List<PruneMask> masks = new ArrayList<>();
+        List<EraseResult.ConceptResult> results = new ArrayList<>();
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
+             TensorSource unetWeights = folder.tensors(Component.UNET);
+             TensorSource siteWeights = folder.tensors(site.component())) {
+            String fingerprint = BaseFingerprint.of(unetWeights);
+            List<String> params = site.parameters(pipe);
+            for (Concept c : request.concepts()) {
+                DiscoveryCheckpoint checkpoint = new DiscoveryCheckpoint(
+                        out.resolve("." + c.slug() + ".discovery.safetensors"), checkpointKey(fingerprint, c));
+                ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, site, request.observedTau(),
+                        request.batch(), progress).withCheckpoint(checkpoint).run(c.pairs());
+                MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
+                        request.selectRatio(), settings);
+                PruneMask mask = MaskBuilder.build(siteWeights, params, site, r.base(), r.target(), meta, fingerprint);
+                Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
+                mask.write(maskFile);
+                List<EraseResult.SweepMask> sweep = request.sweep() == null ? null
+                        : sweepMasks(c, r, siteWeights, params, meta, fingerprint);
+                checkpoint.delete();
+                masks.add(mask);
+                results.add(conceptResult(c, meta, mask, r, callsPerRun, maskFile, sweep));
+            }
+            PruneMask all = masks.get(0);
+            for (int i = 1; i < masks.size(); i++) {
+                all = all.union(masks.get(i));
+            }
+            PrunedModelWriter.export(folder, all, out.resolve(MODEL_DIR), request.force());
+            long siteTotal = 0;
+            for (String p : params) {
+                siteTotal += siteWeights.info(p).elementCount();
+            }
+            EraseResult result = new EraseResult(request.model().toString(), results, all.count(), site.id(),
+                    all.count() / (double) siteTotal, site.component().folderName(),
+                    all.count() / (double) siteWeights.parameterCount(), settings.steps(), settings.guidance(),
+                    settings.height(), settings.width(), all.fingerprint(), (System.nanoTime() - start) / 1e9);
+            Json.write(out.resolve(SUMMARY), result);
+            return result;
+        }
+    }
+
+    /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */
+    private List<EraseResult.SweepMask> sweepMasks(Concept c, ConceptDiscovery.Result r, TensorSource siteWeights,
+                                                   List<String> params, MaskMetadata main, String fingerprint) {
+        List<Double> ratios = request.sweep().skillRatios().isEmpty() ? List.of(main.skillRatio())
+                : request.sweep().skillRatios();
+        List<EraseResult.SweepMask> entries = new ArrayList<>();
+        for (double ratio : ratios) {
+            for (int t : request.site().timeDependent() ? request.sweptTaus() : List.of(1)) {
+                PruneMask m = MaskBuilder.build(siteWeights, params, request.site(), r.base(), r.target(),
+                        main.with(ratio, t), fingerprint);
+                Path file = request.out().resolve(String.format(Locale.ROOT, "%s.r%s-t%d.mask.safetensors", c.slug(),
+                        ratio, t));
+                m.write(file);
+                entries.add(new EraseResult.SweepMask(ratio, t, m.count(), request.out().relativize(file).toString()));
+            }
+        }
+        return entries;
+    }
+
+    /** Identifies what a checkpoint's statistics were recorded with: a resume must match all of it. */
+    private String checkpointKey(String fingerprint, Concept c) {
+        GenerationSettings s = request.settings();
+        return fingerprint + "|" + request.site().id() + "|tau=" + request.observedTau() + "|batch=" + request.batch()
+                + "|" + c.promptsSha256() + "|steps=" + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler()
+                + "|" + s.height() + "x" + s.width() + "|neg=" + s.negativePrompt();
+    }
+
+    private EraseResult.ConceptResult conceptResult(Concept c, MaskMetadata meta, PruneMask mask,
+                                                    ConceptDiscovery.Result r, int callsPerRun, Path maskFile,
+                                                    List<EraseResult.SweepMask> sweep) {
+        Map<String, Integer> perLayer = new LinkedHashMap<>();
+        mask.indices().forEach((k, v) -> perLayer.put(k, v.length));
+        return new EraseResult.ConceptResult(c.name(), c.kind(), request.out().relativize(maskFile).toString(),
+                meta.skillRatio(), meta.tau(), meta.selectRatio(), c.pairs(), perLayer, mask.count(), r.seconds(),
+                r.unetCalls(), ConceptDiscovery.referenceCalls(2 * c.pairs().size(), callsPerRun), sweep);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.conceptprune.prune;
+
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.pipeline.GenerationSettings;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What {@link EraseJob} does: the concepts to erase from a model, where and how strongly, the
+ * observation runs' settings and the output folder.
+ *
+ * @param model the diffusers model folder
+ * @param skillRatio the skill ratio of every concept, or null for each concept's default
+ * @param tau UNet calls observed and united
+ * @param selectRatio prune weights skilled in more than this share of the tau calls
+ * @param batch prompts per UNet batch during discovery
+ * @param settings steps, guidance, scheduler, seed, size and negative prompt of the observation runs
+ * @param sweep further masks from the same discovery, or null
+ * @param force replace an existing edited model
+ */
+public record EraseRequest(Path model, List<Concept> concepts, PruneSite site, Double skillRatio, int tau,
+                           double selectRatio, int batch, GenerationSettings settings, Sweep sweep, Path out,
+                           boolean force) {
+    /**
+     * Further settings measured from one discovery per concept.
+     *
+     * @param skillRatios swept skill ratios; empty: the concept's skill ratio only
+     * @param taus swept taus; empty: the request's tau only
+     */
+    public record Sweep(List<Double> skillRatios, List<Integer> taus) {
+        public Sweep {
+            skillRatios = List.copyOf(skillRatios);
+            taus = List.copyOf(taus);
+            for (double r : skillRatios) {
+                checkRatio(r);
+            }
+            for (int t : taus) {
+                if (t < 1) {
+                    throw new InputException("swept tau values must be >= 1, got " + t);
+                }
+            }
+        }
+    }
+
+    public EraseRequest {
+        concepts = List.copyOf(concepts);
+        if (concepts.isEmpty()) {
+            throw new InputException("name a concept to erase");
+        }
+        if (skillRatio != null) {
+            checkRatio(skillRatio);
+        }
+        if (tau < 1) {
+            throw new InputException("tau must be >= 1, got " + tau);
+        }
+        if (!(selectRatio >= 0 && selectRatio < 1)) {
+            throw new InputException("select ratio must be in [0, 1), got " + selectRatio);
+        }
+        if (batch < 1) {
+            throw new InputException("batch must be >= 1, got " + batch);
+        }
+    }
+
+    private static void checkRatio(double r) {
+        if (!(r > 0 && r <= 1)) {
+            throw new InputException("skill ratio must be in (0, 1], got " + r);
+        }
+    }
+
+    /** The skill ratio of one concept's main mask. */
+    public double skillRatio(Concept c) {
+        return skillRatio != null ? skillRatio : c.defaultSkillRatio();
+    }
+
+    /** The taus of the sweep masks: the swept ones, or this request's tau. */
+    public List<Integer> sweptTaus() {
+        return sweep == null || sweep.taus().isEmpty() ? List.of(tau) : sweep.taus();
+    }
+
+    /** UNet calls each discovery observes: enough for the main mask and every swept tau. */
+    public int observedTau() {
+        return Math.max(tau, Collections.max(sweptTaus()));
+    }
+
+}

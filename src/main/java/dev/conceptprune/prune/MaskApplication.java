@@ -1,0 +1,40 @@
+package dev.conceptprune.prune;
+
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorSource;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Saved masks applied to their base model: checked against its fingerprint, united, exported. */
+public final class MaskApplication {
+    private MaskApplication() {
+    }
+
+    /**
+     * Writes {@code base} with the union of {@code masks} applied to {@code out}.
+     *
+     * @return the united mask
+     */
+    public static PruneMask apply(ModelFolder base, List<Path> masks, Path out, boolean force) {
+        if (masks.isEmpty()) {
+            throw new InputException("no mask to apply");
+        }
+        String fingerprint;
+        try (TensorSource unet = base.tensors(Component.UNET)) {
+            fingerprint = BaseFingerprint.of(unet);
+        }
+        PruneMask all = null;
+        for (Path p : masks) {
+            PruneMask m = PruneMask.read(p);
+            if (!fingerprint.equals(m.fingerprint())) {
+                throw new InputException("mask " + p + " was computed on another model (its fingerprint "
+                        + m.fingerprint() + " does not match " + base.root() + ": " + fingerprint + ")");
+            }
+            all = all == null ? m : all.union(m);
+        }
+        PrunedModelWriter.export(base, all, out, force);
+        return all;
+    }
+}

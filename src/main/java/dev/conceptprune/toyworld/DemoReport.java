@@ -1,0 +1,66 @@
+package dev.conceptprune.toyworld;
+
+import dev.conceptprune.eval.HtmlReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The demo's {@code report.html}: run parameters, the measures per setting, the trade-off and the images. */
+final class DemoReport {
+    private DemoReport() {
+    }
+
+    /**
+     * @param samplesByImageDir each setting's samples, keyed by its image folder under {@code images/}
+     * @param targetCount how many of {@code prompts} ask for the concept
+     */
+    static void write(Path file, DemoRequest request, List<ToyPrompt> prompts,
+                      Map<String, List<ErasureMetrics.Sample>> samplesByImageDir, DemoResult result, int targetCount) {
+        String concept = request.concept();
+        HtmlReport r = new HtmlReport("ConceptPrune demo: erasing '" + concept + "' from the toy-world model");
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("model", "models/toyworld/model (embedded)");
+        params.put("concept", concept);
+        params.put("steps / guidance / scheduler", request.steps() + " / " + request.guidance() + " / PNDM (model config)");
+        params.put("evaluation prompts", prompts.size() + " (" + targetCount + " with the concept), seed = prompt index");
+        params.put("wall time", String.format(Locale.ROOT, "%.0f s", result.wallSeconds()));
+        r.section("Run parameters", "").parameters(params);
+        List<List<String>> rows = new ArrayList<>();
+        List<HtmlReport.Point> points = new ArrayList<>();
+        for (DemoResult.SettingResult res : result.results()) {
+            ErasureMetrics m = res.metrics();
+            rows.add(HtmlReport.cells(res.setting(), res.pruned(), HtmlReport.pct(res.prunedFractionOfUnet()),
+                    HtmlReport.pct(m.targetStyleBefore()), HtmlReport.pct(m.targetStyleAfter()),
+                    HtmlReport.num(m.targetChange()), HtmlReport.num(m.otherChange()),
+                    HtmlReport.pct(m.otherOwnStyleBefore()), HtmlReport.pct(m.otherOwnStyleAfter()),
+                    HtmlReport.pct(m.otherFalseStyleBefore()), HtmlReport.pct(m.otherFalseStyleAfter())));
+            points.add(new HtmlReport.Point(res.setting(), 1 - m.targetStyleAfter(),
+                    Double.isFinite(m.otherOwnStyleAfter()) ? m.otherOwnStyleAfter() : 1 - m.otherChange()));
+        }
+        r.section("Measured effect", "Styles are detected from pixels by the spectral texture detector. "
+                + "'target' = prompts that ask for " + concept + "; 'other' = prompts with other styles or none. "
+                + "Change = mean absolute pixel difference before vs after (0..1).")
+                .table("metrics", List.of("setting", "pruned weights", "of UNet", concept + " in target (before)",
+                        concept + " in target (after)", "target change", "other change", "own style kept (before)",
+                        "own style kept (after)", "false style on no-style prompts (before)", "(after)"), rows);
+        if (result.results().size() > 1) {
+            r.section("Trade-off", "x: erasure (share of target images no longer showing " + concept
+                    + "); y: preservation (other prompts whose own style is still detected).")
+                    .tradeOff("erasure", "preservation", points);
+        }
+        for (Map.Entry<String, List<ErasureMetrics.Sample>> e : samplesByImageDir.entrySet()) {
+            List<HtmlReport.Row> grid = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                ErasureMetrics.Sample s = e.getValue().get(i);
+                grid.add(new HtmlReport.Row(prompts.get(i).text(), List.of("images/before/" + ToyWorldDemo.file(i),
+                        "images/" + e.getKey() + "/" + ToyWorldDemo.file(i)),
+                        List.of("detected: " + s.detectedBefore(), "detected: " + s.detectedAfter())));
+            }
+            r.section("Images: before vs " + e.getKey(), "").grid(List.of("before", e.getKey()), grid);
+        }
+        r.write(file);
+    }
+}

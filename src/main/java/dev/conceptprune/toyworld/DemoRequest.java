@@ -1,0 +1,38 @@
+package dev.conceptprune.toyworld;
+
+import dev.conceptprune.io.InputException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@link ToyWorldDemo} runs.
+ *
+ * @param model the toy-world model folder
+ * @param prompts the folder of its prompt lists ({@code <concept>_base.txt}, {@code acceptance.txt}, ...)
+ * @param concept the style or shape to erase
+ * @param settings the settings to measure; more than one makes a sweep
+ * @param limit the first N prompts of each evaluation list only, or null for all
+ * @param force write into a folder that is not a previous demo output
+ */
+public record DemoRequest(Path model, Path prompts, String concept, List<DemoSetting> settings, int steps,
+                          double guidance, int batch, Integer limit, Path out, boolean force) {
+    public DemoRequest {
+        settings = List.copyOf(settings);
+        if (settings.isEmpty()) {
+            throw new InputException("the demo needs at least one setting");
+        }
+        if (batch < 1) {
+            throw new InputException("batch must be >= 1, got " + batch);
+        }
+    }
+
+    /** Whether several settings are measured (files go under {@code sweep/}). */
+    public boolean isSweep() {
+        return settings.size() > 1;
+    }
+
+    /** UNet calls each discovery observes: enough for every setting. */
+    public int observedTau() {
+        return settings.stream().mapToInt(DemoSetting::tau).max().orElse(1);
+    }
+}

@@ -1,0 +1,230 @@
+package dev.conceptprune.toyworld;
+
+import dev.conceptprune.eval.HtmlReport;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.Json;
+import dev.conceptprune.io.Progress;
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.pipeline.StepProgress;
+import dev.conceptprune.prune.BaseFingerprint;
+import dev.conceptprune.prune.Concept;
+import dev.conceptprune.prune.ConceptDiscovery;
+import dev.conceptprune.prune.MaskBuilder;
+import dev.conceptprune.prune.MaskMetadata;
+import dev.conceptprune.prune.PruneMask;
+import dev.conceptprune.prune.PruneSite;
+import dev.conceptprune.prune.PrunedModelWriter;
+import dev.conceptprune.vae.Images;
+import dev.conceptprune.weights.Component;
+import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.weights.TensorSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The toy-world demo: erases a style (or shape) from the toy model, generates before/after images
+ * for held-out prompts, detects the styles from pixels and writes {@code report.html},
+ * {@code manifest.jsonl}, {@code metrics.json} (or {@code sweep.json}), the mask and the edited model.
+ * Each setting is measured from one discovery per site.
+ */
+public final class ToyWorldDemo {
+    /** The report's name inside the output folder. */
+    public static final String REPORT = "report.html";
+    private static final String MARKER = ".conceptprune-demo";
+    private static final int SIZE = 64;
+    private static final List<String> STYLES = List.of("stripes", "polka", "checkers", "waves");
+
+    private final DemoRequest request;
+    private final Progress progress;
+    private final Path out;
+
+    public ToyWorldDemo(DemoRequest request, Progress progress) {
+        this.request = request;
+        this.progress = progress;
+        this.out = request.out();
+    }
+
+    /** Runs the demo and writes its files; returns what it measured. */
+    public DemoResult run() {
+        long start = System.nanoTime();
+        String concept = request.concept();
+        String key = concept.toLowerCase(Locale.ROOT);
+        Concept c = Concept.fromFiles(request.prompts().resolve(key + "_base.txt"),
+                request.prompts().resolve(key + "_target.txt"), concept, 0);
+        List<ToyPrompt> targets = new ArrayList<>();
+        List<ToyPrompt> others = new ArrayList<>();
+        evaluationPrompts(key, targets, others);
+        ModelFolder base = ModelFolder.open(request.model());
+        prepareOutput();
+        GenerationSettings gen = new GenerationSettings("", "", request.steps(), request.guidance(), null, 0, SIZE, SIZE,
+                1, null);
+        List<ToyPrompt> all = new ArrayList<>(targets);
+        all.addAll(others);
+        List<String> texts = all.stream().map(ToyPrompt::text).toList();
+        List<Long> seeds = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            seeds.add((long) i);
+        }
+        TextureStyleDetector detector = new TextureStyleDetector();
+        List<DemoResult.SettingResult> results = new ArrayList<>();
+        Map<PruneSite, ConceptDiscovery.Result> discoveries = new LinkedHashMap<>();
+        Map<String, List<ErasureMetrics.Sample>> samplesByImageDir = new LinkedHashMap<>();
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(base);
+             TensorSource unet = base.tensors(Component.UNET)) {
+            String fingerprint = BaseFingerprint.of(unet);
+            List<float[]> before = generate(pipe, texts, seeds, gen, "before images");
+            saveImages(before, "before");
+            for (DemoSetting s : request.settings()) {
+                ConceptDiscovery.Result r = discoveries.computeIfAbsent(s.site(), site -> new ConceptDiscovery(pipe,
+                        gen, site, request.observedTau(), request.batch(), progress).run(c.pairs()));
+                Path modelDir = request.isSweep() ? out.resolve("sweep").resolve(s.slug()) : out.resolve("model");
+                PruneMask mask;
+                try (TensorSource siteWeights = base.tensors(s.site().component())) {
+                    mask = MaskBuilder.build(siteWeights, s.site().parameters(pipe), s.site(), r.base(), r.target(),
+                            MaskMetadata.of(c, s.site(), s.skillRatio(), s.tau(), 0.0, gen), fingerprint);
+                }
+                Path maskFile = request.isSweep() ? out.resolve("sweep").resolve(s.slug() + ".mask.safetensors")
+                        : out.resolve(c.slug() + ".mask.safetensors");
+                mask.write(maskFile);
+                PrunedModelWriter.export(base, mask, modelDir, true);
+                List<float[]> after;
+                try (StableDiffusionPipeline edited = StableDiffusionPipeline.load(ModelFolder.open(modelDir))) {
+                    after = generate(edited, texts, seeds, gen, "after images, " + s.label());
+                }
+                String imageDir = request.isSweep() ? "after-" + s.slug() : "after";
+                saveImages(after, imageDir);
+                if (request.isSweep()) {
+                    deleteTree(modelDir);
+                }
+                List<ErasureMetrics.Sample> samples = new ArrayList<>();
+                for (int i = 0; i < all.size(); i++) {
+                    samples.add(new ErasureMetrics.Sample(all.get(i), i < targets.size(), before.get(i), after.get(i),
+                            detector.classify(before.get(i), SIZE, SIZE), detector.classify(after.get(i), SIZE, SIZE)));
+                }
+                ErasureMetrics m = ErasureMetrics.of(concept, samples);
+                samplesByImageDir.put(imageDir, samples);
+                results.add(new DemoResult.SettingResult(s.label(), s.site().id(), s.skillRatio(), s.tau(), mask.count(),
+                        mask.count() / (double) unet.parameterCount(), r.seconds(), m));
+                progress.say("demo: %s -> %s still in %s of target images (before %s); others changed %.4f", s.label(),
+                        concept, HtmlReport.pct(m.targetStyleAfter()), HtmlReport.pct(m.targetStyleBefore()),
+                        m.otherChange());
+            }
+        }
+        DemoResult result = new DemoResult(concept, request.steps(), request.guidance(),
+                (System.nanoTime() - start) / 1e9, results);
+        writeManifest(all, seeds, samplesByImageDir);
+        Json.write(out.resolve(request.isSweep() ? "sweep.json" : "metrics.json"), result);
+        DemoReport.write(out.resolve(REPORT), request, all, samplesByImageDir, result, targets.size());
+        return result;
+    }
+
+    private List<float[]> generate(StableDiffusionPipeline pipe, List<String> texts, List<Long> seeds,
+                                   GenerationSettings gen, String what) {
+        StepProgress steps = new StepProgress(progress, "demo: " + what,
+                (texts.size() + request.batch() - 1) / request.batch());
+        List<float[]> images = pipe.generateEach(texts, seeds, gen, request.batch(), steps);
+        steps.finish();
+        return images;
+    }
+
+    /** The held-out prompts: the concept's own lists, else the acceptance prompts that mention it and the rest. */
+    private void evaluationPrompts(String key, List<ToyPrompt> targets, List<ToyPrompt> others) {
+        Path dir = request.prompts();
+        Path t = dir.resolve(key + "_eval_target.txt");
+        Path o = dir.resolve(key + "_eval_other.txt");
+        List<String> tl;
+        List<String> ol;
+        if (Files.exists(t) && Files.exists(o)) {
+            tl = Concept.readLines(t, "concept");
+            ol = Concept.readLines(o, "concept");
+        } else {
+            List<String> acc = Concept.readLines(dir.resolve("acceptance.txt"), "concept");
+            String needle = STYLES.contains(key) ? "style of " + request.concept() : " " + key;
+            tl = acc.stream().filter(p -> p.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT))).toList();
+            ol = acc.stream().filter(p -> !tl.contains(p)).toList();
+        }
+        long limit = request.limit() == null ? Long.MAX_VALUE : request.limit();
+        tl.stream().limit(limit).map(ToyPrompt::of).forEach(targets::add);
+        ol.stream().limit(limit).map(ToyPrompt::of).forEach(others::add);
+        if (targets.isEmpty()) {
+            throw new InputException("concept " + request.concept() + ": no evaluation prompts mention it");
+        }
+    }
+
+    private void prepareOutput() {
+        try {
+            if (Files.exists(out)) {
+                boolean ours = Files.exists(out.resolve(MARKER));
+                boolean empty;
+                try (Stream<Path> s = Files.list(out)) {
+                    empty = s.findAny().isEmpty();
+                }
+                if (!ours && !empty && !request.force()) {
+                    throw new InputException(out + " exists and is not a demo output; force it or choose another folder");
+                }
+                for (String sub : new String[] {"images", "sweep", "model"}) {
+                    deleteTree(out.resolve(sub));
+                }
+            }
+            Files.createDirectories(out);
+            Files.writeString(out.resolve(MARKER), "written by conceptprune demo\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void saveImages(List<float[]> images, String dir) {
+        for (int i = 0; i < images.size(); i++) {
+            Images.writePng(Images.toImage(images.get(i), 0, SIZE, SIZE), out.resolve("images").resolve(dir).resolve(file(i)));
+        }
+    }
+
+    /** The image file name of prompt {@code i}. */
+    static String file(int i) {
+        return String.format(Locale.ROOT, "%03d.png", i);
+    }
+
+    private void writeManifest(List<ToyPrompt> all, List<Long> seeds, Map<String, List<ErasureMetrics.Sample>> byDir) {
+        StringBuilder b = new StringBuilder();
+        List<ErasureMetrics.Sample> first = byDir.values().iterator().next();
+        for (int i = 0; i < all.size(); i++) {
+            b.append(Json.line(line("images/before/" + file(i), all.get(i), seeds.get(i), "before",
+                    first.get(i).detectedBefore()))).append('\n');
+        }
+        for (Map.Entry<String, List<ErasureMetrics.Sample>> e : byDir.entrySet()) {
+            for (int i = 0; i < all.size(); i++) {
+                b.append(Json.line(line("images/" + e.getKey() + "/" + file(i), all.get(i), seeds.get(i), e.getKey(),
+                        e.getValue().get(i).detectedAfter()))).append('\n');
+            }
+        }
+        AtomicFiles.writeString(out.resolve("manifest.jsonl"), b.toString());
+    }
+
+    private ManifestLine line(String file, ToyPrompt p, long seed, String model, String detected) {
+        return new ManifestLine(file, p.text(), seed, model, request.steps(), request.guidance(), p.style(), detected);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + root + ": " + e.getMessage(), e);
+        }
+    }
+}
