@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,16 +95,7 @@ class StableDiffusionPipelineTest {
 
     @Test
     void mismatchedComponentsAreRefused(@TempDir Path tmp) throws IOException {
-        try (Stream<Path> files = Files.walk(Fixtures.TINY_SD)) {
-            for (Path p : files.toList()) {
-                Path d = tmp.resolve(Fixtures.TINY_SD.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(d);
-                } else {
-                    Files.copy(p, d);
-                }
-            }
-        }
+        Fixtures.copyTree(Fixtures.TINY_SD, tmp);
         Path cfg = tmp.resolve("unet/config.json");
         JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(cfg)).getAsJsonObject();
         o.addProperty("cross_attention_dim", 48);

@@ -115,10 +115,8 @@ class ConceptPruneReferenceTest {
                     }
                 }
             }
-            double share = agree / (double) selected;
-            System.out.printf("end-to-end mask: %d of %d selected entries agree (%.5f); %d pruned%n", agree, selected,
-                    share, mask.count());
-            assertEquals(selected, agree, "every selected entry agrees");
+            // measured 6668 of 6668: the fragile entries (near the selection threshold) agree too
+            assertEquals(selected, agree, "selected entries that agree");
         }
     }
 

@@ -101,7 +101,7 @@ class PrunedModelWriterTest {
     @Test
     void applyCommandWorksOnReadOnlyInputAndRefusesForeignMasks() throws IOException {
         Path base = tmp.resolve("base");
-        copyTree(Fixtures.TINY_SD, base);
+        Fixtures.copyTree(Fixtures.TINY_SD, base);
         Path maskFile = tmp.resolve("vg.mask.safetensors");
         referenceMask().write(maskFile);
         setWritable(base, false);
@@ -123,19 +123,6 @@ class PrunedModelWriterTest {
         assertEquals(Main.EXIT_BAD_INPUT, r.code());
         assertTrue(r.err().contains("computed on another model"), r.err());
         assertFalse(Files.exists(tmp.resolve("out2")));
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path d = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(d);
-                } else {
-                    Files.copy(p, d);
-                }
-            }
-        }
     }
 
     private static void setWritable(Path root, boolean writable) throws IOException {
