@@ -3,9 +3,12 @@ package dev.conceptprune;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
-/** Locations of the reference fixtures copied into the repository, and comparison helpers. */
+/** Locations of the reference fixtures copied into the repository, comparison helpers, and a folder copy. */
 public final class Fixtures {
     public static final Path ROOT = Path.of("src/test/resources/fixtures");
     public static final Path TINY_SD = ROOT.resolve("tiny-sd");
@@ -42,6 +45,20 @@ public final class Fixtures {
         System.out.printf("%s: max abs diff %.3g (max |ref| %.3g)%n", what, d, maxAbs(expected));
         assertTrue(d <= tol, what + ": max abs diff " + d + " > " + tol);
         return d;
+    }
+
+    /** Copies the folder {@code from} with everything in it to {@code to}, for tests that edit a model. */
+    public static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path d = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(d);
+                } else {
+                    Files.copy(p, d);
+                }
+            }
+        }
     }
 
     /** A slice [from, from + length) of a flat array. */

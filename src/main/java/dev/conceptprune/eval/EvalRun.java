@@ -112,14 +112,19 @@ public final class EvalRun {
 
     private void openOutput(boolean force) {
         EvalStore.Identity identity = EvalStore.Identity.of(plan);
-        EvalStore.Identity old = store.identity();
-        if (identity.equals(old)) {
+        if (identity.equals(store.identity())) {
             return;
         }
         // Claimed before the first image, so that a run killed at any point can be resumed without --force.
         // An empty folder is claimed without removing anything: another writer of the same plan may be starting too.
         if (isEmpty(out)) {
             store.claim(identity);
+            return;
+        }
+        // A writer claims before it writes anything else, so a folder that filled up since the first look
+        // holds its identity by now.
+        EvalStore.Identity old = store.identity();
+        if (identity.equals(old)) {
             return;
         }
         if (!force) {

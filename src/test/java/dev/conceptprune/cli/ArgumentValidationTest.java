@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /** Nonsense arguments end in one line naming the problem, exit code 2, and no output. */
 class ArgumentValidationTest {
@@ -43,16 +41,12 @@ class ArgumentValidationTest {
         if (line.startsWith("inspect")) {
             argv = line.split(" ");
         }
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(new StringWriter(), true));
-        int code = cl.execute(argv);
-        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
-        String first = err.toString().lines().findFirst().orElse("");
-        assertTrue(first.startsWith("error: "), err.toString());
-        assertTrue(err.toString().contains(expected), err.toString());
-        assertFalse(err.toString().contains("Exception"), "no stack trace: " + err);
+        CliRun r = CliRun.run(argv);
+        assertEquals(Main.EXIT_BAD_INPUT, r.code(), r.err());
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("error: "), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace: " + r.err());
         assertFalse(Files.exists(tmp.resolve("out")) || Files.exists(tmp.resolve("out.png")), "nothing written");
     }
 }

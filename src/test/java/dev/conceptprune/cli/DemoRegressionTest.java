@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.conceptprune.CliRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The demo's erasure on the real toy-world model, small enough for CI (6 Stripes prompts and 6
@@ -27,11 +25,8 @@ class DemoRegressionTest {
     @Test
     void erasingStripesRemovesThemFromTargetImagesAndSparesOthers() throws IOException {
         Path out = tmp.resolve("demo");
-        StringWriter stdout = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(stdout, true));
-        int code = cl.execute("demo", "--limit", "6", "--steps", "10", "--batch", "6", "--out", out.toString());
-        assertEquals(0, code, stdout.toString());
+        CliRun r = CliRun.run("demo", "--limit", "6", "--steps", "10", "--batch", "6", "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
         JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
         JsonObject m = metrics.getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonObject("metrics");
         double before = m.get("target_style_before").getAsDouble();

@@ -5,18 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.weights.ModelFolder;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code erase} end to end on the tiny model: outputs, sweep masks from one discovery, evaluation. */
 class EraseCommandTest {
@@ -32,17 +30,12 @@ class EraseCommandTest {
         Path evalFile = tmp.resolve("eval.csv");
         Files.write(evalFile, List.of("prompt,evaluation_seed", "a bird in the style of Van Gogh,1", "a bird,2"));
         Path out = tmp.resolve("out");
-        StringWriter stdout = new StringWriter();
-        StringWriter stderr = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(stdout, true));
-        cl.setErr(new PrintWriter(stderr, true));
-        int code = cl.execute("erase", "--model", Fixtures.TINY_SD.toString(), "--base-prompts", base.toString(),
+        CliRun r = CliRun.run("erase", "--model", Fixtures.TINY_SD.toString(), "--base-prompts", base.toString(),
                 "--target-prompts", target.toString(), "--concept-name", "Van Gogh", "--skill-ratio", "0.05", "--steps", "3", "--tau", "2",
                 "--height", "64", "--width", "64", "--batch", "4", "--sweep", "skill_ratio=0.05,0.1", "--sweep", "tau=1,2",
                 "--eval", evalFile.toString(), "--clip", Fixtures.ROOT.resolve("tiny-clip").toString(),
                 "--labels", "a painting in the style of Van Gogh", "--labels", "a photo", "--out", out.toString());
-        assertEquals(0, code, stderr.toString());
+        assertEquals(0, r.code(), r.err());
         PruneMask main = PruneMask.read(out.resolve("van-gogh.mask.safetensors"));
         PruneMask sameSetting = PruneMask.read(out.resolve("van-gogh.r0.05-t2.mask.safetensors"));
         assertEquals(main.indices().keySet(), sameSetting.indices().keySet());

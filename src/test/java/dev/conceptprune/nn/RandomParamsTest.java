@@ -26,8 +26,9 @@ class RandomParamsTest {
             }
             mean /= v.length;
             double std = Math.sqrt(sq / v.length - mean * mean);
-            assertEquals(0, mean, 1e-3);
-            assertEquals(Params.RANDOM_STD, std, 1e-3);
+            // measured -6.8e-5 and -1.2e-5 (standard errors of 120,000 draws: 5.8e-5 and 4.1e-5)
+            assertEquals(0, mean, 7e-4);
+            assertEquals(Params.RANDOM_STD, std, 2e-4);
             assertTrue(p.has("anything.at.all"));
             assertTrue(p.unused().isEmpty());
         }

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,13 +41,14 @@ class StableDiffusionPipelineTest {
 
     @Test
     void textStatesMatchTheReference() {
+        // measured 9.5e-7
         try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("pipeline_pndm.safetensors"));
              NDManager m = NDManager.newBaseManager()) {
             NDArray states = pipe.encodePrompts(m, "", "a photo of a cat").textStates();
             float[] all = states.toFloatArray();
             int n = all.length / 2;
-            Fixtures.assertClose("negative_prompt_embeds", ref.readFloats("negative_prompt_embeds"), Fixtures.slice(all, 0, n), 1e-4);
-            Fixtures.assertClose("prompt_embeds", ref.readFloats("prompt_embeds"), Fixtures.slice(all, n, n), 1e-4);
+            Fixtures.assertClose("negative_prompt_embeds", ref.readFloats("negative_prompt_embeds"), Fixtures.slice(all, 0, n), 1e-5);
+            Fixtures.assertClose("prompt_embeds", ref.readFloats("prompt_embeds"), Fixtures.slice(all, n, n), 1e-5);
         }
     }
 
@@ -63,10 +63,12 @@ class StableDiffusionPipelineTest {
             int n = after.length / calls;
             for (int k = 1; k <= calls; k++) {
                 float[] got = pipe.sample(List.of(s.prompt()), s, s.initialLatents(), StepListener.NONE, k);
-                Fixtures.assertClose(kind + " latents after call " + k, Fixtures.slice(after, (k - 1) * n, n), got, 1e-3);
+                // measured 3.0e-5 (DDIM, 5th call), 1.8e-5 (PNDM)
+                Fixtures.assertClose(kind + " latents after call " + k, Fixtures.slice(after, (k - 1) * n, n), got, 3e-4);
             }
             GeneratedImages img = pipe.generate(s, StepListener.NONE);
-            Fixtures.assertClose(kind + " image", ref.readFloats("image"), img.pixels(), 1e-3);
+            // measured 2.1e-6
+            Fixtures.assertClose(kind + " image", ref.readFloats("image"), img.pixels(), 3e-5);
             BufferedImage png = ImageIO.read(Fixtures.REFERENCE.resolve("pipeline_" + kind + ".png").toFile());
             BufferedImage mine = Images.toImage(img.pixels(), 0, 128, 128);
             int differing = 0;
@@ -77,8 +79,8 @@ class StableDiffusionPipelineTest {
                     }
                 }
             }
-            System.out.printf("%s PNG pixels differing from the reference: %d of %d%n", kind, differing, 128 * 128);
-            assertTrue(differing <= 128 * 128 / 100, "PNG matches except rounding ties");
+            // measured 3 (PNDM) and 1 (DDIM) of 16384: values within float rounding of a .5 tie
+            assertTrue(differing <= 30, "PNG matches except rounding ties: " + differing + " pixels differ");
         }
     }
 
@@ -93,16 +95,7 @@ class StableDiffusionPipelineTest {
 
     @Test
     void mismatchedComponentsAreRefused(@TempDir Path tmp) throws IOException {
-        try (Stream<Path> files = Files.walk(Fixtures.TINY_SD)) {
-            for (Path p : files.toList()) {
-                Path d = tmp.resolve(Fixtures.TINY_SD.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(d);
-                } else {
-                    Files.copy(p, d);
-                }
-            }
-        }
+        Fixtures.copyTree(Fixtures.TINY_SD, tmp);
         Path cfg = tmp.resolve("unet/config.json");
         JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(cfg)).getAsJsonObject();
         o.addProperty("cross_attention_dim", 48);

@@ -76,8 +76,9 @@ class ConceptPruneReferenceTest {
             }
         }
         System.out.printf("column norms: max relative diff %.3g vs reference, %.3g batched vs single%n", worst, worstBatch);
-        assertTrue(worst <= 1e-4, "column norms within 1e-4 relative: " + worst);
-        assertTrue(worstBatch <= 1e-4, "batching changes only float rounding: " + worstBatch);
+        // measured 1.7e-6
+        assertTrue(worst <= 2e-5, "column norms within 2e-5 relative: " + worst);
+        assertEquals(0.0, worstBatch, "batching changes nothing");
         assertEquals(calls * 4, single.unetCalls());
         assertEquals(calls, batched.unetCalls());
     }
@@ -114,10 +115,8 @@ class ConceptPruneReferenceTest {
                     }
                 }
             }
-            double share = agree / (double) selected;
-            System.out.printf("end-to-end mask: %d of %d selected entries agree (%.5f); %d pruned%n", agree, selected,
-                    share, mask.count());
-            assertTrue(share >= 0.999, "agreement " + share);
+            // measured 6668 of 6668: the fragile entries (near the selection threshold) agree too
+            assertEquals(selected, agree, "selected entries that agree");
         }
     }
 
@@ -127,9 +126,10 @@ class ConceptPruneReferenceTest {
              StableDiffusionPipeline pruned = StableDiffusionPipeline.load(ModelFolder.open(Fixtures.TINY_SD))) {
             assertEquals(6668, InMemoryPruner.apply(pruned.unet(), PrunedModelWriterTest.referenceMask()));
             GeneratedImages img = pruned.generate(settings.withPrompt(pairs.get(0).target()), StepListener.NONE);
-            Fixtures.assertClose("pruned target image", runs.readFloats("pruned_target0_image"), img.pixels(), 1e-3);
+            // measured 1.5e-6 on both images
+            Fixtures.assertClose("pruned target image", runs.readFloats("pruned_target0_image"), img.pixels(), 2e-5);
             GeneratedImages before = pipe.generate(settings.withPrompt(pairs.get(0).target()), StepListener.NONE);
-            Fixtures.assertClose("unpruned target image", runs.readFloats("unpruned_target0_image"), before.pixels(), 1e-3);
+            Fixtures.assertClose("unpruned target image", runs.readFloats("unpruned_target0_image"), before.pixels(), 2e-5);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.cli.Main;
 import dev.conceptprune.io.InputException;
@@ -13,8 +14,6 @@ import dev.conceptprune.weights.ModelFolder;
 import dev.conceptprune.weights.SafetensorsFile;
 import dev.conceptprune.weights.TensorStore;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Export and apply with the reference union mask of the tiny model. */
 class PrunedModelWriterTest {
@@ -104,14 +102,14 @@ class PrunedModelWriterTest {
     @Test
     void applyCommandWorksOnReadOnlyInputAndRefusesForeignMasks() throws IOException {
         Path base = tmp.resolve("base");
-        copyTree(Fixtures.TINY_SD, base);
+        Fixtures.copyTree(Fixtures.TINY_SD, base);
         Path maskFile = tmp.resolve("vg.mask.safetensors");
         referenceMask().write(maskFile);
         setWritable(base, false);
         try {
-            int code = run("apply", "--model", base.toString(), "--mask", maskFile.toString(), "--out",
+            CliRun r = CliRun.run("apply", "--model", base.toString(), "--mask", maskFile.toString(), "--out",
                     tmp.resolve("out").toString());
-            assertEquals(0, code);
+            assertEquals(0, r.code(), r.err());
             assertTrue(Files.exists(tmp.resolve("out/unet/diffusion_pytorch_model.safetensors")));
             assertEquals(Set.of(), PrunedModelWriter.differingFiles(Fixtures.TINY_SD, base), "input untouched");
         } finally {
@@ -121,36 +119,11 @@ class PrunedModelWriterTest {
         meta.put(PruneMask.FINGERPRINT, "sha256:0000");
         Path foreign = tmp.resolve("foreign.mask.safetensors");
         new PruneMask(referenceMask().indices(), referenceMask().shapes(), meta).write(foreign);
-        StringWriter err = new StringWriter();
-        int code = run(err, "apply", "--model", base.toString(), "--mask", foreign.toString(), "--out",
+        CliRun r = CliRun.run("apply", "--model", base.toString(), "--mask", foreign.toString(), "--out",
                 tmp.resolve("out2").toString());
-        assertEquals(Main.EXIT_BAD_INPUT, code);
-        assertTrue(err.toString().contains("computed on another model"), err.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.err().contains("computed on another model"), r.err());
         assertFalse(Files.exists(tmp.resolve("out2")));
-    }
-
-    private static int run(String... args) {
-        return run(new StringWriter(), args);
-    }
-
-    private static int run(StringWriter err, String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(new StringWriter(), true));
-        return cl.execute(args);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path d = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(d);
-                } else {
-                    Files.copy(p, d);
-                }
-            }
-        }
     }
 
     private static void setWritable(Path root, boolean writable) throws IOException {

@@ -94,7 +94,7 @@ class SchedulerOptionsTest {
 
     static void assertClose(float[] expected, float[] actual) {
         for (int k = 0; k < expected.length; k++) {
-            assertEquals(expected[k], actual[k], 1e-6f * Math.max(1f, Math.abs(expected[k])), "element " + k);
+            assertEquals(expected[k], actual[k], "element " + k);
         }
     }
 
@@ -183,7 +183,7 @@ class SchedulerOptionsTest {
         for (int k = 0; k < X.length; k++) {
             float x0 = sa * X[k] - sb * m[k];
             float e = sa * m[k] + sb * X[k];
-            assertEquals((float) Math.sqrt(ap) * x0 + (float) Math.sqrt(1f - ap) * e, got[k], 1e-6f);
+            assertEquals((float) Math.sqrt(ap) * x0 + (float) Math.sqrt(1f - ap) * e, got[k]);
         }
         assertNotEquals(eps.step(m, 0, X)[0], got[0]);
     }

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every scheduler against diffusers 0.29.2 on SD 1.5's scheduler config: tables exactly, single
- * steps and whole trajectories to 1e-4 of the tensor's scale (measured figures are printed).
+ * steps and whole trajectories exactly, except DPM-Solver++ over 50 steps, whose float rounding
+ * differs from torch's (measured 2.5e-7 of the tensor's scale; measured figures are printed).
  */
 class SchedulerReferenceTest {
     static final Path CONFIG = Fixtures.TINY_SD.resolve("scheduler/scheduler_config.json");
@@ -83,9 +84,9 @@ class SchedulerReferenceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"pndm_5,pndm", "pndm_50,pndm", "ddim_5,ddim", "ddim_50,ddim", "euler_5,euler", "euler_50,euler",
-        "dpmpp2m_5,dpm++", "dpmpp2m_50,dpm++"})
-    void trajectoriesMatch(String key, String kind) throws IOException {
+    @CsvSource({"pndm_5,pndm,0", "pndm_50,pndm,0", "ddim_5,ddim,0", "ddim_50,ddim,0", "euler_5,euler,0",
+        "euler_50,euler,0", "dpmpp2m_5,dpm++,0", "dpmpp2m_50,dpm++,3e-6"})
+    void trajectoriesMatch(String key, String kind, double relativeTolerance) throws IOException {
         try (SafetensorsFile ref = SafetensorsFile.open(REF)) {
             float[] outputs = ref.readFloats(key + ".model_outputs");
             float[] scaled = ref.readFloats(key + ".scaled_inputs");
@@ -94,8 +95,8 @@ class SchedulerReferenceTest {
             int n = sample0.length;
             for (boolean teacherForced : new boolean[] {false, true}) {
                 Scheduler s = prepared(key, kind);
-                Worst scaledDiff = new Worst();
-                Worst prevDiff = new Worst();
+                Worst scaledDiff = new Worst(relativeTolerance);
+                Worst prevDiff = new Worst(relativeTolerance);
                 float[] x = sample0;
                 for (int i = 0; i < s.numModelCalls(); i++) {
                     if (teacherForced && i > 0) {
@@ -122,15 +123,23 @@ class SchedulerReferenceTest {
         }
     }
 
-    /** Largest difference over the calls, absolute and relative to max(1, max |ref|) of each call. */
+    /**
+     * Largest difference over the calls, absolute and relative to max(1, max |ref|) of each call,
+     * each call held to {@code tolerance} times its scale.
+     */
     private static final class Worst {
+        final double tolerance;
         double abs;
         double rel;
+
+        Worst(double tolerance) {
+            this.tolerance = tolerance;
+        }
 
         void check(String what, float[] expected, float[] actual) {
             double d = Fixtures.maxAbsDiff(expected, actual);
             double scale = Math.max(1, Fixtures.maxAbs(expected));
-            assertTrue(d <= 1e-4 * scale, what + ": max abs diff " + d + " > 1e-4 * " + scale);
+            assertTrue(d <= tolerance * scale, what + ": max abs diff " + d + " > " + tolerance + " * " + scale);
             abs = Math.max(abs, d);
             rel = Math.max(rel, d / scale);
         }

@@ -31,11 +31,13 @@ class ClipTextModelTest {
             ClipTextModel model = new ClipTextModel(cfg, new Params(store, m));
             int[][] ids = referenceIds();
             NDList hs = model.hiddenStates(m, ids);
+            // measured: 0 for the embeddings (a lookup and an add), then 3.6e-7, 7.2e-7, 9.5e-7 (last)
             for (int i = 0; i <= cfg.layers(); i++) {
-                assertClose("hidden_states." + i, ref.readFloats("hidden_states." + i), hs.get(i).toFloatArray(), 1e-4);
+                assertClose("hidden_states." + i, ref.readFloats("hidden_states." + i), hs.get(i).toFloatArray(),
+                        i == 0 ? 0 : 1e-5);
             }
             NDArray last = model.encode(m, ids);
-            assertClose("last_hidden_state", ref.readFloats("last_hidden_state"), last.toFloatArray(), 1e-4);
+            assertClose("last_hidden_state", ref.readFloats("last_hidden_state"), last.toFloatArray(), 1e-5);
             assertEquals(cfg.layers() + 2, hs.size());
         }
     }

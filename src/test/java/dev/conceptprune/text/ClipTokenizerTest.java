@@ -33,9 +33,7 @@ class ClipTokenizerTest {
 
     @BeforeAll
     static void load() throws IOException {
-        long start = System.nanoTime();
         tokenizer = ClipTokenizer.load(LEGACY);
-        System.out.printf("tokenizer loaded in %d ms%n", (System.nanoTime() - start) / 1_000_000);
         JsonObject json = JsonParser.parseString(
                 Files.readString(LEGACY.resolve("cases.json"), StandardCharsets.UTF_8)).getAsJsonObject();
         cases = new ArrayList<>();
@@ -63,7 +61,6 @@ class ClipTokenizerTest {
                 failures.add(escape(prompt) + ": " + wrong);
             }
         }
-        System.out.printf("tokenizer cases: %d of %d pass%n", cases.size() - failures.size(), cases.size());
         assertEquals(45, cases.size(), "case count");
         assertTrue(failures.isEmpty(), failures.size() + " case(s) differ:\n" + String.join("\n", failures));
     }
@@ -139,24 +136,24 @@ class ClipTokenizerTest {
 
     @Test
     void corruptMergesLineIsReportedWithFileAndLine(@TempDir Path dir) throws IOException {
-        copyTokenizer(dir);
-        Path merges = dir.resolve("merges.txt");
-        List<String> lines = new ArrayList<>(Files.readAllLines(merges, StandardCharsets.UTF_8));
-        lines.set(4, "t h e");
-        Files.write(merges, lines, StandardCharsets.UTF_8);
-        WeightFormatException e = assertThrows(WeightFormatException.class, () -> ClipTokenizer.load(dir));
-        assertTrue(e.getMessage().contains("merges.txt") && e.getMessage().contains("line 5"), e.getMessage());
+        String message = loadWithMergesLine(dir, 4, "t h e");
+        assertTrue(message.contains("merges.txt") && message.contains("line 5"), message);
     }
 
     @Test
     void mergeResultMissingFromVocabIsReported(@TempDir Path dir) throws IOException {
+        String message = loadWithMergesLine(dir, 1, "q j");
+        assertTrue(message.contains("merges.txt") && message.contains("'qj'"), message);
+    }
+
+    /** The message of the load that fails once line {@code index} (from 0) of merges.txt is replaced. */
+    private static String loadWithMergesLine(Path dir, int index, String line) throws IOException {
         copyTokenizer(dir);
         Path merges = dir.resolve("merges.txt");
         List<String> lines = new ArrayList<>(Files.readAllLines(merges, StandardCharsets.UTF_8));
-        lines.set(1, "q j");
+        lines.set(index, line);
         Files.write(merges, lines, StandardCharsets.UTF_8);
-        WeightFormatException e = assertThrows(WeightFormatException.class, () -> ClipTokenizer.load(dir));
-        assertTrue(e.getMessage().contains("merges.txt") && e.getMessage().contains("'qj'"), e.getMessage());
+        return assertThrows(WeightFormatException.class, () -> ClipTokenizer.load(dir)).getMessage();
     }
 
     private static void copyTokenizer(Path dir) throws IOException {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The UNet's blocks one by one, on the inputs diffusers recorded for them. */
 class UNetBlocksTest {
-    private static final double TOL = 1e-4;
+    /** Measured 4.8e-7 at most; 0 for the layer norms. */
+    private static final double TOL = 5e-6;
     private static final Path WEIGHTS = Fixtures.TINY_SD.resolve("unet/diffusion_pytorch_model.safetensors");
     private static final String TRANSFORMER = "down_blocks.1.attentions.0";
     private static final String BLOCK = TRANSFORMER + ".transformer_blocks.0.";
@@ -74,7 +75,7 @@ class UNetBlocksTest {
             FeedForward ff = new FeedForward(bp.sub("ff"), 0, 64, 256);
             check(inter, BLOCK + "ff.out",
                     ff.forward(tensor(m, inter, BLOCK + "norm3.out"), (l, g) -> geglu.add(g.toFloatArray())));
-            assertClose(BLOCK + "ff.net.0.out (direct)", inter.readFloats(BLOCK + "ff.net.0.out"), geglu.get(0), TOL);
+            assertClose(BLOCK + "ff.net.0.out (direct)", inter.readFloats(BLOCK + "ff.net.0.out"), geglu.get(0), 0);
             check(inter, BLOCK + "out", new BasicTransformerBlock(bp, 64, 8, 32, 0).forward(in, text, null));
         }
     }

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.pipeline.ProcessMemory;
 import dev.conceptprune.weights.ModelFolder;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -46,26 +45,11 @@ class UNetToyWorldTest {
                 }
                 assertEquals(baseline + 1, m.getManagedArrays().size(), "only the result is left");
             }
-            long rssBefore = rssKiB();
             for (int i = 0; i < CALLS; i++) {
                 unet.forward(sample, 981 - 50 * i, text).close();
                 assertEquals(baseline, m.getManagedArrays().size(), "arrays left after call " + i);
             }
-            long rssAfter = rssKiB();
             assertEquals(16 * (CALLS + 1), observed.get());
-            System.out.printf("toy UNet: %d calls, managed arrays %d before and after (weights %d + 2 inputs);"
-                    + " process RSS after GC %d KiB -> %d KiB (%+d KiB)%n", CALLS, baseline, weights, rssBefore, rssAfter,
-                    rssAfter - rssBefore);
-
-            unet.setObserver(null);
-            System.out.printf("toy UNet [2,4,16,16]: median %.1f ms per call%n",
-                    UNet2DConditionModelTest.msPerCall(unet, sample, text, 3, 15));
         }
-    }
-
-    /** Resident set size after a GC, so that garbage Java wrappers do not count. */
-    private static long rssKiB() {
-        System.gc();
-        return ProcessMemory.rss() / 1024;
     }
 }

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The tiny SD VAE against diffusers' outputs in {@code reference/vae.safetensors}. */
 class AutoencoderKLTest {
-    private static final double TOL = 1e-4;
+    /** Measured 4.1e-6 on every decoder output. */
+    private static final double DECODE_TOL = 5e-5;
+    /** Measured 1.3e-6 on the encoder's moments and the posterior's statistics. */
+    private static final double ENCODE_TOL = 2e-5;
 
     private static NDManager manager;
     private static AutoencoderKL vae;
@@ -51,13 +54,9 @@ class AutoencoderKLTest {
     void decodeAppliesScalingAndMatchesDiffusers() {
         try (NDManager m = manager.newSubManager()) {
             NDArray latents = input(m, "latents");
-            vae.decode(latents);
-            long start = System.nanoTime();
             NDArray decoded = vae.decode(latents);
-            System.out.printf("tiny VAE decode [1,4,16,16] -> %s: %.1f ms%n", decoded.getShape(),
-                    (System.nanoTime() - start) / 1e6);
             assertEquals(new Shape(1, 3, 128, 128), decoded.getShape());
-            assertClose("decode(latents)", ref.readFloats("decoded"), decoded.toFloatArray(), TOL);
+            assertClose("decode(latents)", ref.readFloats("decoded"), decoded.toFloatArray(), DECODE_TOL);
         }
     }
 
@@ -65,7 +64,7 @@ class AutoencoderKLTest {
     void decodeRawMatchesDiffusers() {
         try (NDManager m = manager.newSubManager()) {
             NDArray decoded = vae.decodeRaw(input(m, "decoder_input"));
-            assertClose("decodeRaw(decoder_input)", ref.readFloats("decoded"), decoded.toFloatArray(), TOL);
+            assertClose("decodeRaw(decoder_input)", ref.readFloats("decoded"), decoded.toFloatArray(), DECODE_TOL);
         }
     }
 
@@ -73,15 +72,15 @@ class AutoencoderKLTest {
     void encodeMatchesDiffusers() {
         try (NDManager m = manager.newSubManager()) {
             NDArray image = input(m, "encoder_image");
-            assertClose("encoder_moments", ref.readFloats("encoder_moments"), vae.moments(image).toFloatArray(), TOL);
+            assertClose("encoder_moments", ref.readFloats("encoder_moments"), vae.moments(image).toFloatArray(), ENCODE_TOL);
             try (Posterior p = vae.encode(image)) {
-                assertClose("posterior_mean", ref.readFloats("posterior_mean"), p.mean().toFloatArray(), TOL);
-                assertClose("posterior_logvar", ref.readFloats("posterior_logvar"), p.logvar().toFloatArray(), TOL);
-                assertClose("posterior_std", ref.readFloats("posterior_std"), p.std().toFloatArray(), TOL);
+                assertClose("posterior_mean", ref.readFloats("posterior_mean"), p.mean().toFloatArray(), ENCODE_TOL);
+                assertClose("posterior_logvar", ref.readFloats("posterior_logvar"), p.logvar().toFloatArray(), ENCODE_TOL);
+                assertClose("posterior_std", ref.readFloats("posterior_std"), p.std().toFloatArray(), ENCODE_TOL);
             }
             NDArray mean = vae.encodeMean(image);
             assertArrayEquals(new long[] {1, 4, 16, 16}, mean.getShape().getShape());
-            assertClose("encodeMean", ref.readFloats("posterior_mean"), mean.toFloatArray(), TOL);
+            assertClose("encodeMean", ref.readFloats("posterior_mean"), mean.toFloatArray(), ENCODE_TOL);
         }
     }
 
@@ -102,7 +101,7 @@ class AutoencoderKLTest {
             AutoencoderKL legacy = AutoencoderKL.load(cfg, store, m);
             NDArray decoded = legacy.decodeRaw(input(m, "decoder_input"));
             assertClose("decodeRaw with query/key/value/proj_attn names", ref.readFloats("decoded"),
-                    decoded.toFloatArray(), TOL);
+                    decoded.toFloatArray(), DECODE_TOL);
         }
     }
 

@@ -33,8 +33,6 @@ class VaeMemoryTest {
                 vae.moments(image).close();
                 vae.encode(image).close();
             }
-            System.out.printf("memory: model manager %d arrays before and %d after 15 calls; caller %d -> %d%n",
-                    weights, model.getManagedArrays().size(), before, caller.getManagedArrays().size());
             assertEquals(weights, model.getManagedArrays().size(), "arrays in the model manager");
             assertEquals(before, caller.getManagedArrays().size(), "arrays in the caller's manager");
         }

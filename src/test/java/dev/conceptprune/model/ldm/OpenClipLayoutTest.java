@@ -151,7 +151,7 @@ class OpenClipLayoutTest {
         assertArrayEquals(new int[] {32, 64}, v.blockOutChannels());
         assertEquals(1, v.layersPerBlock());
         assertEquals(0.18215, v.scalingFactor());
-        assertEquals(new ClipTextConfig(1000, HIDDEN, BLOCKS - 1, 1, 4 * HIDDEN, 77, 1e-5, "gelu", 49407, 512),
+        assertEquals(new ClipTextConfig(1000, HIDDEN, BLOCKS - 1, 1, 4 * HIDDEN, 77, 1e-5, "gelu", 2, HIDDEN),
                 ClipTextConfig.from(new Config(here, configs.textEncoder())));
         assertEquals("v_prediction", configs.scheduler().get("prediction_type").getAsString());
         assertTrue(Schedulers.fromConfig(configs.scheduler(), null, here) instanceof DdimScheduler);
