@@ -3,15 +3,15 @@ package dev.conceptprune.bench;
 import ai.djl.ndarray.NDManager;
 import dev.conceptprune.nn.Params;
 import dev.conceptprune.runtime.Runtime;
-import dev.conceptprune.text.ClipTextConfig;
-import dev.conceptprune.text.ClipTextModel;
+import dev.conceptprune.clip.ClipTextConfig;
+import dev.conceptprune.clip.ClipTextModel;
 import dev.conceptprune.unet.UNet2DConditionModel;
 import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.AutoencoderKL;
 import dev.conceptprune.vae.VaeConfig;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelSource;
-import dev.conceptprune.weights.Preset;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.Preset;
 
 /**
  * The three networks a text-to-image run computes with, built into one manager either from a

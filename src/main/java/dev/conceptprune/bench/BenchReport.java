@@ -1,8 +1,8 @@
 package dev.conceptprune.bench;
 
 import com.google.gson.GsonBuilder;
-import dev.conceptprune.nn.OpMeter;
-import dev.conceptprune.pipeline.ProcessMemory;
+import dev.conceptprune.runtime.OpMeter;
+import dev.conceptprune.runtime.ProcessMemory;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.conceptprune.bench;
 
-import dev.conceptprune.nn.OpMeter;
+import dev.conceptprune.runtime.OpMeter;
 import java.util.Arrays;
 import java.util.Map;
 

@@ -1,9 +1,10 @@
 package dev.conceptprune.bench;
 
+import dev.conceptprune.runtime.ProcessCpu;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.conceptprune.nn.OpMeter;
-import dev.conceptprune.pipeline.ProcessMemory;
+import dev.conceptprune.runtime.OpMeter;
+import dev.conceptprune.runtime.ProcessMemory;
 import java.io.PrintStream;
 import java.util.EnumMap;
 import java.util.Map;

@@ -8,7 +8,7 @@ import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.weights.TensorSource;
+import dev.conceptprune.model.TensorSource;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.conceptprune.bench;
 
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.pipeline.SeededNoise;
+import dev.conceptprune.runtime.SeededNoise;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.ActivationRecorder;
 import dev.conceptprune.prune.ColumnNorms;

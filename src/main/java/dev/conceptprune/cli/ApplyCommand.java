@@ -3,7 +3,7 @@ package dev.conceptprune.cli;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.prune.MaskApplication;
 import dev.conceptprune.prune.PruneMask;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +38,7 @@ public final class ApplyCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; use --force to replace it");
         }
-        PruneMask all = MaskApplication.apply(ModelFolder.open(model), masks, out, force);
+        PruneMask all = MaskApplication.apply(DiffusersFolder.open(model), masks, out, force);
         spec.commandLine().getOut().printf("applied %d mask(s), %,d weights zeroed: %s%n", masks.size(), all.count(), out);
         spec.commandLine().getOut().flush();
         return 0;

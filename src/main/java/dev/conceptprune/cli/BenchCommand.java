@@ -17,10 +17,10 @@ import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.unet.UNetConditioning;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.Preset;
-import dev.conceptprune.weights.TensorSource;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.Preset;
+import dev.conceptprune.model.TensorSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void runComponents(Runtime runtime, NDManager manager, BenchReport report, PrintWriter out) {
-        ModelFolder folder = preset == null ? ModelFolder.open(model == null ? DefaultModel.model() : model) : null;
+        DiffusersFolder folder = preset == null ? DiffusersFolder.open(model == null ? DefaultModel.model() : model) : null;
         System.err.println("bench: building the networks...");
         BenchModels models = folder != null ? BenchModels.load(folder, runtime, manager)
                 : BenchModels.random(Preset.parse(preset), runtime, manager, seed);
@@ -182,7 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void runDiscovery(BenchReport report, PrintWriter out) {
-        ModelFolder folder = ModelFolder.open(model == null ? DefaultModel.model() : model);
+        DiffusersFolder folder = DiffusersFolder.open(model == null ? DefaultModel.model() : model);
         int size = SamplingOptions.nativeSize(folder);
         int h = height != null ? height : size;
         int w = width != null ? width : h;

@@ -9,7 +9,7 @@ import dev.conceptprune.prune.EraseRequest;
 import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +88,7 @@ public final class EraseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path modelPath = model == null ? DefaultModel.model() : model;
-        ModelFolder folder = ModelFolder.open(modelPath);
+        DiffusersFolder folder = DiffusersFolder.open(modelPath);
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
         GenerationSettings settings = sampling.settings("", size, 1);

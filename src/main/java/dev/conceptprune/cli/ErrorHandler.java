@@ -1,7 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.io.InputException;
-import dev.conceptprune.pipeline.MemoryCheck;
+import dev.conceptprune.runtime.MemoryCheck;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 

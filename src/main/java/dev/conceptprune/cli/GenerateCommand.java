@@ -6,9 +6,9 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StepProgress;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.vae.Images;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.TensorInfo;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.TensorInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelFolder folder = ModelFolder.open(model == null ? DefaultModel.model() : model);
+        DiffusersFolder folder = DiffusersFolder.open(model == null ? DefaultModel.model() : model);
         float[] init = null;
         int n = numImages;
         int[] size = sampling.size(folder);

@@ -1,11 +1,11 @@
 package dev.conceptprune.cli;
 
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.DType;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.TensorInfo;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.io.DType;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.TensorInfo;
+import dev.conceptprune.model.TensorStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private void inspectFolder(PrintWriter out) {
-        ModelFolder folder = ModelFolder.open(path);
+        DiffusersFolder folder = DiffusersFolder.open(path);
         out.printf("%s: %s%n", path, folder.index().getString("_class_name", "(no _class_name)"));
         long total = 0;
         for (Map.Entry<String, String> c : folder.components().entrySet()) {

@@ -1,9 +1,9 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.io.Progress;
-import dev.conceptprune.pipeline.MemoryCheck;
+import dev.conceptprune.runtime.MemoryCheck;
 import dev.conceptprune.runtime.Runtime;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.WeightFormatException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

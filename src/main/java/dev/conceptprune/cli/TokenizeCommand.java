@@ -1,9 +1,9 @@
 package dev.conceptprune.cli;
 
 import com.google.gson.Gson;
-import dev.conceptprune.text.ClipTokenizer;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.clip.ClipTokenizer;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.DiffusersFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     public Integer call() {
         Path dir = model == null ? DefaultModel.model() : model;
         Path tokDir = Files.exists(dir.resolve("model_index.json"))
-                ? ModelFolder.open(dir).componentDir(Component.TOKENIZER) : dir;
+                ? DiffusersFolder.open(dir).componentDir(Component.TOKENIZER) : dir;
         ClipTokenizer tok = ClipTokenizer.load(tokDir);
         Gson gson = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
         if (verbose) {

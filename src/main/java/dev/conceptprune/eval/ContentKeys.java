@@ -3,7 +3,7 @@ package dev.conceptprune.eval;
 import com.google.gson.JsonArray;
 import dev.conceptprune.io.FileDigests;
 import dev.conceptprune.io.Hashing;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ public final class ContentKeys {
     }
 
     /** Key of a diffusers folder: {@code model_index.json} and the files of every component it names. */
-    public static String ofModel(ModelFolder folder) {
+    public static String ofModel(DiffusersFolder folder) {
         List<Path> files = new ArrayList<>();
         files.add(folder.root().resolve("model_index.json"));
         for (String component : folder.components().keySet()) {

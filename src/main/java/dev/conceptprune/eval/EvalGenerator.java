@@ -4,7 +4,7 @@ import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.vae.Images;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,7 +49,7 @@ public final class EvalGenerator {
         if (pending == 0) {
             return;
         }
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(ModelFolder.open(model.path()))) {
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(DiffusersFolder.open(model.path()))) {
             for (List<EvalImage> group : byGuidance.values()) {
                 for (int from = 0; from < group.size(); from += batch) {
                     List<EvalImage> chunk = group.subList(from, Math.min(group.size(), from + batch));

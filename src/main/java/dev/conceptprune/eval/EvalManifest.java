@@ -2,7 +2,7 @@ package dev.conceptprune.eval;
 
 import dev.conceptprune.io.Json;
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

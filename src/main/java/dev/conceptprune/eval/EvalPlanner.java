@@ -1,8 +1,9 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.clip.ClipScorer;
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.DiffusersFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public final class EvalPlanner {
         List<EvalModel> evalModels = new ArrayList<>();
         GenerationSettings defaults = null;
         for (int i = 0; i < models.size(); i++) {
-            ModelFolder folder = ModelFolder.open(models.get(i));
+            DiffusersFolder folder = DiffusersFolder.open(models.get(i));
             for (Component component : List.of(Component.UNET, Component.VAE, Component.TEXT_ENCODER)) {
                 folder.weightFiles(component);
             }

@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.clip.ClipScorer;
 import dev.conceptprune.io.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;

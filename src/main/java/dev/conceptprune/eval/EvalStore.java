@@ -3,7 +3,7 @@ package dev.conceptprune.eval;
 import com.google.gson.JsonArray;
 import dev.conceptprune.io.Hashing;
 import dev.conceptprune.io.Json;
-import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

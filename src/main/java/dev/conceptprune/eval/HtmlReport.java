@@ -1,6 +1,6 @@
 package dev.conceptprune.eval;
 
-import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.io.CsvRecords;
+import dev.conceptprune.io.TextLines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

@@ -5,7 +5,7 @@ import dev.conceptprune.prune.EraseJob;
 import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PrunedModelWriter;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ public final class SweepEvaluation {
         }
     }
 
-    private final ModelFolder base;
+    private final DiffusersFolder base;
     private final Path out;
     private final Path clip;
     private final List<String> labels;
@@ -53,7 +53,7 @@ public final class SweepEvaluation {
      * @param labels zero-shot labels; the first names the erased concept
      * @param batch images per pipeline batch
      */
-    public SweepEvaluation(ModelFolder base, Path out, Path clip, List<String> labels, int batch) {
+    public SweepEvaluation(DiffusersFolder base, Path out, Path clip, List<String> labels, int batch) {
         this.base = base;
         this.out = out;
         this.clip = clip;

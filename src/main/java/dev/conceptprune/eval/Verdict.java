@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.clip.ZeroShot;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,6 @@
 package dev.conceptprune.io;
 
 import com.google.gson.JsonParseException;
-import dev.conceptprune.weights.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

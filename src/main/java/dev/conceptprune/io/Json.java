@@ -3,7 +3,6 @@ package dev.conceptprune.io;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import dev.conceptprune.weights.AtomicFiles;
 import java.nio.file.Path;
 
 /**

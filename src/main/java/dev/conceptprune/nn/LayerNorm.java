@@ -1,5 +1,6 @@
 package dev.conceptprune.nn;
 
+import dev.conceptprune.runtime.OpMeter;
 import ai.djl.ndarray.NDArray;
 
 /** Layer normalisation over the last axis with affine parameters. */

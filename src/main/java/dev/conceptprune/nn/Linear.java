@@ -1,5 +1,6 @@
 package dev.conceptprune.nn;
 
+import dev.conceptprune.runtime.OpMeter;
 import ai.djl.ndarray.NDArray;
 
 /** y = x W^T + b, with diffusers/transformers parameter names {@code weight} and {@code bias}. */

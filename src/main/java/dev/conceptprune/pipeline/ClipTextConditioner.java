@@ -1,8 +1,8 @@
 package dev.conceptprune.pipeline;
 
 import ai.djl.ndarray.NDManager;
-import dev.conceptprune.text.ClipTextModel;
-import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.clip.ClipTextModel;
+import dev.conceptprune.clip.ClipTokenizer;
 import dev.conceptprune.unet.UNetConditioning;
 import java.util.List;
 

@@ -1,20 +1,22 @@
 package dev.conceptprune.pipeline;
 
+import dev.conceptprune.runtime.MemoryCheck;
+import dev.conceptprune.runtime.SeededNoise;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.scheduler.Schedulers;
-import dev.conceptprune.text.ClipTextConfig;
-import dev.conceptprune.text.ClipTextModel;
-import dev.conceptprune.text.ClipTokenizer;
+import dev.conceptprune.clip.ClipTextConfig;
+import dev.conceptprune.clip.ClipTextModel;
+import dev.conceptprune.clip.ClipTokenizer;
 import dev.conceptprune.unet.UNet2DConditionModel;
 import dev.conceptprune.unet.UNetConditioning;
 import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.AutoencoderKL;
 import dev.conceptprune.runtime.Runtime;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelSource;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -3,7 +3,7 @@ package dev.conceptprune.pipeline;
 import ai.djl.ndarray.NDManager;
 import dev.conceptprune.unet.UNetConditioning;
 import dev.conceptprune.unet.UNetConfig;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.WeightFormatException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

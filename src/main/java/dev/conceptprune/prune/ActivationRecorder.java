@@ -2,7 +2,7 @@ package dev.conceptprune.prune;
 
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.pipeline.StepListener;
-import dev.conceptprune.text.ClipTextModel;
+import dev.conceptprune.clip.ClipTextModel;
 import dev.conceptprune.unet.FeedForwardObserver;
 import dev.conceptprune.unet.UNetConditioning;
 

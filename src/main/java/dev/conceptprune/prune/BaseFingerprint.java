@@ -1,6 +1,6 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.weights.TensorSource;
+import dev.conceptprune.model.TensorSource;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -5,7 +5,7 @@ import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.GuidanceBatch;
-import dev.conceptprune.pipeline.SeededNoise;
+import dev.conceptprune.runtime.SeededNoise;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
 import dev.conceptprune.unet.UNetConditioning;

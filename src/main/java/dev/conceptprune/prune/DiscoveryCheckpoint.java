@@ -1,9 +1,9 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.weights.DType;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.SafetensorsWriter;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.DType;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.SafetensorsWriter;
+import dev.conceptprune.io.WeightFormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -7,9 +7,9 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.scheduler.Schedulers;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorSource;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.TensorSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class EraseJob {
     }
 
     /** UNet calls of one sampling run with these settings on this model (the most tau can observe). */
-    public static int unetCallsPerRun(ModelFolder folder, GenerationSettings settings) {
+    public static int unetCallsPerRun(DiffusersFolder folder, GenerationSettings settings) {
         Scheduler probe = Schedulers.fromConfigFile(folder.configPath("scheduler"), settings.scheduler());
         probe.setTimesteps(settings.steps());
         return probe.numModelCalls();
@@ -47,7 +47,7 @@ public final class EraseJob {
     /** Runs the job; the summary it returns is also written to the output folder. */
     public EraseResult run() {
         long start = System.nanoTime();
-        ModelFolder folder = ModelFolder.open(request.model());
+        DiffusersFolder folder = DiffusersFolder.open(request.model());
         Path out = request.out();
         if (Files.exists(out.resolve(MODEL_DIR)) && !request.force()) {
             throw new InputException(out.resolve(MODEL_DIR) + " already exists; pass force to replace it");

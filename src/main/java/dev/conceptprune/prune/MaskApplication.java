@@ -1,9 +1,9 @@
 package dev.conceptprune.prune;
 
 import dev.conceptprune.io.InputException;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorSource;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.TensorSource;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,7 +17,7 @@ public final class MaskApplication {
      *
      * @return the united mask
      */
-    public static PruneMask apply(ModelFolder base, List<Path> masks, Path out, boolean force) {
+    public static PruneMask apply(DiffusersFolder base, List<Path> masks, Path out, boolean force) {
         if (masks.isEmpty()) {
             throw new InputException("no mask to apply");
         }

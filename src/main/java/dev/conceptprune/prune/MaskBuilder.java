@@ -1,6 +1,6 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.weights.TensorSource;
+import dev.conceptprune.model.TensorSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.SafetensorsWriter;
-import dev.conceptprune.weights.TensorInfo;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.SafetensorsWriter;
+import dev.conceptprune.io.TensorInfo;
+import dev.conceptprune.io.WeightFormatException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;

@@ -3,7 +3,7 @@ package dev.conceptprune.prune;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.unet.FeedForwardLayer;
-import dev.conceptprune.weights.Component;
+import dev.conceptprune.model.Component;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +59,7 @@ public enum PruneSite {
         List<String> out = new ArrayList<>();
         if (this == TEXT_MLP) {
             for (int i = 0; i < pipe.textEncoder().config().layers(); i++) {
-                out.add(dev.conceptprune.text.ClipTextModel.fc2WeightName(i));
+                out.add(dev.conceptprune.clip.ClipTextModel.fc2WeightName(i));
             }
             return out;
         }

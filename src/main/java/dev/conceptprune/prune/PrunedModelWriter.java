@@ -1,12 +1,12 @@
 package dev.conceptprune.prune;
 
 import dev.conceptprune.io.InputException;
-import dev.conceptprune.weights.AtomicFiles;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.SafetensorsWriter;
-import dev.conceptprune.weights.TensorInfo;
+import dev.conceptprune.io.AtomicFiles;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.SafetensorsWriter;
+import dev.conceptprune.io.TensorInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -44,7 +44,7 @@ public final class PrunedModelWriter {
     }
 
     /** Exports {@code base} with {@code mask} applied to {@code out}; refuses an existing {@code out} unless {@code force}. */
-    public static void export(ModelFolder base, PruneMask mask, Path out, boolean force) {
+    public static void export(DiffusersFolder base, PruneMask mask, Path out, boolean force) {
         Path target = out.toAbsolutePath().normalize();
         if (Files.exists(target) && !force) {
             throw new InputException(out + " already exists; export with force to replace it");
@@ -79,7 +79,7 @@ public final class PrunedModelWriter {
     }
 
     /** Which weight file holds each masked parameter, with shape checks against the base. */
-    private static Map<Path, Map<String, int[]>> planEdits(ModelFolder base, PruneMask mask) {
+    private static Map<Path, Map<String, int[]>> planEdits(DiffusersFolder base, PruneMask mask) {
         Map<Path, Map<String, int[]>> edits = new HashMap<>();
         Map<String, List<Path>> filesByComponent = new HashMap<>();
         for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {

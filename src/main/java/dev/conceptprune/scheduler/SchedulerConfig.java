@@ -1,8 +1,8 @@
 package dev.conceptprune.scheduler;
 
 import com.google.gson.JsonElement;
-import dev.conceptprune.weights.Config;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.Config;
+import dev.conceptprune.io.WeightFormatException;
 import java.util.List;
 
 /**

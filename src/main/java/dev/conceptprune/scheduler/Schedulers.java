@@ -1,9 +1,9 @@
 package dev.conceptprune.scheduler;
 
 import com.google.gson.JsonObject;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.Config;
-import dev.conceptprune.weights.ModelSource;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.io.Config;
+import dev.conceptprune.model.ModelSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

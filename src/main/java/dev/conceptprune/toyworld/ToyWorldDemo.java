@@ -16,10 +16,10 @@ import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.vae.Images;
-import dev.conceptprune.weights.Component;
-import dev.conceptprune.weights.AtomicFiles;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.TensorSource;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.io.AtomicFiles;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.TensorSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,7 +65,7 @@ public final class ToyWorldDemo {
         List<ToyPrompt> targets = new ArrayList<>();
         List<ToyPrompt> others = new ArrayList<>();
         evaluationPrompts(key, targets, others);
-        ModelFolder base = ModelFolder.open(request.model());
+        DiffusersFolder base = DiffusersFolder.open(request.model());
         prepareOutput();
         GenerationSettings gen = new GenerationSettings("", "", request.steps(), request.guidance(), null, 0, SIZE, SIZE,
                 1, null);
@@ -99,7 +99,7 @@ public final class ToyWorldDemo {
                 mask.write(maskFile);
                 PrunedModelWriter.export(base, mask, modelDir, true);
                 List<float[]> after;
-                try (StableDiffusionPipeline edited = StableDiffusionPipeline.load(ModelFolder.open(modelDir))) {
+                try (StableDiffusionPipeline edited = StableDiffusionPipeline.load(DiffusersFolder.open(modelDir))) {
                     after = generate(edited, texts, seeds, gen, "after images, " + s.label());
                 }
                 String imageDir = request.isSweep() ? "after-" + s.slug() : "after";

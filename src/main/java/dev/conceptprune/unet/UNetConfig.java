@@ -1,7 +1,7 @@
 package dev.conceptprune.unet;
 
 import com.google.gson.JsonElement;
-import dev.conceptprune.weights.Config;
+import dev.conceptprune.io.Config;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;

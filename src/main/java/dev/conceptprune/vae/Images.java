@@ -3,7 +3,7 @@ package dev.conceptprune.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.conceptprune.weights.AtomicFiles;
+import dev.conceptprune.io.AtomicFiles;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

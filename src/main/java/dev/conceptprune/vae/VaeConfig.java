@@ -1,6 +1,6 @@
 package dev.conceptprune.vae;
 
-import dev.conceptprune.weights.Config;
+import dev.conceptprune.io.Config;
 import java.util.List;
 
 /**

@@ -8,7 +8,7 @@ import com.google.gson.JsonParser;
 import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.prune.PruneMask;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ class EraseCommandTest {
         assertTrue(small <= main.count() && main.count() < large, small + " <= " + main.count() + " < " + large);
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
         assertEquals(4, summary.getAsJsonArray("concepts").get(0).getAsJsonObject().getAsJsonArray("sweep").size());
-        ModelFolder.open(out.resolve("model")).weights("unet").close();
+        DiffusersFolder.open(out.resolve("model")).weights("unet").close();
         JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("eval/metrics.json"))).getAsJsonObject();
         assertEquals(6, metrics.getAsJsonArray("models").size(), "base, edited and four sweep models");
         String report = Files.readString(out.resolve("sweep-report.html"));

@@ -1,5 +1,6 @@
 package dev.conceptprune.pipeline;
 
+import dev.conceptprune.runtime.SeededNoise;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -9,9 +9,9 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.vae.Images;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.WeightFormatException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ class StableDiffusionPipelineTest {
 
     @BeforeAll
     static void load() {
-        pipe = StableDiffusionPipeline.load(ModelFolder.open(Fixtures.TINY_SD));
+        pipe = StableDiffusionPipeline.load(DiffusersFolder.open(Fixtures.TINY_SD));
     }
 
     @AfterAll
@@ -101,7 +101,7 @@ class StableDiffusionPipelineTest {
         o.addProperty("cross_attention_dim", 48);
         Files.writeString(cfg, o.toString());
         WeightFormatException e = assertThrows(WeightFormatException.class,
-                () -> StableDiffusionPipeline.load(ModelFolder.open(tmp)));
+                () -> StableDiffusionPipeline.load(DiffusersFolder.open(tmp)));
         assertTrue(e.getMessage().contains("cross_attention_dim"), e.getMessage());
     }
 }

@@ -8,12 +8,12 @@ import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.pipeline.GeneratedImages;
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.pipeline.SeededNoise;
+import dev.conceptprune.runtime.SeededNoise;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.model.TensorStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +30,7 @@ class ConceptPruneReferenceTest {
 
     @BeforeAll
     static void load() {
-        pipe = StableDiffusionPipeline.load(ModelFolder.open(Fixtures.TINY_SD));
+        pipe = StableDiffusionPipeline.load(DiffusersFolder.open(Fixtures.TINY_SD));
         norms = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("colnorms.safetensors"));
         Map<String, String> meta = norms.metadata();
         var base = JsonParser.parseString(meta.get("base")).getAsJsonArray();
@@ -89,7 +89,7 @@ class ConceptPruneReferenceTest {
         double skill = Double.parseDouble(norms.metadata().get("skill_ratio"));
         ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, tau, 2, null).run(pairs);
         List<String> params = pipe.unet().feedForwardLayers().stream().map(l -> l.name() + ".weight").toList();
-        try (TensorStore unet = ModelFolder.open(Fixtures.TINY_SD).weights("unet");
+        try (TensorStore unet = DiffusersFolder.open(Fixtures.TINY_SD).weights("unet");
              SafetensorsFile union = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("union_masks.safetensors"));
              SafetensorsFile fragile = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("fragile_masks.safetensors"))) {
             PruneMask mask = MaskBuilder.build(unet, params, r.base(), r.target(), skill, tau, 0.0, Map.of());
@@ -123,7 +123,7 @@ class ConceptPruneReferenceTest {
     @Test
     void prunedModelReproducesTheReferenceImage() {
         try (SafetensorsFile runs = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("runs.safetensors"));
-             StableDiffusionPipeline pruned = StableDiffusionPipeline.load(ModelFolder.open(Fixtures.TINY_SD))) {
+             StableDiffusionPipeline pruned = StableDiffusionPipeline.load(DiffusersFolder.open(Fixtures.TINY_SD))) {
             assertEquals(6668, InMemoryPruner.apply(pruned.unet(), PrunedModelWriterTest.referenceMask()));
             GeneratedImages img = pruned.generate(settings.withPrompt(pairs.get(0).target()), StepListener.NONE);
             // measured 1.5e-6 on both images

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +26,7 @@ class DiscoveryCheckpointTest {
                 new PromptPair("a dog", "a dog in the style of Van Gogh", 0),
                 new PromptPair("a bird", "a bird in the style of Van Gogh", 3));
         GenerationSettings s = new GenerationSettings("", "", 3, 7.5, "pndm", 0, 64, 64, 1, null);
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(ModelFolder.open(Fixtures.TINY_SD))) {
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(DiffusersFolder.open(Fixtures.TINY_SD))) {
             ConceptDiscovery.Result whole = new ConceptDiscovery(pipe, s, 3, 1, null).run(pairs);
             Path file = tmp.resolve("ckpt.safetensors");
             DiscoveryCheckpoint ckpt = new DiscoveryCheckpoint(file, "key-1");

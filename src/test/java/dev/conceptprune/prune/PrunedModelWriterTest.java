@@ -10,9 +10,9 @@ import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.cli.Main;
 import dev.conceptprune.io.InputException;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.model.TensorStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ class PrunedModelWriterTest {
         Map<String, int[]> idx = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         try (SafetensorsFile u = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("union_masks.safetensors"));
-             TensorStore unet = ModelFolder.open(Fixtures.TINY_SD).weights("unet")) {
+             TensorStore unet = DiffusersFolder.open(Fixtures.TINY_SD).weights("unet")) {
             for (String name : u.tensors().keySet()) {
                 long[] m = u.readLongs(name);
                 List<Integer> on = new ArrayList<>();
@@ -56,11 +56,11 @@ class PrunedModelWriterTest {
     void exportZeroesExactlyTheMaskAndCopiesEverythingElse() throws IOException {
         PruneMask mask = referenceMask();
         Path out = tmp.resolve("edited");
-        PrunedModelWriter.export(ModelFolder.open(Fixtures.TINY_SD), mask, out, false);
+        PrunedModelWriter.export(DiffusersFolder.open(Fixtures.TINY_SD), mask, out, false);
         Set<String> differ = PrunedModelWriter.differingFiles(Fixtures.TINY_SD, out);
         assertEquals(Set.of("unet/diffusion_pytorch_model.safetensors"), differ);
-        try (TensorStore before = ModelFolder.open(Fixtures.TINY_SD).weights("unet");
-             TensorStore after = ModelFolder.open(out).weights("unet")) {
+        try (TensorStore before = DiffusersFolder.open(Fixtures.TINY_SD).weights("unet");
+             TensorStore after = DiffusersFolder.open(out).weights("unet")) {
             assertEquals(before.names(), after.names());
             long zeroed = 0;
             for (String name : before.names()) {
@@ -81,7 +81,7 @@ class PrunedModelWriterTest {
             assertEquals(List.of(out), s.toList(), "no temporary folder left behind");
         }
         InputException e = assertThrows(InputException.class,
-                () -> PrunedModelWriter.export(ModelFolder.open(Fixtures.TINY_SD), mask, out, false));
+                () -> PrunedModelWriter.export(DiffusersFolder.open(Fixtures.TINY_SD), mask, out, false));
         assertTrue(e.getMessage().contains("already exists"));
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.io.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.io.SafetensorsFile;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

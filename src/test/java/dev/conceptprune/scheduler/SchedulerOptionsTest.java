@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.conceptprune.weights.Config;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.Config;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.WeightFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

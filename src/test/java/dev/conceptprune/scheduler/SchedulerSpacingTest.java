@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.conceptprune.weights.Config;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.Config;
+import dev.conceptprune.io.WeightFormatException;
 import org.junit.jupiter.api.Test;
 
 /**

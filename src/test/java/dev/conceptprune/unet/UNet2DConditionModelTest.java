@@ -11,8 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ class UNet2DConditionModelTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        unet = UNet2DConditionModel.load(ModelFolder.open(Fixtures.TINY_SD), manager);
+        unet = UNet2DConditionModel.load(DiffusersFolder.open(Fixtures.TINY_SD), manager);
         ref = reference("unet.safetensors");
     }
 

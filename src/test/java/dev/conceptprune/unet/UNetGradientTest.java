@@ -12,8 +12,8 @@ import ai.djl.training.GradientCollector;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.nn.RandomTensor;
 import dev.conceptprune.runtime.Runtime;
-import dev.conceptprune.weights.ModelSource;
-import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.io.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 
 /** The tiny UNet built for a gradient runtime: same numbers as the fast path, and a usable backward pass. */

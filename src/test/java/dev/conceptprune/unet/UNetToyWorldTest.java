@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +18,7 @@ class UNetToyWorldTest {
     @Test
     void runsRepeatedlyWithoutKeepingArrays() {
         try (NDManager m = NDManager.newBaseManager()) {
-            UNet2DConditionModel unet = UNet2DConditionModel.load(ModelFolder.open(Fixtures.TOYWORLD), m);
+            UNet2DConditionModel unet = UNet2DConditionModel.load(DiffusersFolder.open(Fixtures.TOYWORLD), m);
             assertEquals(16, unet.feedForwardLayers().size());
             assertEquals(new Shape(128, 512), unet.feedForwardOutWeight(6).getShape());
             int weights = m.getManagedArrays().size();

@@ -9,13 +9,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.Config;
-import dev.conceptprune.weights.DType;
-import dev.conceptprune.weights.ModelFolder;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.SafetensorsWriter;
-import dev.conceptprune.weights.TensorInfo;
-import dev.conceptprune.weights.TensorStore;
+import dev.conceptprune.io.Config;
+import dev.conceptprune.io.DType;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.SafetensorsWriter;
+import dev.conceptprune.io.TensorInfo;
+import dev.conceptprune.model.TensorStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +36,7 @@ class AutoencoderKLTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        vae = AutoencoderKL.load(ModelFolder.open(Fixtures.TINY_SD), manager);
+        vae = AutoencoderKL.load(DiffusersFolder.open(Fixtures.TINY_SD), manager);
         ref = SafetensorsFile.open(Fixtures.REFERENCE.resolve("vae.safetensors"));
     }
 

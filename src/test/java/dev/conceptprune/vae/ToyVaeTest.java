@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -25,7 +25,7 @@ class ToyVaeTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        vae = AutoencoderKL.load(ModelFolder.open(Fixtures.TOYWORLD), manager);
+        vae = AutoencoderKL.load(DiffusersFolder.open(Fixtures.TOYWORLD), manager);
     }
 
     @AfterAll

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.SafetensorsFile;
+import dev.conceptprune.io.SafetensorsFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.Fixtures;
-import dev.conceptprune.weights.ModelFolder;
+import dev.conceptprune.model.DiffusersFolder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +19,7 @@ class VaeMemoryTest {
         try (NDManager base = NDManager.newBaseManager();
              NDManager model = base.newSubManager();
              NDManager caller = base.newSubManager()) {
-            AutoencoderKL vae = AutoencoderKL.load(ModelFolder.open(Fixtures.TINY_SD), model);
+            AutoencoderKL vae = AutoencoderKL.load(DiffusersFolder.open(Fixtures.TINY_SD), model);
             int weights = model.getManagedArrays().size();
             // A capped manager refuses new arrays, so any op chain started from a weight fails loudly.
             model.cap();

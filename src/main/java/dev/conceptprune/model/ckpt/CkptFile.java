@@ -1,9 +1,9 @@
 package dev.conceptprune.model.ckpt;
 
-import dev.conceptprune.weights.DType;
-import dev.conceptprune.weights.Float32;
-import dev.conceptprune.weights.TensorInfo;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.DType;
+import dev.conceptprune.io.Float32;
+import dev.conceptprune.io.TensorInfo;
+import dev.conceptprune.io.WeightFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package dev.conceptprune.model.ckpt;
 
-import dev.conceptprune.weights.DType;
-import dev.conceptprune.weights.TensorInfo;
+import dev.conceptprune.io.DType;
+import dev.conceptprune.io.TensorInfo;
 
 /**
  * One checked tensor of a checkpoint: contiguous row-major, lying inside its storage, whose

@@ -1,6 +1,6 @@
 package dev.conceptprune.model.ckpt;
 
-import dev.conceptprune.weights.DType;
+import dev.conceptprune.io.DType;
 
 /**
  * The allow-list: the only globals a tensor checkpoint may name. A global is resolved to one of

@@ -1,6 +1,6 @@
 package dev.conceptprune.model.ckpt;
 
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.WeightFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;

@@ -1,6 +1,6 @@
 package dev.conceptprune.model.ckpt;
 
-import dev.conceptprune.weights.DType;
+import dev.conceptprune.io.DType;
 
 /**
  * A storage named by a persistent id {@code ('storage', torch.XStorage, key, location, numel)}:

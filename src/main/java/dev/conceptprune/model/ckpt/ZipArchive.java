@@ -1,6 +1,6 @@
 package dev.conceptprune.model.ckpt;
 
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.WeightFormatException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.conceptprune.weights.DType;
-import dev.conceptprune.weights.SafetensorsFile;
-import dev.conceptprune.weights.TensorInfo;
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.DType;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.TensorInfo;
+import dev.conceptprune.io.WeightFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -2,7 +2,7 @@ package dev.conceptprune.model.ckpt;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.conceptprune.weights.WeightFormatException;
+import dev.conceptprune.io.WeightFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,0 +1,41 @@
+package dev.conceptprune.model;
+
+import dev.conceptprune.io.Config;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A model's components and their tensors, addressed by {@link Component} role. The diffusers
+ * folder ({@link DiffusersFolder}) is one implementation; a single-file checkpoint can be another,
+ * presenting its tensors under diffusers names through a {@link TensorView}. Model loaders use
+ * only this interface.
+ */
+public interface ModelSource {
+    /** Opens the model at {@code path}; today a diffusers folder (anything else is a one-line error). */
+    static ModelSource open(Path path) {
+        return DiffusersFolder.open(path);
+    }
+
+    /** Where the model is, for messages. */
+    Path location();
+
+    /** True when the model has this component. */
+    boolean has(Component component);
+
+    /** The component's config ({@code config.json}, {@code scheduler_config.json} or {@code tokenizer_config.json}). */
+    Config config(Component component);
+
+    /** The component's tensors; the caller closes them. */
+    TensorSource tensors(Component component);
+
+    /**
+     * The bytes of one of the component's auxiliary files (e.g. the tokenizer's {@code vocab.json}),
+     * or empty when it has no such file.
+     *
+     * @throws java.io.UncheckedIOException when the file exists but cannot be read
+     */
+    Optional<byte[]> file(Component component, String fileName);
+
+    /** Where that auxiliary file is (or would be), for messages. */
+    Path fileLocation(Component component, String fileName);
+}

@@ -1,0 +1,61 @@
+package dev.conceptprune.model;
+
+import dev.conceptprune.io.Config;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Built-in model structures: the unet, text_encoder and vae configs published with the diffusers
+ * pipelines of Stable Diffusion 1.5 and 2.1 (resources next to this class), for benchmarks with
+ * random weights and for checkpoints that carry no configs of their own.
+ */
+public enum Preset {
+    SD15("runwayml/stable-diffusion-v1-5"),
+    SD21("stabilityai/stable-diffusion-2-1");
+
+    private final String source;
+
+    Preset(String source) {
+        this.source = source;
+    }
+
+    /** The preset named {@code sd15} or {@code sd21}. */
+    public static Preset parse(String name) {
+        for (Preset p : values()) {
+            if (p.id().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("--preset must be sd15 or sd21, got '" + name + "'");
+    }
+
+    /** The command-line name: sd15 or sd21. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The Hugging Face repository whose configs these are. */
+    public String source() {
+        return source;
+    }
+
+    /** The config of {@code component} (unet, text_encoder or vae). */
+    public Config config(Component component) {
+        String resource = "presets/" + id() + "/" + component.folderName() + "/config.json";
+        try (InputStream in = Preset.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            var json = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+            return new Config(Path.of("preset " + id(), component.folderName(), "config.json"), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

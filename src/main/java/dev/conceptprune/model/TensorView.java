@@ -1,0 +1,138 @@
+package dev.conceptprune.model;
+
+import dev.conceptprune.io.TensorInfo;
+import dev.conceptprune.io.WeightFormatException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A view of another {@link TensorSource} under new names and shapes, without copying data: each
+ * view name stands for one stored tensor, optionally seen with another shape of the same element
+ * count (e.g. a single file's VAE attention weight stored as [C, C, 1, 1] seen as [C, C]). Only
+ * the names added are visible. Closing the view closes the source it views.
+ */
+public final class TensorView implements TensorSource {
+    private record Entry(String stored, long[] shape) {
+    }
+
+    private final TensorSource base;
+    private final Map<String, Entry> entries;
+
+    private TensorView(TensorSource base, Map<String, Entry> entries) {
+        this.base = base;
+        this.entries = entries;
+    }
+
+    /** Starts a view of {@code base}. */
+    public static Builder of(TensorSource base) {
+        return new Builder(base);
+    }
+
+    /** Collects the view's names; each is checked against the base as it is added. */
+    public static final class Builder {
+        private final TensorSource base;
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+        private Builder(TensorSource base) {
+            this.base = base;
+        }
+
+        /** Shows the stored tensor {@code stored} as {@code name}, with its stored shape. */
+        public Builder rename(String name, String stored) {
+            return add(name, stored, base.info(stored).shape());
+        }
+
+        /** Shows {@code stored} as {@code name} with {@code shape}, which must hold the same number of elements. */
+        public Builder reshape(String name, String stored, long... shape) {
+            TensorInfo info = base.info(stored);
+            long count = 1;
+            for (long d : shape) {
+                count *= d;
+            }
+            if (count != info.elementCount()) {
+                throw new WeightFormatException(base.locationOf(stored), "tensor '" + stored + "' of shape "
+                        + Arrays.toString(info.shape()) + " cannot be seen as " + Arrays.toString(shape)
+                        + " ('" + name + "'): the element counts differ");
+            }
+            return add(name, stored, shape.clone());
+        }
+
+        private Builder add(String name, String stored, long[] shape) {
+            if (!base.has(stored)) {
+                throw new WeightFormatException(base.location(), "missing tensor '" + stored + "'");
+            }
+            if (entries.putIfAbsent(name, new Entry(stored, shape)) != null) {
+                throw new IllegalArgumentException("view name '" + name + "' added twice");
+            }
+            return this;
+        }
+
+        public TensorView build() {
+            return new TensorView(base, new LinkedHashMap<>(entries));
+        }
+    }
+
+    private Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new WeightFormatException(base.location(), "missing tensor '" + name + "'");
+        }
+        return e;
+    }
+
+    @Override
+    public Set<String> names() {
+        return Collections.unmodifiableSet(entries.keySet());
+    }
+
+    @Override
+    public boolean has(String name) {
+        return entries.containsKey(name);
+    }
+
+    @Override
+    public TensorInfo info(String name) {
+        Entry e = entry(name);
+        TensorInfo stored = base.info(e.stored());
+        return new TensorInfo(name, stored.dtype(), e.shape().clone(), stored.begin(), stored.end());
+    }
+
+    @Override
+    public float[] readFloats(String name) {
+        return base.readFloats(entry(name).stored());
+    }
+
+    @Override
+    public ByteBuffer bytes(String name) {
+        return base.bytes(entry(name).stored());
+    }
+
+    @Override
+    public long parameterCount() {
+        long n = 0;
+        for (Entry e : entries.values()) {
+            n += base.info(e.stored()).elementCount();
+        }
+        return n;
+    }
+
+    @Override
+    public Path location() {
+        return base.location();
+    }
+
+    @Override
+    public Path locationOf(String name) {
+        return base.locationOf(entry(name).stored());
+    }
+
+    @Override
+    public void close() {
+        base.close();
+    }
+}

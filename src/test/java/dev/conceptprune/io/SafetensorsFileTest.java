@@ -1,0 +1,191 @@
+package dev.conceptprune.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.conceptprune.Fixtures;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafetensorsFileTest {
+    @TempDir
+    Path tmp;
+
+    /** A file from a raw header string and data area. */
+    private Path raw(String header, int dataBytes) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        Path p = tmp.resolve("t" + System.nanoTime() + ".safetensors");
+        Files.write(p, b.array());
+        return p;
+    }
+
+    private String failure(Path p) {
+        WeightFormatException e = assertThrows(WeightFormatException.class, () -> SafetensorsFile.open(p).close());
+        assertFalse(e.getMessage().contains("\n"), "one-line message: " + e.getMessage());
+        assertTrue(e.getMessage().startsWith(p.toString()), "names the file: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void readsReferenceFileWrittenByPython() {
+        try (SafetensorsFile f = SafetensorsFile.open(Fixtures.TINY_SD.resolve("unet/diffusion_pytorch_model.safetensors"))) {
+            TensorInfo conv = f.info("conv_in.weight");
+            assertEquals(DType.F32, conv.dtype());
+            assertArrayEquals(new long[] {32, 4, 3, 3}, conv.shape());
+            assertEquals("pt", f.metadata().get("format"));
+            assertEquals(32 * 4 * 3 * 3, f.readFloats("conv_in.weight").length);
+        }
+    }
+
+    @Test
+    void writerRoundTripsEveryDtypeAndAlignsHeader() throws IOException {
+        float[] values = {0f, 1f, -2.5f, 65504f, 1e-8f, 3.1415927f};
+        Path p = tmp.resolve("round.safetensors");
+        new SafetensorsWriter()
+                .metadata("format", "pt")
+                .addFloats("f32", DType.F32, new long[] {2, 3}, values)
+                .addFloats("f16", DType.F16, new long[] {6}, values)
+                .addFloats("bf16", DType.BF16, new long[] {6}, values)
+                .addInts("i32", new long[] {3}, new int[] {-1, 0, 7})
+                .addLongs("i64", new long[] {2}, new long[] {Long.MAX_VALUE, -5})
+                .addBytes("u8", DType.U8, new long[] {2}, new byte[] {(byte) 255, 1})
+                .addBytes("flag", DType.BOOL, new long[] {1}, new byte[] {1})
+                .addFloats("scalar", DType.F32, new long[] {}, new float[] {42f})
+                .write(p);
+        byte[] bytes = Files.readAllBytes(p);
+        long headerLen = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, (8 + headerLen) % 8, "data area starts 8-byte aligned");
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            assertArrayEquals(values, f.readFloats("f32"));
+            assertArrayEquals(new float[] {0f, 1f, -2.5f, 65504f, 0f, 3.140625f}, f.readFloats("f16"));
+            assertEquals(-2.5f, f.readFloats("bf16")[2]);
+            assertEquals(3.140625f, f.readFloats("bf16")[5]);
+            assertArrayEquals(new long[] {-1, 0, 7}, f.readLongs("i32"));
+            assertArrayEquals(new long[] {Long.MAX_VALUE, -5}, f.readLongs("i64"));
+            assertArrayEquals(new long[] {255, 1}, f.readLongs("u8"));
+            assertArrayEquals(new long[] {1}, f.readLongs("flag"));
+            assertArrayEquals(new float[] {42f}, f.readFloats("scalar"));
+            assertEquals("pt", f.metadata().get("format"));
+        }
+        try (var s = Files.list(tmp)) {
+            assertEquals(1, s.count(), "no temp file left behind");
+        }
+    }
+
+    @Test
+    void halfConversionMatchesIeeeOnAllValues() {
+        for (int h = 0; h < 0x10000; h++) {
+            float f = Float32.halfToFloat((short) h);
+            if (!Float.isNaN(f)) {
+                assertEquals((short) h, Float32.floatToHalf(f), "half 0x" + Integer.toHexString(h));
+            }
+        }
+        assertEquals(0x3c00, Float32.floatToHalf(1.0004883f) & 0xffff, "tie rounds to even");
+        assertEquals(0x3c02, Float32.floatToHalf(1.0014648f) & 0xffff, "tie rounds to even upward");
+    }
+
+    @Test
+    void tooShortForLengthField() throws IOException {
+        Path p = tmp.resolve("short.safetensors");
+        Files.write(p, new byte[] {1, 2, 3});
+        assertTrue(failure(p).contains("shorter than the 8-byte header"));
+    }
+
+    @Test
+    void truncatedFileIsDetected() throws IOException {
+        Path good = tmp.resolve("good.safetensors");
+        new SafetensorsWriter().addFloats("w", DType.F32, new long[] {64}, new float[64]).write(good);
+        byte[] all = Files.readAllBytes(good);
+        Path p = tmp.resolve("cut.safetensors");
+        Files.write(p, Arrays.copyOf(all, all.length - 10));
+        assertTrue(failure(p).contains("outside the data area"), "truncated data");
+        Files.write(p, Arrays.copyOf(all, 20));
+        assertTrue(failure(p).contains("runs past the end of the file"), "truncated header");
+    }
+
+    @Test
+    void headerLengthBeyondLimitOrFile() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-1L).putLong(0);
+        Path p = tmp.resolve("huge.safetensors");
+        Files.write(p, b.array());
+        assertTrue(failure(p).contains("outside the allowed range"));
+    }
+
+    @Test
+    void overlappingOffsets() throws IOException {
+        Path p = raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12);
+        assertTrue(failure(p).contains("overlapping"));
+    }
+
+    @Test
+    void shapeAndLengthMismatch() throws IOException {
+        Path p = raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8);
+        assertTrue(failure(p).contains("does not match dtype F32 x shape"));
+    }
+
+    @Test
+    void unknownDtype() throws IOException {
+        Path p = raw("{\"a\":{\"dtype\":\"Q4\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+        assertTrue(failure(p).contains("unknown dtype 'Q4'"));
+    }
+
+    @Test
+    void giantDeclaredSizes() throws IOException {
+        Path p = raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", 8);
+        assertTrue(failure(p).contains("overflows"));
+        Path q = raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[1000000000000],\"data_offsets\":[0,4000000000000]}}", 8);
+        assertTrue(failure(q).contains("outside the data area"));
+        Path r = raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[99999999999999999999],\"data_offsets\":[0,8]}}", 8);
+        assertTrue(failure(r).contains("not a non-negative 64-bit integer"));
+    }
+
+    @Test
+    void malformedJsonNonUtf8AndDuplicates() throws IOException {
+        assertTrue(failure(raw("{\"a\":", 0)).contains("not well-formed JSON"));
+        assertTrue(failure(raw("[1,2]", 0)).contains("not a JSON object"));
+        assertTrue(failure(raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8)).contains("duplicate tensor name"));
+        Path bad = tmp.resolve("utf.safetensors");
+        ByteBuffer b = ByteBuffer.allocate(8 + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(4);
+        b.put(new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'});
+        Files.write(bad, b.array());
+        assertTrue(failure(bad).contains("not valid UTF-8"));
+        assertTrue(failure(raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", 8))
+                .contains("end before they begin"));
+        assertTrue(failure(raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 8))
+                .contains("negative"));
+    }
+
+    @Test
+    void deeplyNestedHeaderIsRejectedWithoutStackOverflow() throws IOException {
+        String nested = "[".repeat(100_000) + "]".repeat(100_000);
+        Path p = raw("{\"__metadata__\":" + nested + "}", 0);
+        assertTrue(failure(p).contains("__metadata__"));
+    }
+
+    @Test
+    void missingTensorNamesFileAndTensor() throws IOException {
+        Path p = tmp.resolve("one.safetensors");
+        new SafetensorsWriter().addFloats("w", DType.F32, new long[] {1}, new float[1]).write(p);
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            WeightFormatException e = assertThrows(WeightFormatException.class, () -> f.readFloats("nope"));
+            assertTrue(e.getMessage().contains("missing tensor 'nope'"));
+        }
+        WeightFormatException e = assertThrows(WeightFormatException.class,
+                () -> SafetensorsFile.open(tmp.resolve("absent.safetensors")));
+        assertTrue(e.getMessage().contains("file not found"));
+    }
+}

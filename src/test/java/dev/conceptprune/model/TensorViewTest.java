@@ -1,0 +1,79 @@
+package dev.conceptprune.model;
+
+import dev.conceptprune.io.TensorInfo;
+import dev.conceptprune.io.WeightFormatException;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.conceptprune.Fixtures;
+import dev.conceptprune.nn.Params;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TensorViewTest {
+    /** A 1x1 convolution of the tiny VAE: [out, in, 1, 1], the layout single files store attention weights in. */
+    private static final String CONV = "decoder.mid_block.resnets.0.conv1.weight";
+    private static final String BIAS = "decoder.mid_block.resnets.0.conv1.bias";
+
+    private static TensorStore vae() {
+        return DiffusersFolder.open(Fixtures.TINY_SD).tensors(Component.VAE);
+    }
+
+    @Test
+    void renamesWithoutChangingData() {
+        try (TensorStore store = vae(); TensorView view = TensorView.of(store).rename("renamed.bias", BIAS).build()) {
+            assertEquals(Set.of("renamed.bias"), view.names());
+            assertTrue(view.has("renamed.bias"));
+            assertFalse(view.has(BIAS), "only the names added are visible");
+            TensorInfo info = view.info("renamed.bias");
+            assertEquals("renamed.bias", info.name());
+            assertArrayEquals(store.info(BIAS).shape(), info.shape());
+            assertEquals(store.info(BIAS).dtype(), info.dtype());
+            assertArrayEquals(store.readFloats(BIAS), view.readFloats("renamed.bias"));
+            assertEquals(store.bytes(BIAS), view.bytes("renamed.bias"));
+            assertEquals(store.info(BIAS).elementCount(), view.parameterCount());
+            assertEquals(store.locationOf(BIAS), view.locationOf("renamed.bias"));
+        }
+    }
+
+    @Test
+    void reshapesToTheSameElementCountAndParamsLoadsTheNewShape() {
+        try (TensorStore store = vae(); NDManager m = NDManager.newBaseManager()) {
+            long[] stored = store.info(CONV).shape();
+            long rows = stored[0];
+            long cols = stored[1] * stored[2] * stored[3];
+            TensorView view = TensorView.of(store).reshape("flat", CONV, rows, cols).build();
+            assertArrayEquals(new long[] {rows, cols}, view.info("flat").shape());
+            assertArrayEquals(store.readFloats(CONV), view.readFloats("flat"));
+            assertArrayEquals(store.readFloats(CONV), new Params(view, m).get("flat", rows, cols).toFloatArray());
+        }
+    }
+
+    @Test
+    void refusesAShapeWithAnotherElementCount() {
+        try (TensorStore store = vae()) {
+            long[] stored = store.info(CONV).shape();
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> TensorView.of(store).reshape("bad", CONV, stored[0], stored[1] + 1));
+            assertTrue(e.getMessage().contains(CONV) && e.getMessage().contains("element counts differ"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownNamesAreReported() {
+        try (TensorStore store = vae()) {
+            WeightFormatException stored = assertThrows(WeightFormatException.class,
+                    () -> TensorView.of(store).rename("x", "no.such.tensor"));
+            assertTrue(stored.getMessage().contains("missing tensor 'no.such.tensor'"), stored.getMessage());
+            TensorView view = TensorView.of(store).rename("x", BIAS).build();
+            WeightFormatException viewed = assertThrows(WeightFormatException.class, () -> view.info(BIAS));
+            assertTrue(viewed.getMessage().contains("missing tensor '" + BIAS + "'"), viewed.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> TensorView.of(store).rename("x", BIAS).rename("x", CONV));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.conceptprune.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class MemoryCheckTest {
+    @Test
+    void tooLargeModelFailsWithRequiredAndAvailable() {
+        MemoryCheck.InsufficientMemoryException e = assertThrows(MemoryCheck.InsufficientMemoryException.class,
+                () -> MemoryCheck.require(8L << 30, 2L << 30, "the model X"));
+        assertTrue(e.getMessage().contains("8.0 GiB") && e.getMessage().contains("2.0 GiB"), e.getMessage());
+        assertDoesNotThrow(() -> MemoryCheck.require(1L << 30, 2L << 30, "the model X"));
+        assertTrue(ProcessMemory.availableBytes() > 0, "this Linux machine reports MemAvailable");
+    }
+}
