@@ -26,7 +26,7 @@ public final class EvalRun {
     private static final List<String> OUTPUTS = List.of("manifest.jsonl", "metrics.json", "report.html");
 
     /** What a run did. */
-    public record Summary(int images, int generated, int reused, int scored, double seconds) {
+    public record Summary(int images, int generated, int reused, int scored, double seconds, EvalMetrics metrics) {
     }
 
     private final EvalPlan plan;
@@ -77,10 +77,10 @@ public final class EvalRun {
             generate(plan.images(), toGenerate);
             int scored = scoring.active() ? score(scoring) : 0;
             Map<String, ImageScores> scores = scoring.gather(plan.images(), store);
-            Summary summary = new Summary(plan.images().size(), toGenerate, plan.images().size() - toGenerate, scored,
-                    (System.nanoTime() - start) / 1e9);
-            EvalManifest.write(out.resolve("manifest.jsonl"), plan, scores);
             EvalMetrics metrics = EvalMetrics.of(plan, labelsByDetector(scoring), scores);
+            Summary summary = new Summary(plan.images().size(), toGenerate, plan.images().size() - toGenerate, scored,
+                    (System.nanoTime() - start) / 1e9, metrics);
+            EvalManifest.write(out.resolve("manifest.jsonl"), plan, scores);
             metrics.write(out.resolve("metrics.json"), new EvalMetrics.Run(plan, clip, batch, summary));
             EvalReport.write(out.resolve("report.html"), plan, metrics, scores, EvalReport.parameters(plan, clip, summary));
             return summary;

@@ -1,19 +1,14 @@
 package dev.conceptprune.eval;
 
-import dev.conceptprune.io.Json;
 import dev.conceptprune.prune.EraseJob;
 import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.model.DiffusersFolder;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -25,21 +20,6 @@ import java.util.function.Function;
 public final class SweepEvaluation {
     /** The evaluation's folder inside the erase output folder. */
     public static final String EVAL_DIR = "eval";
-
-    /** The figures of {@code eval/metrics.json} the trade-off needs. */
-    private record Metrics(List<ModelFigures> models) {
-    }
-
-    private record ModelFigures(String name, Double meanClipScore, Map<String, Double> labelDistribution) {
-        double share(String label) {
-            Double d = labelDistribution == null ? null : labelDistribution.get(label);
-            return d == null ? Double.NaN : d;
-        }
-
-        double clip() {
-            return meanClipScore == null ? Double.NaN : meanClipScore;
-        }
-    }
 
     private final DiffusersFolder base;
     private final Path out;
@@ -83,32 +63,25 @@ public final class SweepEvaluation {
                 settings.add(concept.concept() + " skill_ratio=" + e.skillRatio() + " tau=" + e.tau());
             }
         }
-        new EvalRun(planner.apply(models), clip, batch, out.resolve(EVAL_DIR), err).run(force);
+        EvalRun.Summary run = new EvalRun(planner.apply(models), clip, batch, out.resolve(EVAL_DIR), err).run(force);
         if (clip != null && models.size() > 2) {
-            writeTradeOff(settings);
+            writeTradeOff(settings, run.metrics());
         }
         return out.resolve(EVAL_DIR).resolve("report.html");
     }
 
-    private void writeTradeOff(List<String> settings) {
-        Path file = out.resolve(EVAL_DIR).resolve("metrics.json");
-        Metrics metrics;
-        try {
-            metrics = Json.compact().fromJson(Files.readString(file), Metrics.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        ModelFigures first = metrics.models().get(0);
-        double baseShare = labels.isEmpty() ? Double.NaN : first.share(labels.get(0));
+    private void writeTradeOff(List<String> settings, EvalMetrics metrics) {
+        EvalMetrics.ModelMetrics first = metrics.models().get(0);
+        double baseShare = labels.isEmpty() ? Double.NaN : share(first, labels.get(0));
         List<HtmlReport.Point> points = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
         for (int i = 1; i < metrics.models().size(); i++) {
-            ModelFigures m = metrics.models().get(i);
+            EvalMetrics.ModelMetrics m = metrics.models().get(i);
             double erasure = labels.isEmpty() || baseShare <= 0 ? Double.NaN
-                    : (baseShare - m.share(labels.get(0))) / baseShare;
-            double preservation = m.clip() / first.clip();
+                    : (baseShare - share(m, labels.get(0))) / baseShare;
+            double preservation = m.meanClipScore() / first.meanClipScore();
             points.add(new HtmlReport.Point(settings.get(i - 1), erasure, preservation));
-            rows.add(HtmlReport.cells(settings.get(i - 1), m.name(), HtmlReport.num(erasure),
+            rows.add(HtmlReport.cells(settings.get(i - 1), m.model().name(), HtmlReport.num(erasure),
                     HtmlReport.num(preservation)));
         }
         new HtmlReport("ConceptPrune sweep: erasure vs preservation")
@@ -118,5 +91,12 @@ public final class SweepEvaluation {
                 .table("numeric", List.of("setting", "model", "erasure", "preservation"), rows)
                 .tradeOff("erasure", "preservation", points)
                 .write(out.resolve("sweep-report.html"));
+    }
+
+    /** The zero-shot share of a label in a model's images; NaN when the run did not classify them. */
+    private static double share(EvalMetrics.ModelMetrics m, String label) {
+        EvalMetrics.DetectorMetrics zeroShot = m.detectors().get(ClipZeroShotDetector.NAME);
+        Double d = zeroShot == null ? null : zeroShot.labelShare().get(label);
+        return d == null ? Double.NaN : d;
     }
 }

@@ -3,9 +3,8 @@ package dev.conceptprune.prune;
 import dev.conceptprune.model.TensorSource;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import dev.conceptprune.io.Hashing;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -27,12 +26,7 @@ public final class BaseFingerprint {
 
     /** Fingerprint of the given parameters (in the given order) of a component's weights. */
     public static String of(TensorSource store, List<String> params) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        MessageDigest sha = Hashing.sha256();
         for (String p : params) {
             sha.update(p.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
@@ -40,6 +34,6 @@ public final class BaseFingerprint {
             ByteBuffer b = store.bytes(p);
             sha.update(b);
         }
-        return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        return "sha256:" + Hashing.hex(sha);
     }
 }

@@ -8,10 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.conceptprune.io.Hashing;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,15 +31,11 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
 
     /** SHA-256 (hex) of the prompt pairs and seeds: identifies the prompts a mask was found with. */
     public String promptsSha256() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (PromptPair p : pairs) {
-                sha.update((p.base() + "\u0000" + p.target() + "\u0000" + p.seed() + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest sha = Hashing.sha256();
+        for (PromptPair p : pairs) {
+            sha.update((p.base() + "\u0000" + p.target() + "\u0000" + p.seed() + "\n").getBytes(StandardCharsets.UTF_8));
         }
+        return Hashing.hex(sha);
     }
 
     /** Artist style: {@code a photo of a {thing}} vs {@code a {thing} in the style of {artist}}. */
