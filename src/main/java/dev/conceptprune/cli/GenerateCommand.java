@@ -6,7 +6,7 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StepProgress;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.vae.Images;
-import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.TensorInfo;
 import java.nio.file.Files;
@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Generate images from a prompt (classifier-free guidance, seeded like torch.randn on CPU).",
             "Progress (call, s/call, ETA) goes to stderr."})
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder. Default: the embedded toy-world model.")
+    @Option(names = "--model", paramLabel = "PATH", description = "Diffusers model folder, or a single-file SD 1.x/2.x "
+            + "checkpoint (.safetensors or .ckpt, LDM layout as A1111/ComfyUI use). Default: the embedded toy-world model.")
     Path model;
 
     @Option(names = "--prompt", required = true, description = "The prompt.")
@@ -53,7 +54,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DiffusersFolder folder = DiffusersFolder.open(model == null ? DefaultModel.model() : model);
+        ModelSource folder = ModelSource.open(model == null ? DefaultModel.model() : model);
         float[] init = null;
         int n = numImages;
         int[] size = sampling.size(folder);

@@ -4,7 +4,7 @@ import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.io.Config;
-import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
 import picocli.CommandLine.Option;
 
 /** Sampler options shared by every command that runs the pipeline; they mean the same everywhere. */
@@ -32,13 +32,13 @@ public final class SamplingOptions {
     Integer width;
 
     /** Height and width, defaulting to the model's native size as diffusers does. */
-    int[] size(DiffusersFolder folder) {
+    int[] size(ModelSource folder) {
         int native_ = nativeSize(folder);
         return new int[] {height != null ? height : native_, width != null ? width : native_};
     }
 
     /** Size implied by latents of shape [n, c, h, w]; must agree with explicit --height/--width. */
-    int[] sizeFromLatents(DiffusersFolder folder, long[] shape) {
+    int[] sizeFromLatents(ModelSource folder, long[] shape) {
         int f = vaeFactor(folder);
         int h = (int) shape[2] * f;
         int w = (int) shape[3] * f;
@@ -74,12 +74,12 @@ public final class SamplingOptions {
     }
 
     /** The model's native image side: the UNet's sample_size times the VAE factor, as diffusers defaults it. */
-    static int nativeSize(DiffusersFolder folder) {
+    static int nativeSize(ModelSource folder) {
         Config unet = folder.config(Component.UNET);
         return unet.getInt("sample_size") * vaeFactor(folder);
     }
 
-    private static int vaeFactor(DiffusersFolder folder) {
+    private static int vaeFactor(ModelSource folder) {
         return 1 << (folder.config(Component.VAE).getIntArray("block_out_channels").length - 1);
     }
 }

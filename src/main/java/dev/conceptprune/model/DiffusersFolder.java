@@ -38,8 +38,10 @@ public final class DiffusersFolder implements ModelSource {
     /** Opens a folder and reads its {@code model_index.json}. */
     public static DiffusersFolder open(Path root) {
         if (!Files.isDirectory(root)) {
-            throw new WeightFormatException(root, Files.exists(root) ? "is not a model folder (not a directory)"
-                    : "model folder not found");
+            throw new WeightFormatException(root, SingleFileSource.accepts(root)
+                    ? "is a single-file checkpoint; this command needs a diffusers model folder (single files"
+                            + " work with generate; erase, apply and eval on them are not available yet)"
+                    : Files.exists(root) ? "is not a model folder (not a directory)" : "model folder not found");
         }
         Path indexFile = root.resolve("model_index.json");
         if (!Files.isRegularFile(indexFile)) {

@@ -11,9 +11,12 @@ import java.util.Optional;
  * only this interface.
  */
 public interface ModelSource {
-    /** Opens the model at {@code path}; today a diffusers folder (anything else is a one-line error). */
+    /**
+     * Opens the model at {@code path}: a single-file checkpoint ({@code .safetensors} or {@code .ckpt}
+     * in the LDM layout) or a diffusers folder; anything else is a one-line error.
+     */
     static ModelSource open(Path path) {
-        return DiffusersFolder.open(path);
+        return SingleFileSource.accepts(path) ? SingleFileSource.open(path) : DiffusersFolder.open(path);
     }
 
     /** Where the model is, for messages. */

@@ -17,7 +17,19 @@ import java.util.Set;
  * the names added are visible. Closing the view closes the source it views.
  */
 public final class TensorView implements TensorSource {
-    private record Entry(String stored, long[] shape) {
+    /** One view name: its stored tensor, its shape, and where its elements start in the stored tensor. */
+    private record Entry(String stored, long[] shape, long offset) {
+        long count() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        boolean whole(TensorInfo stored) {
+            return offset == 0 && count() == stored.elementCount();
+        }
     }
 
     private final TensorSource base;
@@ -59,14 +71,36 @@ public final class TensorView implements TensorSource {
                         + Arrays.toString(info.shape()) + " cannot be seen as " + Arrays.toString(shape)
                         + " ('" + name + "'): the element counts differ");
             }
-            return add(name, stored, shape.clone());
+            return add(name, stored, shape.clone(), 0);
+        }
+
+        /**
+         * Shows the contiguous elements {@code [offset, offset + product(shape))} of {@code stored} as
+         * {@code name} (a dim-0 slice of a row-major tensor, e.g. q, k or v of a fused projection).
+         */
+        public Builder slice(String name, String stored, long offset, long... shape) {
+            TensorInfo info = base.info(stored);
+            long count = 1;
+            for (long d : shape) {
+                count *= d;
+            }
+            if (offset < 0 || offset + count > info.elementCount()) {
+                throw new WeightFormatException(base.locationOf(stored), "tensor '" + stored + "' of shape "
+                        + Arrays.toString(info.shape()) + " has no elements " + offset + ".." + (offset + count)
+                        + " for '" + name + "'");
+            }
+            return add(name, stored, shape.clone(), offset);
         }
 
         private Builder add(String name, String stored, long[] shape) {
+            return add(name, stored, shape, 0);
+        }
+
+        private Builder add(String name, String stored, long[] shape, long offset) {
             if (!base.has(stored)) {
                 throw new WeightFormatException(base.location(), "missing tensor '" + stored + "'");
             }
-            if (entries.putIfAbsent(name, new Entry(stored, shape)) != null) {
+            if (entries.putIfAbsent(name, new Entry(stored, shape, offset)) != null) {
                 throw new IllegalArgumentException("view name '" + name + "' added twice");
             }
             return this;
@@ -99,24 +133,37 @@ public final class TensorView implements TensorSource {
     public TensorInfo info(String name) {
         Entry e = entry(name);
         TensorInfo stored = base.info(e.stored());
-        return new TensorInfo(name, stored.dtype(), e.shape().clone(), stored.begin(), stored.end());
+        long size = stored.dtype().size();
+        long begin = stored.begin() + e.offset() * size;
+        return new TensorInfo(name, stored.dtype(), e.shape().clone(), begin, begin + e.count() * size);
     }
 
     @Override
     public float[] readFloats(String name) {
-        return base.readFloats(entry(name).stored());
+        Entry e = entry(name);
+        float[] all = base.readFloats(e.stored());
+        return e.whole(base.info(e.stored())) ? all
+                : Arrays.copyOfRange(all, Math.toIntExact(e.offset()), Math.toIntExact(e.offset() + e.count()));
     }
 
     @Override
     public ByteBuffer bytes(String name) {
-        return base.bytes(entry(name).stored());
+        Entry e = entry(name);
+        ByteBuffer all = base.bytes(e.stored());
+        if (e.whole(base.info(e.stored()))) {
+            return all;
+        }
+        int size = base.info(e.stored()).dtype().size();
+        int from = all.position() + Math.toIntExact(e.offset() * size);
+        return all.duplicate().position(from).limit(from + Math.toIntExact(e.count() * size)).slice()
+                .order(all.order());
     }
 
     @Override
     public long parameterCount() {
         long n = 0;
         for (Entry e : entries.values()) {
-            n += base.info(e.stored()).elementCount();
+            n += e.count();
         }
         return n;
     }

@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ckpt;
 
+import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.io.DType;
 import dev.conceptprune.io.Float32;
 import dev.conceptprune.io.TensorInfo;
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * else the tensors of the top-level dict. Tensor bytes stay in the archive until read; stored
  * entries are memory-mapped, so multi-gigabyte files cost nothing on open.
  */
-public final class CkptFile implements AutoCloseable {
+public final class CkptFile implements TensorSource {
     /** A pickle above this is no state dict; refusing it bounds what a hostile file can allocate. */
     static final long MAX_PICKLE_BYTES = 512L * 1024 * 1024;
     private static final String STATE_DICT = "state_dict";
@@ -245,11 +246,27 @@ public final class CkptFile implements AutoCloseable {
         return zip.path();
     }
 
+    @Override
+    public Path location() {
+        return zip.path();
+    }
+
+    @Override
+    public long parameterCount() {
+        long n = 0;
+        for (CkptTensor t : tensors.values()) {
+            n += t.elementCount();
+        }
+        return n;
+    }
+
     /** Tensor names in the order the state dict lists them. */
+    @Override
     public Set<String> names() {
         return tensors.keySet();
     }
 
+    @Override
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
@@ -264,6 +281,7 @@ public final class CkptFile implements AutoCloseable {
     }
 
     /** Name, dtype and shape as for a safetensors entry (offsets relative to the storage entry). */
+    @Override
     public TensorInfo info(String name) {
         return tensor(name).info();
     }
@@ -272,6 +290,7 @@ public final class CkptFile implements AutoCloseable {
      * The raw little-endian bytes of a tensor; memory-mapped when its entry is stored. The first
      * read of each storage entry checks its CRC-32.
      */
+    @Override
     public ByteBuffer bytes(String name) {
         CkptTensor t = tensor(name);
         ZipArchive.Entry entry = zip.entries().get(t.entry());
@@ -283,6 +302,7 @@ public final class CkptFile implements AutoCloseable {
     }
 
     /** Reads a floating-point tensor as float32 (F16/BF16/F64 converted). */
+    @Override
     public float[] readFloats(String name) {
         CkptTensor t = tensor(name);
         if (!t.dtype().isFloating()) {

@@ -1,0 +1,187 @@
+package dev.conceptprune.model;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.conceptprune.io.Config;
+import dev.conceptprune.io.WeightFormatException;
+import dev.conceptprune.model.ckpt.CkptFile;
+import dev.conceptprune.model.ldm.ComponentMapping;
+import dev.conceptprune.model.ldm.LdmComponent;
+import dev.conceptprune.model.ldm.LdmConfigs;
+import dev.conceptprune.model.ldm.LdmConverter;
+import dev.conceptprune.model.ldm.LdmFamily;
+import dev.conceptprune.model.ldm.LdmLayout;
+import dev.conceptprune.model.ldm.LdmMapping;
+import dev.conceptprune.model.ldm.TensorMapping;
+import dev.conceptprune.model.ldm.TensorShapes;
+import dev.conceptprune.model.ldm.WeightSet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A single-file checkpoint in the original LDM layout (what A1111, ComfyUI and civitai use), as
+ * {@code .safetensors} or legacy {@code .ckpt}, presented as a model source: the file's tensors
+ * under diffusers names and shapes through a {@link TensorView} (no copies), configs inferred
+ * from the tensor shapes and the family's conventions ({@link LdmConfigs}), and the standard CLIP
+ * tokenizer that single files do not carry, from the resources. The file is reopened for every
+ * component, so the source itself holds nothing open.
+ */
+public final class SingleFileSource implements ModelSource {
+    private static final String TOKENIZER_RESOURCE = "tokenizer/";
+
+    private final Path file;
+    private final LdmLayout layout;
+    private final LdmMapping mapping;
+    private final LdmConfigs configs;
+
+    private SingleFileSource(Path file, LdmLayout layout, LdmMapping mapping, LdmConfigs configs) {
+        this.file = file;
+        this.layout = layout;
+        this.mapping = mapping;
+        this.configs = configs;
+    }
+
+    /** True for the file names this source reads: {@code .safetensors} and {@code .ckpt}. */
+    public static boolean accepts(Path path) {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        return Files.isRegularFile(path) && (name.endsWith(".safetensors") || name.endsWith(".ckpt"));
+    }
+
+    /**
+     * Reads the file's header, recognises the family and infers every config; refuses files it
+     * cannot use with a message saying what the file was recognised as.
+     */
+    public static SingleFileSource open(Path file) {
+        try (TensorSource stored = openStored(file)) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (String name : stored.names()) {
+                shapes.put(name, stored.info(name).shape());
+            }
+            TensorShapes all = new TensorShapes(shapes);
+            LdmLayout layout = LdmLayout.infer(all);
+            LdmMapping mapping = new LdmConverter(layout).convert(all, WeightSet.NON_EMA);
+            return new SingleFileSource(file, layout, mapping, LdmConfigs.infer(layout, null));
+        }
+    }
+
+    private static TensorSource openStored(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".ckpt") ? CkptFile.open(file)
+                : TensorStore.open(file);
+    }
+
+    /** The recognised family (SD 1.x or 2.x). */
+    public LdmFamily family() {
+        return layout.family();
+    }
+
+    /** The file's tensor names and how they map, for inspection. */
+    public LdmMapping mapping() {
+        return mapping;
+    }
+
+    @Override
+    public Path location() {
+        return file;
+    }
+
+    @Override
+    public boolean has(Component component) {
+        return ldm(component) != null || component == Component.SCHEDULER || component == Component.TOKENIZER;
+    }
+
+    @Override
+    public Config config(Component component) {
+        Path where = Path.of(file + " (" + component.folderName() + " config inferred for " + layout.family().label()
+                + ")");
+        LdmComponent c = ldm(component);
+        if (c != null) {
+            return new Config(where, configs.of(c));
+        }
+        if (component == Component.SCHEDULER) {
+            return new Config(where, configs.scheduler());
+        }
+        if (component == Component.TOKENIZER) {
+            return Config.parse(where, new String(resource("tokenizer_config.json"), StandardCharsets.UTF_8));
+        }
+        throw new WeightFormatException(file, layout.family().label() + " single files have no "
+                + component.folderName());
+    }
+
+    @Override
+    public TensorSource tensors(Component component) {
+        LdmComponent c = ldm(component);
+        if (c == null) {
+            throw new WeightFormatException(file, "a single file holds no " + component.folderName() + " weights");
+        }
+        ComponentMapping m = mapping.component(c);
+        TensorSource stored = openStored(file);
+        try {
+            TensorView.Builder view = TensorView.of(stored);
+            for (TensorMapping t : m.tensors()) {
+                if (t.isSlice()) {
+                    view.slice(t.diffusersName(), t.storedName(), t.elementOffset(), t.shape());
+                } else if (t.isReshaped()) {
+                    view.reshape(t.diffusersName(), t.storedName(), t.shape());
+                } else {
+                    view.rename(t.diffusersName(), t.storedName());
+                }
+            }
+            return view.build();
+        } catch (RuntimeException e) {
+            stored.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<byte[]> file(Component component, String fileName) {
+        if (component != Component.TOKENIZER) {
+            return Optional.empty();
+        }
+        try (InputStream in = SingleFileSource.class.getResourceAsStream(TOKENIZER_RESOURCE + fileName)) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            byte[] bytes = in.readAllBytes();
+            return Optional.of(layout.family() == LdmFamily.SD2 && fileName.endsWith(".json") ? padWithBang(bytes) : bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundled tokenizer file " + fileName, e);
+        }
+    }
+
+    @Override
+    public Path fileLocation(Component component, String fileName) {
+        return Path.of("bundled CLIP tokenizer", fileName);
+    }
+
+    private byte[] resource(String fileName) {
+        return file(Component.TOKENIZER, fileName).orElseThrow(
+                () -> new IllegalStateException("missing bundled tokenizer file " + fileName));
+    }
+
+    /** SD 2's OpenCLIP tokenizer pads with '!' (id 0) where SD 1's pads with the end-of-text token. */
+    private static byte[] padWithBang(byte[] json) {
+        JsonObject o = JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
+        if (o.has("pad_token")) {
+            o.addProperty("pad_token", "!");
+        }
+        return o.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static LdmComponent ldm(Component component) {
+        return switch (component) {
+            case UNET -> LdmComponent.UNET;
+            case VAE -> LdmComponent.VAE;
+            case TEXT_ENCODER -> LdmComponent.TEXT_ENCODER;
+            default -> null;
+        };
+    }
+}
