@@ -71,8 +71,8 @@ class SingleFileSourceTest {
             GenerationSettings s = new GenerationSettings("a photo of a cat", "", 5, 7.5, null, 0, 128, 128, 1,
                     ref.readFloats("initial_latents"));
             GeneratedImages img = pipe.generate(s, StepListener.NONE);
-X
-            Fixtures.assertClose(file + " image", ref.readFloats("image"), img.pixels(), 3e-5);
+            // measured 1.5e-6 for both files (float32 kernels against torch's)
+            Fixtures.assertClose(file + " image", ref.readFloats("image"), img.pixels(), 1.5e-5);
         }
     }
 

@@ -76,4 +76,31 @@ class TensorViewTest {
             assertThrows(IllegalArgumentException.class, () -> TensorView.of(store).rename("x", BIAS).rename("x", CONV));
         }
     }
+
+    @Test
+    void slicesAreContiguousElementRangesOfTheStoredTensor() {
+        try (TensorStore store = vae()) {
+            long[] stored = store.info(CONV).shape();
+            long rows = stored[0];
+            long cols = stored[1] * stored[2] * stored[3];
+            long half = rows / 2;
+            // the two dim-0 halves, as q and k of a fused projection would be read
+            TensorView view = TensorView.of(store).slice("first", CONV, 0, half, cols)
+                    .slice("second", CONV, half * cols, rows - half, cols).build();
+            float[] all = store.readFloats(CONV);
+            float[] first = view.readFloats("first");
+            float[] second = view.readFloats("second");
+            assertEquals(half * cols, first.length);
+            assertArrayEquals(java.util.Arrays.copyOfRange(all, 0, first.length), first);
+            assertArrayEquals(java.util.Arrays.copyOfRange(all, first.length, all.length), second);
+            int size = store.info(CONV).dtype().size();
+            assertEquals(second.length * (long) size, view.bytes("second").remaining());
+            assertEquals(store.bytes(CONV).duplicate().position(store.bytes(CONV).position() + first.length * size)
+                    .slice(), view.bytes("second"));
+            assertEquals(all.length, view.parameterCount());
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> TensorView.of(store).slice("past", CONV, half * cols + 1, rows - half, cols));
+            assertTrue(e.getMessage().contains("has no elements"), e.getMessage());
+        }
+    }
 }
