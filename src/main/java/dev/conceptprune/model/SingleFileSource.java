@@ -72,6 +72,11 @@ public final class SingleFileSource implements ModelSource {
         }
     }
 
+    /** The file's own tensors under their stored names; the caller closes them. */
+    public TensorSource openStored() {
+        return openStored(file);
+    }
+
     private static TensorSource openStored(Path file) {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".ckpt") ? CkptFile.open(file)
                 : TensorStore.open(file);

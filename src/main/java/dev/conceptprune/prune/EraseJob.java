@@ -8,7 +8,7 @@ import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.scheduler.Schedulers;
 import dev.conceptprune.model.Component;
-import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +38,8 @@ public final class EraseJob {
     }
 
     /** UNet calls of one sampling run with these settings on this model (the most tau can observe). */
-    public static int unetCallsPerRun(DiffusersFolder folder, GenerationSettings settings) {
-        Scheduler probe = Schedulers.fromConfigFile(folder.configPath("scheduler"), settings.scheduler());
+    public static int unetCallsPerRun(ModelSource model, GenerationSettings settings) {
+        Scheduler probe = Schedulers.from(model, settings.scheduler());
         probe.setTimesteps(settings.steps());
         return probe.numModelCalls();
     }
@@ -47,10 +47,11 @@ public final class EraseJob {
     /** Runs the job; the summary it returns is also written to the output folder. */
     public EraseResult run() {
         long start = System.nanoTime();
-        DiffusersFolder folder = DiffusersFolder.open(request.model());
+        ModelSource folder = ModelSource.open(request.model());
         Path out = request.out();
-        if (Files.exists(out.resolve(MODEL_DIR)) && !request.force()) {
-            throw new InputException(out.resolve(MODEL_DIR) + " already exists; pass force to replace it");
+        Path edited = editedModel(folder, out);
+        if (Files.exists(edited) && !request.force()) {
+            throw new InputException(edited + " already exists; pass force to replace it");
         }
         PruneSite site = request.site();
         GenerationSettings settings = request.settings();
@@ -86,7 +87,7 @@ public final class EraseJob {
             for (int i = 1; i < masks.size(); i++) {
                 all = all.union(masks.get(i));
             }
-            PrunedModelWriter.export(folder, all, out.resolve(MODEL_DIR), request.force());
+            EditedModel.export(folder, all, edited, request.force());
             long siteTotal = 0;
             for (String p : params) {
                 siteTotal += siteWeights.info(p).elementCount();
@@ -98,6 +99,14 @@ public final class EraseJob {
             Json.write(out.resolve(SUMMARY), result);
             return result;
         }
+    }
+
+    /**
+     * Where the job writes the edited model: {@code OUT/model/} for a diffusers folder,
+     * {@code OUT/<checkpoint file name>} for a single file.
+     */
+    public static Path editedModel(ModelSource model, Path out) {
+        return EditedModel.target(model, out.resolve(MODEL_DIR), out);
     }
 
     /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */

@@ -2,7 +2,7 @@ package dev.conceptprune.prune;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.Component;
-import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,11 +13,12 @@ public final class MaskApplication {
     }
 
     /**
-     * Writes {@code base} with the union of {@code masks} applied to {@code out}.
+     * Writes {@code base} with the union of {@code masks} applied: a diffusers folder to the folder
+     * {@code out}, a single-file checkpoint to the file of its name inside {@code out}.
      *
      * @return the united mask
      */
-    public static PruneMask apply(DiffusersFolder base, List<Path> masks, Path out, boolean force) {
+    public static PruneMask apply(ModelSource base, List<Path> masks, Path out, boolean force) {
         if (masks.isEmpty()) {
             throw new InputException("no mask to apply");
         }
@@ -30,11 +31,11 @@ public final class MaskApplication {
             PruneMask m = PruneMask.read(p);
             if (!fingerprint.equals(m.fingerprint())) {
                 throw new InputException("mask " + p + " was computed on another model (its fingerprint "
-                        + m.fingerprint() + " does not match " + base.root() + ": " + fingerprint + ")");
+                        + m.fingerprint() + " does not match " + base.location() + ": " + fingerprint + ")");
             }
             all = all == null ? m : all.union(m);
         }
-        PrunedModelWriter.export(base, all, out, force);
+        EditedModel.export(base, all, EditedModel.target(base, out, out), force);
         return all;
     }
 }

@@ -135,21 +135,22 @@ public final class PrunedModelWriter {
             for (TensorInfo t : f.tensors().values()) {
                 ByteBuffer data = f.bytes(t.name());
                 int[] zero = fileEdits.get(t.name());
-                if (zero != null) {
-                    ByteBuffer copy = ByteBuffer.allocate(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-                    copy.put(data.duplicate()).flip();
-                    int size = t.dtype().size();
-                    for (int i : zero) {
-                        for (int b = 0; b < size; b++) {
-                            copy.put(i * size + b, (byte) 0);
-                        }
-                    }
-                    data = copy;
-                }
-                w.add(t.name(), t.dtype(), t.shape(), data);
+                w.add(t.name(), t.dtype(), t.shape(), zero == null ? data : zeroed(data, zero, t.dtype().size()));
             }
             w.write(dst);
         }
+    }
+
+    /** A copy of a tensor's bytes with the elements at {@code indices} zeroed. */
+    static ByteBuffer zeroed(ByteBuffer data, int[] indices, int elementSize) {
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(data.duplicate()).flip();
+        for (int i : indices) {
+            for (int b = 0; b < elementSize; b++) {
+                copy.put(i * elementSize + b, (byte) 0);
+            }
+        }
+        return copy;
     }
 
     private static void deleteTree(Path root) {
