@@ -64,6 +64,16 @@ public final class DiffusersFolder implements ModelSource {
         return root;
     }
 
+    /** The image size the model was trained at: the UNet's sample size times the VAE's scale factor. */
+    public int imageSize() {
+        return config(Component.UNET).getInt("sample_size") * vaeScaleFactor();
+    }
+
+    /** Pixels per latent along each side: 2 to the number of the VAE's downsampling stages. */
+    public int vaeScaleFactor() {
+        return 1 << (config(Component.VAE).getIntArray("block_out_channels").length - 1);
+    }
+
     /** The folder's root. */
     @Override
     public Path location() {
