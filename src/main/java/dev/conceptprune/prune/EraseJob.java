@@ -39,7 +39,7 @@ public final class EraseJob {
 
     /** UNet calls of one sampling run with these settings on this model (the most tau can observe). */
     public static int unetCallsPerRun(DiffusersFolder folder, GenerationSettings settings) {
-        Scheduler probe = Schedulers.fromConfigFile(folder.configPath("scheduler"), settings.scheduler());
+        Scheduler probe = Schedulers.fromConfigFile(folder.configPath(Component.SCHEDULER), settings.scheduler());
         probe.setTimesteps(settings.steps());
         return probe.numModelCalls();
     }
