@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -218,11 +219,12 @@ public final class LdmConfigs {
     }
 
     /** The config of a component. */
-    public JsonObject of(LdmComponent c) {
+    public JsonObject of(Component c) {
         return switch (c) {
             case UNET -> unet();
             case VAE -> vae();
             case TEXT_ENCODER -> textEncoder();
+            default -> throw new IllegalArgumentException("a single-file checkpoint holds no " + c);
         };
     }
 
