@@ -83,11 +83,6 @@ public final class UNet2DConditionModel {
         }
     }
 
-    /** As {@link #load(UNetConfig, TensorSource, Runtime, NDManager)} for {@link Runtime#cpu()}. */
-    public static UNet2DConditionModel load(UNetConfig cfg, TensorSource store, NDManager manager) {
-        return load(cfg, store, Runtime.cpu(), manager);
-    }
-
     /**
      * Builds the model from a config and weights, into a sub-manager of {@code manager}. Fails
      * with a {@link WeightFormatException} on a missing or mis-shaped tensor, and on tensors the

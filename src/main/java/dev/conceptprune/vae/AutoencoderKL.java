@@ -52,11 +52,6 @@ public final class AutoencoderKL {
         }
     }
 
-    /** As {@link #load(VaeConfig, TensorSource, Runtime, NDManager)} for {@link Runtime#cpu()}. */
-    public static AutoencoderKL load(VaeConfig config, TensorSource store, NDManager manager) {
-        return load(config, store, Runtime.cpu(), manager);
-    }
-
     /**
      * Loads the weights {@code config} implies from {@code store} into {@code manager}; a missing
      * tensor, a wrong shape, or a tensor the config does not explain is a {@link WeightFormatException}.
