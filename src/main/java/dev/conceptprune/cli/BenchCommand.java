@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,8 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class BenchCommand implements Callable<Integer> {
     private static final int QUICK_STEPS = 12;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder (default: the embedded toy-world model).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "sd15 or sd21: the published configs with seeded random weights, instead of --model.")
@@ -114,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The options checked and their defaults applied. */
     private BenchRequest request() {
-        if (model != null && preset != null) {
+        if (model.given() && preset != null) {
             throw new InputException("give --model or --preset, not both");
         }
         if (discovery && preset != null) {
@@ -137,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new InputException("--height and --width must be positive multiples of 8");
         }
         Preset presetConfigs = preset == null ? null : ErrorHandler.option("--preset", () -> Preset.parse(preset));
-        Path folder = presetConfigs == null ? (model == null ? DefaultModel.model() : model) : null;
+        Path folder = presetConfigs == null ? model.folder() : null;
         return new BenchRequest(folder, presetConfigs, height, width, batch, timedCalls, warmupCalls, only, seed,
                 leakCheck, steps != null ? steps : quick ? QUICK_STEPS : 50, tau);
     }

@@ -31,8 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "ff.net.2 weights with the Wanda score, and zero them.",
             "Writes OUT/model/ (edited diffusers folder), OUT/<concept>.mask.safetensors, OUT/summary.json."})
 public final class EraseCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder. Default: the embedded toy-world model.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Mixin
     ConceptOptions concepts;
@@ -87,7 +87,7 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path modelPath = model == null ? DefaultModel.model() : model;
+        Path modelPath = model.folder();
         DiffusersFolder folder = DiffusersFolder.open(modelPath);
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);

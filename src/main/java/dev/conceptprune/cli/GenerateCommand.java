@@ -25,8 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Generate images from a prompt (classifier-free guidance, seeded like torch.randn on CPU).",
             "Progress (call, s/call, ETA) goes to stderr."})
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder. Default: the embedded toy-world model.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--prompt", required = true, description = "The prompt.")
     String prompt;
@@ -53,7 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DiffusersFolder folder = DiffusersFolder.open(model == null ? DefaultModel.model() : model);
+        DiffusersFolder folder = DiffusersFolder.open(model.folder());
         float[] init = null;
         int n = numImages;
         int[] size = sampling.size(folder);
