@@ -1,6 +1,6 @@
 package dev.conceptprune.bench;
 
-import com.google.gson.GsonBuilder;
+import dev.conceptprune.io.Json;
 import dev.conceptprune.runtime.OpMeter;
 import dev.conceptprune.runtime.ProcessMemory;
 import java.io.PrintWriter;
@@ -23,14 +23,20 @@ public final class BenchReport {
     }
 
     /** The machine line: peak and its inputs, threads. */
-    public void machineText(PrintWriter o) {
+    private void machineText(PrintWriter o) {
         o.printf(Locale.ROOT, "machine: %d cores x %.2f GHz (%s) x %d FLOP/cycle (%s) = %.1f GFLOP/s fp32 peak; "
                         + "libtorch threads %d%n", machine.cores(), machine.ghz(), machine.clockSource(),
                 machine.flopPerCycle(), machine.isa(), machine.gflops(), threads);
     }
 
-    /** Per component: times, FLOPs, achieved rate, the per-kind profile and the memory trend. */
-    public void componentsText(PrintWriter o, List<CallTimes> results) {
+    /**
+     * The run's line, the machine line, then per component: times, FLOPs, achieved rate, the per-kind
+     * profile and the memory trend.
+     */
+    public void componentsText(PrintWriter o, ComponentResults run) {
+        o.printf("bench: %s, %dx%d, batch %d%n", run.model(), run.height(), run.width(), run.batch());
+        machineText(o);
+        List<CallTimes> results = run.calls();
         o.printf("%-13s %-30s %10s %10s %11s %9s %6s %9s%n", "component", "input", "median ms", "min ms",
                 "GFLOP/call", "GFLOP/s", "peak", "non-GEMM");
         for (CallTimes r : results) {
@@ -66,8 +72,13 @@ public final class BenchReport {
                 ProcessMemory.peakRss() / MB, ProcessMemory.heapPeak() / MB);
     }
 
-    /** The discovery comparison as text. */
-    public void discoveryText(PrintWriter o, DiscoveryComparison c, int batch) {
+    /** The run's line, the machine line and the discovery comparison as text. */
+    public void discoveryText(PrintWriter o, DiscoveryResults run) {
+        o.printf("bench --discovery: %s, %d prompt pairs, tau %d, %d steps (model's scheduler), "
+                + "guidance 7.5, %dx%d%n", run.model(), run.pairs(), run.tau(), run.steps(), run.height(), run.width());
+        machineText(o);
+        DiscoveryComparison c = run.comparison();
+        int batch = run.batch();
         o.printf(Locale.ROOT, "early stop + batching (%d prompts per UNet batch): %.1f s, %d UNet calls%n", batch,
                 c.fast().seconds(), c.fast().unetCalls());
         o.printf(Locale.ROOT, "reference (each prompt alone, all steps + VAE decode): %.1f s, %d UNet calls%n",
@@ -77,66 +88,61 @@ public final class BenchReport {
                 c.normRelDiff(), c.maskDiffer(), c.maskSize());
     }
 
-    /** One JSON object: a key per component, plus {@code machine}. */
-    public String componentsJson(List<CallTimes> results, String model) {
+    /** One JSON object: a key per component, plus {@code machine} and {@code model}. */
+    public String componentsJson(ComponentResults results) {
         Map<String, Object> root = new LinkedHashMap<>();
-        for (CallTimes r : results) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("median_ms", round(r.medianMillis(), 2));
-            c.put("min_ms", round(r.minMillis(), 2));
-            c.put("gflop_per_call", round(r.flopsPerCall() / 1e9, 4));
-            c.put("gflops", round(r.gflops(), 2));
-            c.put("peak_fraction", round(r.gflops() / machine.gflops(), 4));
-            c.put("non_gemm_fraction", round(r.outsideMatmulFraction(), 4));
-            c.put("kernel_cpu_fraction", round(r.kernelCpuFraction(), 4));
-            c.put("calls", r.calls());
-            c.put("input", r.input());
-            Map<String, Object> kinds = new LinkedHashMap<>();
-            r.kinds().forEach((k, t) -> kinds.put(kindName(k), Map.of("ms_per_call", round(t.millis() / r.calls(), 2),
-                    "gflop_per_call", round(t.flops() / 1e9 / r.calls(), 4), "ops_per_call", t.ops() / r.calls())));
-            c.put("ops", kinds);
-            long[] rss = r.rssAfterCall();
-            c.put("rss_mb_first_call", round(rss[0] / MB, 1));
-            c.put("rss_mb_last_call", round(rss[rss.length - 1] / MB, 1));
-            root.put(r.name(), c);
+        for (CallTimes r : results.calls()) {
+            root.put(r.name(), ComponentJson.of(r, machine));
         }
         root.put("machine", machineJson());
-        root.put("model", model);
-        return new GsonBuilder().setPrettyPrinting().create().toJson(root);
+        root.put("model", results.model());
+        return Json.pretty().toJson(root);
     }
 
-    /** One JSON object: {@code discovery} and {@code machine}. */
-    public String discoveryJson(DiscoveryComparison c, int batch, String model) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("fast_seconds", round(c.fast().seconds(), 2));
-        d.put("fast_unet_calls", c.fast().unetCalls());
-        d.put("fast_batch", batch);
-        d.put("reference_seconds", round(c.reference().seconds(), 2));
-        d.put("reference_unet_calls", c.reference().unetCalls());
-        d.put("speedup", round(c.speedup(), 2));
-        d.put("call_ratio", round(c.callRatio(), 2));
-        d.put("norm_max_rel_diff", c.normRelDiff());
-        d.put("mask_weights_differing", c.maskDiffer());
-        d.put("mask_weights", c.maskSize());
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("discovery", d);
-        root.put("machine", machineJson());
-        root.put("model", model);
-        return new GsonBuilder().setPrettyPrinting().create().toJson(root);
+    /** One JSON object: {@code discovery}, {@code machine} and {@code model}. */
+    public String discoveryJson(DiscoveryResults results) {
+        DiscoveryComparison c = results.comparison();
+        DiscoveryJson d = new DiscoveryJson(round(c.fast().seconds(), 2), c.fast().unetCalls(), results.batch(),
+                round(c.reference().seconds(), 2), c.reference().unetCalls(), round(c.speedup(), 2),
+                round(c.callRatio(), 2), c.normRelDiff(), c.maskDiffer(), c.maskSize());
+        return Json.pretty().toJson(new DiscoveryRoot(d, machineJson(), results.model()));
     }
 
-    private Map<String, Object> machineJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cores", machine.cores());
-        m.put("ghz", round(machine.ghz(), 3));
-        m.put("clock_source", machine.clockSource());
-        m.put("flop_per_cycle", machine.flopPerCycle());
-        m.put("isa", machine.isa());
-        m.put("peak_gflops", round(machine.gflops(), 1));
-        m.put("threads", threads);
-        m.put("vm_hwm_mb", round(ProcessMemory.peakRss() / MB, 1));
-        m.put("heap_peak_mb", round(ProcessMemory.heapPeak() / MB, 1));
-        return m;
+    private MachineJson machineJson() {
+        return new MachineJson(machine.cores(), round(machine.ghz(), 3), machine.clockSource(), machine.flopPerCycle(),
+                machine.isa(), round(machine.gflops(), 1), threads, round(ProcessMemory.peakRss() / MB, 1),
+                round(ProcessMemory.heapPeak() / MB, 1));
+    }
+
+    private record MachineJson(int cores, double ghz, String clockSource, int flopPerCycle, String isa,
+                               double peakGflops, int threads, double vmHwmMb, double heapPeakMb) {
+    }
+
+    private record KindJson(double msPerCall, double gflopPerCall, long opsPerCall) {
+    }
+
+    private record ComponentJson(double medianMs, double minMs, double gflopPerCall, double gflops,
+                                 double peakFraction, double nonGemmFraction, double kernelCpuFraction, int calls,
+                                 String input, Map<String, KindJson> ops, double rssMbFirstCall,
+                                 double rssMbLastCall) {
+        static ComponentJson of(CallTimes r, MachinePeak machine) {
+            Map<String, KindJson> kinds = new LinkedHashMap<>();
+            r.kinds().forEach((k, t) -> kinds.put(kindName(k), new KindJson(round(t.millis() / r.calls(), 2),
+                    round(t.flops() / 1e9 / r.calls(), 4), t.ops() / r.calls())));
+            long[] rss = r.rssAfterCall();
+            return new ComponentJson(round(r.medianMillis(), 2), round(r.minMillis(), 2),
+                    round(r.flopsPerCall() / 1e9, 4), round(r.gflops(), 2), round(r.gflops() / machine.gflops(), 4),
+                    round(r.outsideMatmulFraction(), 4), round(r.kernelCpuFraction(), 4), r.calls(), r.input(), kinds,
+                    round(rss[0] / MB, 1), round(rss[rss.length - 1] / MB, 1));
+        }
+    }
+
+    private record DiscoveryJson(double fastSeconds, int fastUnetCalls, int fastBatch, double referenceSeconds,
+                                 int referenceUnetCalls, double speedup, double callRatio, double normMaxRelDiff,
+                                 long maskWeightsDiffering, long maskWeights) {
+    }
+
+    private record DiscoveryRoot(DiscoveryJson discovery, MachineJson machine, String model) {
     }
 
     private static String kindName(OpMeter.Kind k) {

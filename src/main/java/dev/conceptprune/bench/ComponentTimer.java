@@ -29,7 +29,8 @@ public final class ComponentTimer {
      */
     public ComponentTimer(NDManager manager, int warmup, int calls, boolean collectBeforeSample, PrintStream progress) {
         if (warmup < 0 || calls < 1) {
-            throw new IllegalArgumentException("--warmup must be >= 0 and --calls >= 1, got " + warmup + " and " + calls);
+            throw new IllegalArgumentException("warm-up calls must be >= 0 and timed calls >= 1, got " + warmup
+                    + " and " + calls);
         }
         this.manager = manager;
         this.warmup = warmup;

@@ -1,14 +1,19 @@
 package dev.conceptprune.bench;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.ConceptDiscovery;
 import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.model.TensorSource;
+import dev.conceptprune.scheduler.Scheduler;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
@@ -20,11 +25,47 @@ import java.util.Map;
  * The fast run goes first, so any warm-up cost counts against it.
  */
 public final class DiscoveryBench {
+    private static final int PAIRS = 4;
+    private static final double GUIDANCE = 7.5;
+    private static final double SKILL_RATIO = 0.01;
+
     private final StableDiffusionPipeline pipeline;
     private final GenerationSettings settings;
     private final int tau;
     private final int batch;
     private final PrintStream progress;
+
+    /**
+     * Times a discovery of the Stripes style on the request's model folder: {@value #PAIRS} prompt
+     * pairs, the model's scheduler, guidance {@value #GUIDANCE}.
+     *
+     * @param progress where progress lines go, or null
+     */
+    public static DiscoveryResults measure(BenchRequest request, PrintStream progress) {
+        if (request.model() == null) {
+            throw new InputException("a discovery needs a model folder (tokenizer, scheduler, weights); "
+                    + "a preset builds networks with random weights only");
+        }
+        DiffusersFolder folder = DiffusersFolder.open(request.model());
+        int h = request.height() != null ? request.height() : folder.imageSize();
+        int w = request.width() != null ? request.width() : h;
+        int steps = request.steps();
+        GenerationSettings settings = new GenerationSettings("", "", steps, GUIDANCE, null, 0, h, w, 1, null);
+        List<PromptPair> pairs = Concept.style("Stripes", request.seed()).pairs().subList(0, PAIRS);
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
+             TensorSource unet = folder.tensors(Component.UNET)) {
+            Scheduler scheduler = pipe.scheduler(null);
+            scheduler.setTimesteps(steps);
+            if (request.tau() > scheduler.numModelCalls()) {
+                throw new InputException("tau " + request.tau() + " exceeds the UNet calls of a " + steps
+                        + "-step run");
+            }
+            DiscoveryComparison c = new DiscoveryBench(pipe, settings, request.tau(), request.batch(), progress)
+                    .run(pairs, unet, SKILL_RATIO);
+            return new DiscoveryResults(folder.root().toString(), pairs.size(), request.tau(), steps, h, w,
+                    request.batch(), c);
+        }
+    }
 
     /**
      * @param settings steps, scheduler, guidance and size of the observation runs

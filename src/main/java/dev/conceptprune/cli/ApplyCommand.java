@@ -3,7 +3,7 @@ package dev.conceptprune.cli;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.prune.MaskApplication;
 import dev.conceptprune.prune.PruneMask;
-import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,12 +13,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Applies saved masks (united) to a base model and writes the edited folder. */
+/** Applies saved masks (united) to a base model and writes the edited model in the base's layout. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = {"Apply one or more saved masks to a base model (masks are united) and write the edited",
-            "diffusers folder. A mask computed on another model is refused (fingerprint check)."})
+            "diffusers folder, or for a single-file checkpoint OUT/<its file name> in the same layout. A mask",
+            "computed on another model is refused (fingerprint check); masks name diffusers parameters, so a",
+            "mask found on a folder applies to the single file of the same weights and back."})
 public final class ApplyCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The base model the masks were computed on.")
+    @Option(names = "--model", required = true, paramLabel = "PATH",
+            description = "The base model the masks were computed on: a diffusers folder or a single-file checkpoint.")
     Path model;
 
     @Option(names = "--mask", required = true, paramLabel = "FILE", description = "A .mask.safetensors file (repeatable).")
@@ -38,7 +41,7 @@ public final class ApplyCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; use --force to replace it");
         }
-        PruneMask all = MaskApplication.apply(DiffusersFolder.open(model), masks, out, force);
+        PruneMask all = MaskApplication.apply(ModelSource.open(model), masks, out, force);
         spec.commandLine().getOut().printf("applied %d mask(s), %,d weights zeroed: %s%n", masks.size(), all.count(), out);
         spec.commandLine().getOut().flush();
         return 0;

@@ -10,6 +10,7 @@ import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +30,11 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Erase one or more concepts with ConceptPrune: record feed-forward activations for",
             "prompts with and without the concept (first --tau UNet calls only), select the skilled",
             "ff.net.2 weights with the Wanda score, and zero them.",
-            "Writes OUT/model/ (edited diffusers folder), OUT/<concept>.mask.safetensors, OUT/summary.json."})
+            "Writes OUT/model/ (edited diffusers folder) or, for a single-file checkpoint, OUT/<its file name>",
+            "(same layout, only pruned entries differ), OUT/<concept>.mask.safetensors, OUT/summary.json."})
 public final class EraseCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers model folder. Default: the embedded toy-world model.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Mixin
     ConceptOptions concepts;
@@ -87,8 +89,8 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path modelPath = model == null ? DefaultModel.model() : model;
-        DiffusersFolder folder = DiffusersFolder.open(modelPath);
+        Path modelPath = model.folder();
+        ModelSource folder = ModelSource.open(modelPath);
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
         GenerationSettings settings = sampling.settings("", size, 1);
@@ -99,13 +101,18 @@ public final class EraseCommand implements Callable<Integer> {
             o.flush();
             return 0;
         }
-        if (Files.exists(out.resolve(EraseJob.MODEL_DIR)) && !force) {
-            throw new InputException(out.resolve(EraseJob.MODEL_DIR) + " already exists; use --force to replace it");
+        Path edited = EraseJob.editedModel(folder, out);
+        if (Files.exists(edited) && !force) {
+            throw new InputException(edited + " already exists; use --force to replace it");
+        }
+        if (evalPrompts != null && !(folder instanceof DiffusersFolder)) {
+            throw new InputException("--eval needs a diffusers model folder; " + modelPath
+                    + " is a single-file checkpoint");
         }
         PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
         if (evalPrompts != null) {
             EvalCommand.checkClip(clip, labels);
-            EvalCommand.plan(List.of(folder.root()), evalPrompts, sampling, labels, null);
+            EvalCommand.plan(List.of(modelPath), evalPrompts, sampling, labels, null);
         } else if (clip != null || !labels.isEmpty()) {
             throw new InputException("--clip and --labels go with --eval");
         }
@@ -126,12 +133,12 @@ public final class EraseCommand implements Callable<Integer> {
                     c.concept(), c.pruned(), c.discoverySeconds(), c.discoveryUnetCalls(), c.referenceUnetCalls());
         }
         if (evalPrompts != null) {
-            Path report = new SweepEvaluation(folder, out, clip, labels, batch).run(result,
+            Path report = new SweepEvaluation((DiffusersFolder) folder, out, clip, labels, batch).run(result,
                     models -> EvalCommand.plan(models, evalPrompts, sampling, labels, null), force,
                     spec.commandLine().getErr());
             o.printf("evaluation: %s%n", report);
         }
-        o.printf("edited model: %s%nsummary: %s%n", out.resolve(EraseJob.MODEL_DIR), out.resolve(EraseJob.SUMMARY));
+        o.printf("edited model: %s%nsummary: %s%n", edited, out.resolve(EraseJob.SUMMARY));
         o.flush();
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.eval.OutputFolderInUseException;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.runtime.MemoryCheck;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         int code = exitCode(ex);
         if (code == BAD_INPUT || ex instanceof UncheckedIOException
                 || ex instanceof MemoryCheck.InsufficientMemoryException) {
-            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.getErr().println("error: " + message(ex));
             return code;
         }
         cmd.getErr().println("error: internal failure: " + ex);
@@ -48,6 +49,14 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         cmd.getErr().println("error: " + ex.getMessage());
         cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
         return BAD_INPUT;
+    }
+
+    /** The library's message, with the options that resolve it where a command line can. */
+    private static String message(Exception ex) {
+        if (ex instanceof OutputFolderInUseException) {
+            return ex.getMessage() + "; use --force to replace it or choose another --out";
+        }
+        return ex.getMessage();
     }
 
     /** Runs a library parse of an option's value; bad input is reported under the option's name. */

@@ -6,10 +6,14 @@ import dev.conceptprune.eval.EvalRequest;
 import dev.conceptprune.eval.EvalRun;
 import dev.conceptprune.eval.Evaluation;
 import dev.conceptprune.eval.SamplingDefaults;
+import dev.conceptprune.eval.PromptSet;
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -69,6 +73,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (batch < 1) {
+            throw new InputException("--batch must be >= 1, got " + batch);
+        }
+        checkPrompts(prompts, labels, labelColumn);
+        checkClip(clip, labels);
         EvalRequest request = new EvalRequest(models, prompts, defaults(sampling), labels, labelColumn, clip, batch, out,
                 force);
         EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
@@ -87,12 +96,41 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** Checks a CLIP folder (and that labels come with one); see {@link EvalPlanner#checkClip}. */
     static void checkClip(Path clip, List<String> labels) {
-        EvalPlanner.checkClip(clip, labels);
+        if (clip == null && !labels.isEmpty()) {
+            throw new InputException("--labels needs --clip to classify the images");
+        }
+        if (clip != null && !Files.isDirectory(clip)) {
+            throw new InputException("--clip " + clip + ": folder not found");
+        }
+        ErrorHandler.option("--clip", () -> {
+            EvalPlanner.checkClip(clip, labels);
+            return null;
+        });
+    }
+
+    /** Checks the prompt file and the labels against it, before any model is opened. */
+    static void checkPrompts(Path prompts, List<String> labels, String labelColumn) {
+        if (!Files.isRegularFile(prompts)) {
+            throw new InputException("--prompts " + prompts + ": file not found");
+        }
+        if (new HashSet<>(labels).size() != labels.size()) {
+            throw new InputException("--labels repeats a label: " + labels);
+        }
+        if (labelColumn != null) {
+            if (labels.isEmpty()) {
+                throw new InputException("--label-column needs --labels to compare against");
+            }
+            ErrorHandler.option("--label-column", () -> {
+                EvalPlan.checkLabelColumn(PromptSet.read(prompts), labels, labelColumn);
+                return null;
+            });
+        }
     }
 
     /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, Path, SamplingDefaults, List, String)}. */
     static EvalPlan plan(List<Path> models, Path prompts, SamplingOptions sampling, List<String> labels,
                          String labelColumn) {
+        checkPrompts(prompts, labels, labelColumn);
         return EvalPlanner.plan(models, prompts, defaults(sampling), labels, labelColumn);
     }
 }

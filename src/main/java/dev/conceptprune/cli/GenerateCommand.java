@@ -25,9 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Generate images from a prompt (classifier-free guidance, seeded like torch.randn on CPU).",
             "Progress (call, s/call, ETA) goes to stderr."})
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "PATH", description = "Diffusers model folder, or a single-file SD 1.x/2.x "
-            + "checkpoint (.safetensors or .ckpt, LDM layout as A1111/ComfyUI use). Default: the embedded toy-world model.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--prompt", required = true, description = "The prompt.")
     String prompt;
@@ -54,7 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelSource folder = ModelSource.open(model == null ? DefaultModel.model() : model);
+        ModelSource folder = ModelSource.open(model.folder());
         float[] init = null;
         int n = numImages;
         int[] size = sampling.size(folder);

@@ -33,13 +33,13 @@ public final class SamplingOptions {
 
     /** Height and width, defaulting to the model's native size as diffusers does. */
     int[] size(ModelSource folder) {
-        int native_ = nativeSize(folder);
+        int native_ = folder.imageSize();
         return new int[] {height != null ? height : native_, width != null ? width : native_};
     }
 
     /** Size implied by latents of shape [n, c, h, w]; must agree with explicit --height/--width. */
     int[] sizeFromLatents(ModelSource folder, long[] shape) {
-        int f = vaeFactor(folder);
+        int f = folder.vaeScaleFactor();
         int h = (int) shape[2] * f;
         int w = (int) shape[3] * f;
         if ((height != null && height != h) || (width != null && width != w)) {
@@ -71,15 +71,5 @@ public final class SamplingOptions {
         }
         return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed, size[0], size[1],
                 numImages, null);
-    }
-
-    /** The model's native image side: the UNet's sample_size times the VAE factor, as diffusers defaults it. */
-    static int nativeSize(ModelSource folder) {
-        Config unet = folder.config(Component.UNET);
-        return unet.getInt("sample_size") * vaeFactor(folder);
-    }
-
-    private static int vaeFactor(ModelSource folder) {
-        return 1 << (folder.config(Component.VAE).getIntArray("block_out_channels").length - 1);
     }
 }

@@ -7,9 +7,6 @@ import dev.conceptprune.nn.Params;
 import dev.conceptprune.model.TensorStore;
 import dev.conceptprune.io.WeightFormatException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * transformers' {@code CLIPModel}: both towers and their projections into the shared embedding
@@ -17,7 +14,6 @@ import java.util.stream.Collectors;
  * return arrays owned by the caller's manager.
  */
 public final class ClipModel {
-    private static final int LISTED_UNUSED = 20;
     /** Older checkpoints store the position index buffers; they are recomputed, not loaded. */
     private static final String POSITION_IDS = ".position_ids";
 
@@ -53,14 +49,7 @@ public final class ClipModel {
     public static ClipModel load(ClipConfig config, TensorStore store, NDManager manager) {
         Params p = new Params(store, manager);
         ClipModel model = new ClipModel(config, p);
-        Set<String> unused = p.unused().stream().filter(n -> !n.endsWith(POSITION_IDS)).collect(Collectors.toSet());
-        if (!unused.isEmpty()) {
-            List<String> names = unused.stream().sorted().limit(LISTED_UNUSED).collect(Collectors.toList());
-            String more = unused.size() > names.size() ? ", ... (" + unused.size() + " in all)" : "";
-            Path file = store.files().isEmpty() ? Path.of("?") : store.files().get(0).path();
-            throw new WeightFormatException(file, "tensors the CLIP config does not explain: "
-                    + String.join(", ", names) + more);
-        }
+        p.requireAllUsed("CLIP", name -> name.endsWith(POSITION_IDS));
         return model;
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
@@ -28,7 +29,7 @@ public final class EvalGenerator {
     /** @param batch prompts per UNet batch */
     public EvalGenerator(int batch, EvalStore store, Progress progress) {
         if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            throw new InputException("prompts per UNet batch must be >= 1, got " + batch);
         }
         this.batch = batch;
         this.store = store;

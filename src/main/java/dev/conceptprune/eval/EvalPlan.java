@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,15 +43,15 @@ public final class EvalPlan {
      *                    its prompt and size are replaced per row and model
      * @param labels      zero-shot labels, possibly empty
      * @param labelColumn a prompt-file column holding the expected label per row, or null
-     * @throws IllegalArgumentException when no row is usable or the labels do not fit the column
+     * @throws InputException when no row is usable or the labels do not fit the column
      */
     public static EvalPlan of(List<EvalModel> models, PromptSet prompts, GenerationSettings defaults,
                               List<String> labels, String labelColumn) {
         if (models.isEmpty()) {
-            throw new IllegalArgumentException("at least one --model is required");
+            throw new InputException("an evaluation needs at least one model");
         }
         if (new HashSet<>(labels).size() != labels.size()) {
-            throw new IllegalArgumentException("--labels repeats a label: " + labels);
+            throw new InputException("the zero-shot labels repeat a label: " + labels);
         }
         if (labelColumn != null) {
             checkLabelColumn(prompts, labels, labelColumn);
@@ -72,7 +73,7 @@ public final class EvalPlan {
             }
         }
         if (images.isEmpty()) {
-            throw new IllegalArgumentException(prompts.file() + ": no usable prompts"
+            throw new InputException(prompts.file() + ": no usable prompts"
                     + (problems.isEmpty() ? "" : " (" + problems.size() + " rows skipped: " + problems.get(0) + ")"));
         }
         return new EvalPlan(models, prompts, images, problems, labels, labelColumn, defaults);
@@ -164,12 +165,13 @@ public final class EvalPlan {
                 d.height(), d.width(), 1, null);
     }
 
-    private static void checkLabelColumn(PromptSet prompts, List<String> labels, String column) {
+    /** Checks that every value of a prompt-file column names one of the labels. */
+    public static void checkLabelColumn(PromptSet prompts, List<String> labels, String column) {
         if (labels.isEmpty()) {
-            throw new IllegalArgumentException("--label-column needs --labels to compare against");
+            throw new InputException("a label column needs zero-shot labels to compare against");
         }
         if (!prompts.labelColumns().contains(column)) {
-            throw new IllegalArgumentException("--label-column: " + prompts.file() + " has no column '" + column
+            throw new InputException(prompts.file() + " has no column '" + column
                     + "'" + (prompts.labelColumns().isEmpty() ? "" : "; it has " + prompts.labelColumns()));
         }
         Set<String> unmatched = new LinkedHashSet<>();
@@ -181,9 +183,9 @@ public final class EvalPlan {
         }
         if (!unmatched.isEmpty()) {
             List<String> shown = unmatched.stream().limit(5).toList();
-            throw new IllegalArgumentException("--label-column " + column + ": values " + shown
+            throw new InputException("values " + shown
                     + (unmatched.size() > shown.size() ? " and " + (unmatched.size() - shown.size()) + " more" : "")
-                    + " match none of --labels " + labels + " (compared ignoring case)");
+                    + " of column " + column + " match none of the labels " + labels + " (compared ignoring case)");
         }
     }
 

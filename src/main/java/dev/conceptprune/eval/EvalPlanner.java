@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.clip.ClipScorer;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.model.Component;
@@ -29,7 +30,7 @@ public final class EvalPlanner {
     public static EvalPlan plan(List<Path> models, Path prompts, SamplingDefaults sampling, List<String> labels,
                                 String labelColumn) {
         if (!Files.isRegularFile(prompts)) {
-            throw new IllegalArgumentException("--prompts " + prompts + ": file not found");
+            throw new InputException("prompt file " + prompts + ": file not found");
         }
         List<String> names = EvalPlan.uniqueNames(models);
         List<EvalModel> evalModels = new ArrayList<>();
@@ -53,11 +54,11 @@ public final class EvalPlanner {
     public static void checkClip(Path clip, List<String> labels) {
         if (clip != null) {
             if (!Files.isDirectory(clip)) {
-                throw new IllegalArgumentException("--clip " + clip + ": folder not found");
+                throw new InputException("CLIP model " + clip + ": folder not found");
             }
             ClipScorer.check(clip);
         } else if (!labels.isEmpty()) {
-            throw new IllegalArgumentException("--labels needs --clip to classify the images");
+            throw new InputException("zero-shot labels need a CLIP model to classify the images");
         }
     }
 }

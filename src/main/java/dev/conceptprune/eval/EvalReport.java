@@ -34,7 +34,7 @@ public final class EvalReport {
 
     private static void metricTable(HtmlReport r, EvalPlan plan, EvalMetrics metrics) {
         if (!metrics.scored()) {
-            r.section("Metrics", "No --clip folder was given, so the images were not scored.");
+            r.section("Metrics", "No CLIP model was given, so the images were not scored.");
             return;
         }
         List<String> header = new ArrayList<>(List.of("model", "images", "mean CLIP score", "\u0394 CLIP score"));

@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.clip.ClipScorer;
 import dev.conceptprune.io.Progress;
 import java.io.IOException;
@@ -42,11 +43,11 @@ public final class EvalRun {
      * @param clip      a CLIP folder already checked with {@link ClipScorer#check}, or null to skip the CLIP score
      * @param detectors detectors besides CLIP zero-shot over the plan's labels; the run closes them
      * @param batch     prompts per UNet batch
-     * @throws IllegalArgumentException when {@code batch} is below 1 or {@code out} is not a folder
+     * @throws InputException when {@code batch} is below 1 or {@code out} is not a folder
      */
     public EvalRun(EvalPlan plan, Path clip, List<Detector> detectors, int batch, Path out, Progress progress) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " exists and is not a folder");
+            throw new InputException("output folder " + out + " exists and is not a folder");
         }
         this.plan = plan;
         this.clip = clip;
@@ -116,7 +117,7 @@ public final class EvalRun {
         if (identity.equals(store.identity())) {
             return;
         }
-        // Claimed before the first image, so that a run killed at any point can be resumed without --force.
+        // Claimed before the first image, so that a run killed at any point can be resumed without being forced.
         // An empty folder is claimed without removing anything: another writer of the same plan may be starting too.
         if (isEmpty(out)) {
             store.claim(identity);
@@ -129,9 +130,9 @@ public final class EvalRun {
             return;
         }
         if (!force) {
-            throw new IllegalArgumentException("--out " + out + (old != null
-                    ? " holds an evaluation of other models or another prompt file"
-                    : " is not empty and holds no evaluation") + "; use --force to replace it or choose another --out");
+            throw new OutputFolderInUseException(out, old != null
+                    ? "holds an evaluation of other models or another prompt file"
+                    : "is not empty and holds no evaluation");
         }
         store.files().forEach(this::delete);
         store.clear();

@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.clip.ClipScorer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -36,7 +37,7 @@ public final class EvalScoring implements AutoCloseable {
      */
     public static EvalScoring open(Path clipDir, List<String> labels, List<Detector> more) {
         if (clipDir == null && !labels.isEmpty()) {
-            throw new IllegalArgumentException("--labels needs --clip to classify the images");
+            throw new InputException("zero-shot labels need a CLIP model to classify the images");
         }
         ClipSession clip = clipDir == null ? null : new ClipSession(clipDir);
         List<Detector> all = new ArrayList<>();

@@ -12,9 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -49,20 +47,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Opens and validates a file; any violation is a {@link WeightFormatException}. */
     public static SafetensorsFile open(Path path) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new WeightFormatException(path, "file not found");
-        } catch (IOException e) {
-            throw new WeightFormatException(path, "cannot open: " + e.getMessage());
-        }
-        try {
-            return readHeader(path, ch);
-        } catch (RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
-        }
+        return WeightChannel.open(path, ch -> readHeader(path, ch));
     }
 
     private static SafetensorsFile readHeader(Path path, FileChannel ch) {
@@ -359,7 +344,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(channel);
+        WeightChannel.closeQuietly(channel);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
@@ -368,14 +353,6 @@ public final class SafetensorsFile implements AutoCloseable {
             if (n < 0) {
                 throw new EOFException("unexpected end of file");
             }
-        }
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing useful can be done when closing a read-only channel fails
         }
     }
 

@@ -64,21 +64,15 @@ public final class SafetensorsWriter {
 
     /** Adds an int32 tensor. */
     public SafetensorsWriter addInts(String name, long[] shape, int[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int v : values) {
-            b.putInt(v);
-        }
-        b.flip();
+        ByteBuffer b = ByteBuffer.allocate(values.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(values);
         return add(name, DType.I32, shape, b);
     }
 
     /** Adds an int64 tensor. */
     public SafetensorsWriter addLongs(String name, long[] shape, long[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            b.putLong(v);
-        }
-        b.flip();
+        ByteBuffer b = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
         return add(name, DType.I64, shape, b);
     }
 

@@ -79,7 +79,7 @@ public final class DiffusersFolder implements ModelSource {
 
     @Override
     public Config config(Component component) {
-        return config(component.folderName());
+        return Config.read(configPath(component.folderName()));
     }
 
     @Override
@@ -129,11 +129,6 @@ public final class DiffusersFolder implements ModelSource {
             throw new WeightFormatException(dir, "component folder '" + name + "' is missing");
         }
         return dir;
-    }
-
-    /** The component's {@code config.json} (or {@code scheduler_config.json}, {@code tokenizer_config.json}). */
-    public Config config(String name) {
-        return Config.read(configPath(name));
     }
 
     /** Path of the component's config file. */

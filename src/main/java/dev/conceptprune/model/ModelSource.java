@@ -41,4 +41,14 @@ public interface ModelSource {
 
     /** Where that auxiliary file is (or would be), for messages. */
     Path fileLocation(Component component, String fileName);
+
+    /** The image size the model was trained at: the UNet's sample size times the VAE's scale factor. */
+    default int imageSize() {
+        return config(Component.UNET).getInt("sample_size") * vaeScaleFactor();
+    }
+
+    /** Pixels per latent along each side: 2 to the number of the VAE's downsampling stages. */
+    default int vaeScaleFactor() {
+        return 1 << (config(Component.VAE).getIntArray("block_out_channels").length - 1);
+    }
 }

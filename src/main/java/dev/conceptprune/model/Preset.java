@@ -2,6 +2,7 @@ package dev.conceptprune.model;
 
 import dev.conceptprune.io.Config;
 import com.google.gson.JsonParser;
+import dev.conceptprune.io.InputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -32,7 +33,7 @@ public enum Preset {
                 return p;
             }
         }
-        throw new IllegalArgumentException("--preset must be sd15 or sd21, got '" + name + "'");
+        throw new InputException("the presets are sd15 and sd21, got '" + name + "'");
     }
 
     /** The command-line name: sd15 or sd21. */

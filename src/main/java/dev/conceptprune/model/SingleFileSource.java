@@ -6,7 +6,6 @@ import dev.conceptprune.io.Config;
 import dev.conceptprune.io.WeightFormatException;
 import dev.conceptprune.model.ckpt.CkptFile;
 import dev.conceptprune.model.ldm.ComponentMapping;
-import dev.conceptprune.model.ldm.LdmComponent;
 import dev.conceptprune.model.ldm.LdmConfigs;
 import dev.conceptprune.model.ldm.LdmConverter;
 import dev.conceptprune.model.ldm.LdmFamily;
@@ -99,16 +98,16 @@ public final class SingleFileSource implements ModelSource {
 
     @Override
     public boolean has(Component component) {
-        return ldm(component) != null || component == Component.SCHEDULER || component == Component.TOKENIZER;
+        return LdmFamily.COMPONENTS.contains(component) || component == Component.SCHEDULER
+                || component == Component.TOKENIZER;
     }
 
     @Override
     public Config config(Component component) {
         Path where = Path.of(file + " (" + component.folderName() + " config inferred for " + layout.family().label()
                 + ")");
-        LdmComponent c = ldm(component);
-        if (c != null) {
-            return new Config(where, configs.of(c));
+        if (LdmFamily.COMPONENTS.contains(component)) {
+            return new Config(where, configs.of(component));
         }
         if (component == Component.SCHEDULER) {
             return new Config(where, configs.scheduler());
@@ -122,11 +121,10 @@ public final class SingleFileSource implements ModelSource {
 
     @Override
     public TensorSource tensors(Component component) {
-        LdmComponent c = ldm(component);
-        if (c == null) {
+        if (!LdmFamily.COMPONENTS.contains(component)) {
             throw new WeightFormatException(file, "a single file holds no " + component.folderName() + " weights");
         }
-        ComponentMapping m = mapping.component(c);
+        ComponentMapping m = mapping.component(component);
         TensorSource stored = openStored(file);
         try {
             TensorView.Builder view = TensorView.of(stored);
@@ -179,14 +177,5 @@ public final class SingleFileSource implements ModelSource {
             o.addProperty("pad_token", "!");
         }
         return o.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static LdmComponent ldm(Component component) {
-        return switch (component) {
-            case UNET -> LdmComponent.UNET;
-            case VAE -> LdmComponent.VAE;
-            case TEXT_ENCODER -> LdmComponent.TEXT_ENCODER;
-            default -> null;
-        };
     }
 }

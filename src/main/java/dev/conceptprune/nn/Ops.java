@@ -44,12 +44,7 @@ public final class Ops {
         }
     }
 
-    /** SiLU (swish): x * sigmoid(x), multiplied into the sigmoid's buffer. */
-    public static NDArray silu(NDArray x) {
-        return silu(x, Mutation.IN_PLACE);
-    }
-
-    /** SiLU; out of place the sigmoid stays intact, as its backward needs it. */
+    /** SiLU (swish): x * sigmoid(x); out of place the sigmoid stays intact, as its backward needs it. */
     public static NDArray silu(NDArray x, Mutation mutation) {
         NDArray sigmoid = x.getNDArrayInternal().sigmoid();
         if (mutation == Mutation.IN_PLACE) {

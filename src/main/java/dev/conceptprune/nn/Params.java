@@ -10,8 +10,10 @@ import dev.conceptprune.io.WeightFormatException;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Loads a component's parameters into tensors of the runtime's compute dtype owned by one
@@ -24,6 +26,7 @@ import java.util.TreeSet;
 public final class Params {
     /** Standard deviation of random weights: small enough that activations stay finite through deep stacks. */
     public static final double RANDOM_STD = 0.02;
+    private static final int LISTED_UNUSED = 20;
 
     private final TensorSource store;
     private final Runtime runtime;
@@ -137,6 +140,22 @@ public final class Params {
                 System.err.println("warning: tensor '" + name + "' contains NaN or Inf values");
                 return;
             }
+        }
+    }
+
+    /**
+     * Fails with a {@link WeightFormatException} when the store holds tensors that no module loaded,
+     * other than those {@code ignored} accepts: then the config and the weights do not match.
+     *
+     * @param what whose config, for the message: "UNet", "VAE", "CLIP"
+     */
+    public void requireAllUsed(String what, Predicate<String> ignored) {
+        List<String> unused = unused().stream().filter(ignored.negate()).toList();
+        if (!unused.isEmpty()) {
+            String more = unused.size() > LISTED_UNUSED ? ", ... (" + unused.size() + " in all)" : "";
+            throw new WeightFormatException(store.location(), unused.size() + " tensors are not explained by the "
+                    + "config (" + what + " config and weights do not match), e.g. "
+                    + String.join(", ", unused.subList(0, Math.min(LISTED_UNUSED, unused.size()))) + more);
         }
     }
 

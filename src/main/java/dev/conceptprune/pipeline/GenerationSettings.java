@@ -44,30 +44,6 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
                 numImages, initialLatents);
     }
 
-    /** These settings with another seed. */
-    public GenerationSettings withSeed(long s) {
-        return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, s, height, width,
-                numImages, initialLatents);
-    }
-
-    /** These settings with another step count. */
-    public GenerationSettings withSteps(int n) {
-        return new GenerationSettings(prompt, negativePrompt, n, guidance, scheduler, seed, height, width,
-                numImages, initialLatents);
-    }
-
-    /** These settings with another scheduler kind (null: the model's own). */
-    public GenerationSettings withScheduler(String kind) {
-        return new GenerationSettings(prompt, negativePrompt, steps, guidance, kind, seed, height, width,
-                numImages, initialLatents);
-    }
-
-    /** These settings with another guidance scale. */
-    public GenerationSettings withGuidance(double g) {
-        return new GenerationSettings(prompt, negativePrompt, steps, g, scheduler, seed, height, width,
-                numImages, initialLatents);
-    }
-
     /** These settings with given initial latents instead of the seeded draw. */
     public GenerationSettings withInitialLatents(float[] latents) {
         return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed, height, width,

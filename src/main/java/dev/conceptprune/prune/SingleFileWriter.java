@@ -9,7 +9,6 @@ import dev.conceptprune.model.SingleFileSource;
 import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.model.TensorStore;
 import dev.conceptprune.model.ldm.ComponentMapping;
-import dev.conceptprune.model.ldm.LdmComponent;
 import dev.conceptprune.model.ldm.TensorMapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,8 +63,8 @@ public final class SingleFileWriter {
         Map<String, int[]> out = new HashMap<>();
         for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
             String[] target = PrunedModelWriter.target(e.getKey());
-            LdmComponent c = target[0].equals(Component.TEXT_ENCODER.folderName()) ? LdmComponent.TEXT_ENCODER
-                    : LdmComponent.UNET;
+            Component c = target[0].equals(Component.TEXT_ENCODER.folderName()) ? Component.TEXT_ENCODER
+                    : Component.UNET;
             ComponentMapping m = base.mapping().component(c);
             TensorMapping t = m.forDiffusers(target[1]).orElseThrow(() -> new InputException("mask entry '"
                     + e.getKey() + "' names no tensor of " + base.location()));

@@ -1,7 +1,6 @@
 package dev.conceptprune.runtime;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
@@ -101,7 +100,8 @@ public final class Runtime {
     public static int pinThreads() {
         int n = threads();
         System.setProperty(THREADS_PROPERTY, String.valueOf(n));
-        Engine.getInstance();
+        // a first manager loads libtorch's natives, which the thread calls below need
+        newHostManager().close();
         if (JniUtils.getNumThreads() != n) {
             JniUtils.setNumThreads(n);
         }

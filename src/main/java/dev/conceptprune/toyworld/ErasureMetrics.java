@@ -36,42 +36,53 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
 
     /** Computes the measures for an erased {@code style} (or an object, then style figures are NaN). */
     public static ErasureMetrics of(String style, List<Sample> samples) {
-        int nt = 0;
-        int tb = 0;
-        int ta = 0;
-        double tc = 0;
-        int no = 0;
-        double oc = 0;
-        int styled = 0;
-        int ownB = 0;
-        int ownA = 0;
-        int plain = 0;
-        int falseB = 0;
-        int falseA = 0;
+        Tally target = new Tally();
+        Tally styled = new Tally();
+        Tally plain = new Tally();
+        double targetChange = 0;
+        int others = 0;
+        double otherChange = 0;
         for (Sample s : samples) {
             if (s.target()) {
-                nt++;
-                tc += s.change();
-                tb += s.detectedBefore().equals(style) ? 1 : 0;
-                ta += s.detectedAfter().equals(style) ? 1 : 0;
+                targetChange += s.change();
+                target.add(s.detectedBefore().equals(style), s.detectedAfter().equals(style));
                 continue;
             }
-            no++;
-            oc += s.change();
+            others++;
+            otherChange += s.change();
             String own = s.prompt().style();
             if (own.equals(TextureStyleDetector.NONE)) {
-                plain++;
-                falseB += s.detectedBefore().equals(TextureStyleDetector.NONE) ? 0 : 1;
-                falseA += s.detectedAfter().equals(TextureStyleDetector.NONE) ? 0 : 1;
+                plain.add(!s.detectedBefore().equals(TextureStyleDetector.NONE),
+                        !s.detectedAfter().equals(TextureStyleDetector.NONE));
             } else {
-                styled++;
-                ownB += s.detectedBefore().equals(own) ? 1 : 0;
-                ownA += s.detectedAfter().equals(own) ? 1 : 0;
+                styled.add(s.detectedBefore().equals(own), s.detectedAfter().equals(own));
             }
         }
-        return new ErasureMetrics(style, nt, ratio(tb, nt), ratio(ta, nt), nt == 0 ? Double.NaN : tc / nt, no,
-                no == 0 ? Double.NaN : oc / no, ratio(ownB, styled), ratio(ownA, styled), ratio(falseB, plain),
-                ratio(falseA, plain));
+        return new ErasureMetrics(style, target.n, target.before(), target.after(),
+                target.n == 0 ? Double.NaN : targetChange / target.n, others,
+                others == 0 ? Double.NaN : otherChange / others, styled.before(), styled.after(), plain.before(),
+                plain.after());
+    }
+
+    /** Samples counted and how many of them showed a property before and after the erasure. */
+    private static final class Tally {
+        private int n;
+        private int before;
+        private int after;
+
+        void add(boolean beforeHit, boolean afterHit) {
+            n++;
+            before += beforeHit ? 1 : 0;
+            after += afterHit ? 1 : 0;
+        }
+
+        double before() {
+            return ratio(before, n);
+        }
+
+        double after() {
+            return ratio(after, n);
+        }
     }
 
     private static double ratio(int k, int n) {

@@ -29,7 +29,6 @@ import java.util.Set;
  * sizes in execution order, an observer of their GEGLU activations, and their live weights.
  */
 public final class UNet2DConditionModel {
-    private static final int UNUSED_LISTED = 5;
 
     private final UNetConfig config;
     private final TimestepProjection timeProj;
@@ -84,11 +83,6 @@ public final class UNet2DConditionModel {
         }
     }
 
-    /** As {@link #load(UNetConfig, TensorSource, Runtime, NDManager)} for {@link Runtime#cpu()}. */
-    public static UNet2DConditionModel load(UNetConfig cfg, TensorSource store, NDManager manager) {
-        return load(cfg, store, Runtime.cpu(), manager);
-    }
-
     /**
      * Builds the model from a config and weights, into a sub-manager of {@code manager}. Fails
      * with a {@link WeightFormatException} on a missing or mis-shaped tensor, and on tensors the
@@ -99,12 +93,7 @@ public final class UNet2DConditionModel {
         try {
             Params p = new Params(store, runtime, weights);
             UNet2DConditionModel model = load(cfg, p);
-            Set<String> unused = p.unused();
-            if (!unused.isEmpty()) {
-                throw new WeightFormatException(store.location(), unused.size()
-                        + " tensors are not explained by the config (config and weights do not match), e.g. "
-                        + String.join(", ", unused.stream().limit(UNUSED_LISTED).toList()));
-            }
+            p.requireAllUsed("UNet", name -> false);
             return model;
         } catch (RuntimeException e) {
             weights.close();

@@ -10,10 +10,7 @@ import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.io.WeightFormatException;
-import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 
 /**
  * diffusers' {@code AutoencoderKL}: images in [-1, 1] to latent Gaussians and latents back to
@@ -22,7 +19,6 @@ import java.util.stream.Collectors;
  * never add arrays to the model's manager.
  */
 public final class AutoencoderKL {
-    private static final int LISTED_UNUSED = 20;
     private static final float LOGVAR_MIN = -30f;
     private static final float LOGVAR_MAX = 20f;
 
@@ -56,11 +52,6 @@ public final class AutoencoderKL {
         }
     }
 
-    /** As {@link #load(VaeConfig, TensorSource, Runtime, NDManager)} for {@link Runtime#cpu()}. */
-    public static AutoencoderKL load(VaeConfig config, TensorSource store, NDManager manager) {
-        return load(config, store, Runtime.cpu(), manager);
-    }
-
     /**
      * Loads the weights {@code config} implies from {@code store} into {@code manager}; a missing
      * tensor, a wrong shape, or a tensor the config does not explain is a {@link WeightFormatException}.
@@ -68,13 +59,7 @@ public final class AutoencoderKL {
     public static AutoencoderKL load(VaeConfig config, TensorSource store, Runtime runtime, NDManager manager) {
         Params p = new Params(store, runtime, manager);
         AutoencoderKL vae = load(config, p);
-        Set<String> unused = p.unused();
-        if (!unused.isEmpty()) {
-            List<String> names = unused.stream().limit(LISTED_UNUSED).collect(Collectors.toList());
-            String more = unused.size() > names.size() ? ", ... (" + unused.size() + " in all)" : "";
-            throw new WeightFormatException(store.location(), "tensors the VAE config does not explain: "
-                    + String.join(", ", names) + more);
-        }
+        p.requireAllUsed("VAE", name -> false);
         return vae;
     }
 

@@ -23,6 +23,8 @@ class BenchCommandTest {
 
     @BeforeEach
     void rememberThreads() {
+        // loads libtorch's natives when this class runs first in its JVM
+        Runtime.newHostManager().close();
         threadsBefore = JniUtils.getNumThreads();
         threadsPropertyBefore = System.getProperty(Runtime.THREADS_PROPERTY);
     }

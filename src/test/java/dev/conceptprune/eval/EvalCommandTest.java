@@ -111,7 +111,7 @@ class EvalCommandTest {
                 tmp.resolve("nope").toString()));
         cases.put("config.json", replace(args(prompts, out), ClipFixture.DIR.toString(), Fixtures.TINY_SD.toString()));
         cases.put("has no column 'sex'", replace(args(prompts, out), "gender", "sex"));
-        cases.put("match none of --labels", replace(args(prompts, out), "woman", "girl"));
+        cases.put("match none of the labels", replace(args(prompts, out), "woman", "girl"));
         List<String> noClip = args(prompts, out);
         noClip.subList(noClip.indexOf("--clip"), noClip.indexOf("--clip") + 2).clear();
         cases.put("--labels needs --clip", noClip);

@@ -26,8 +26,8 @@ class DiffusersFolderTest {
         assertEquals("UNet2DConditionModel", f.components().get("unet"));
         assertEquals("PNDMScheduler", f.components().get("scheduler"));
         assertTrue(!f.components().containsKey("safety_checker"), "null components are skipped");
-        assertEquals(32, f.config("unet").getInt("cross_attention_dim"));
-        assertEquals("PNDMScheduler", f.config("scheduler").getString("_class_name"));
+        assertEquals(32, f.config(Component.UNET).getInt("cross_attention_dim"));
+        assertEquals("PNDMScheduler", f.config(Component.SCHEDULER).getString("_class_name"));
         try (TensorStore s = f.weights("unet")) {
             assertEquals(3_222_692L, s.parameterCount());
         }
@@ -38,7 +38,7 @@ class DiffusersFolderTest {
         DiffusersFolder f = DiffusersFolder.open(Fixtures.TINY_SD);
         assertTrue(assertThrows(WeightFormatException.class, () -> f.componentDir("controlnet"))
                 .getMessage().contains("no component 'controlnet'"));
-        Config c = f.config("unet");
+        Config c = f.config(Component.UNET);
         assertTrue(assertThrows(WeightFormatException.class, () -> c.getInt("no_such_key"))
                 .getMessage().contains("missing config key 'no_such_key'"));
         assertTrue(assertThrows(WeightFormatException.class, () -> c.getInt("down_block_types"))
@@ -92,8 +92,12 @@ class DiffusersFolderTest {
 
     @Test
     void aRegularFileIsNotAModel() throws IOException {
-        Path file = Files.writeString(tmp.resolve("model.safetensors"), "x");
+        Path file = Files.writeString(tmp.resolve("model.json"), "x");
         assertTrue(assertThrows(WeightFormatException.class, () -> ModelSource.open(file))
                 .getMessage().contains("is not a model folder (not a directory)"));
+        // a checkpoint's file name makes it a single-file source, whose reader names the broken file
+        Path broken = Files.writeString(tmp.resolve("model.safetensors"), "x");
+        assertTrue(assertThrows(WeightFormatException.class, () -> ModelSource.open(broken))
+                .getMessage().startsWith(broken.toString()));
     }
 }

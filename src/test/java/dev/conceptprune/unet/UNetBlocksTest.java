@@ -12,6 +12,7 @@ import dev.conceptprune.Fixtures;
 import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.nn.Downsample2D;
 import dev.conceptprune.nn.LayerNorm;
+import dev.conceptprune.nn.Mutation;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
 import dev.conceptprune.nn.ResnetBlock2D;
@@ -50,7 +51,7 @@ class UNetBlocksTest {
              NDManager m = NDManager.newBaseManager()) {
             Params p = new Params(store, m);
             NDArray text = tensor(m, ref, "encoder_hidden_states");
-            NDArray timeAct = Ops.silu(tensor(m, inter, "time_embedding.out"));
+            NDArray timeAct = Ops.silu(tensor(m, inter, "time_embedding.out"), Mutation.IN_PLACE);
 
             ResnetBlock2D resnet = new ResnetBlock2D(p.sub("down_blocks.1.resnets.0"), 32, 64, 128, 32, 1e-5, 1.0);
             check(inter, "down_blocks.1.resnets.0.out",

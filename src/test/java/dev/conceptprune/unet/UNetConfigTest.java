@@ -17,6 +17,7 @@ import dev.conceptprune.io.SafetensorsWriter;
 import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.TensorStore;
 import dev.conceptprune.io.WeightFormatException;
+import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class UNetConfigTest {
                 JsonParser.parseString("[32, 64, 64, 96]"))));
         try (TensorStore store = TensorStore.open(WEIGHTS); NDManager m = NDManager.newBaseManager()) {
             WeightFormatException e = assertThrows(WeightFormatException.class,
-                    () -> UNet2DConditionModel.load(cfg, store, m));
+                    () -> UNet2DConditionModel.load(cfg, store, Runtime.cpu(), m));
             System.out.println(e.getMessage());
             assertMentions(e.getMessage(), "tensor 'down_blocks.3.resnets.0.conv1.weight'", "has shape",
                     "the config implies");
@@ -134,7 +135,7 @@ class UNetConfigTest {
         UNetConfig cfg = UNetConfig.from(Config.read(CONFIG));
         try (TensorStore store = TensorStore.open(file); NDManager m = NDManager.newBaseManager()) {
             WeightFormatException e = assertThrows(WeightFormatException.class,
-                    () -> UNet2DConditionModel.load(cfg, store, m));
+                    () -> UNet2DConditionModel.load(cfg, store, Runtime.cpu(), m));
             System.out.println(e.getMessage());
             assertMentions(e.getMessage(), "1 tensors are not explained by the config",
                     "down_blocks.0.attentions.0.transformer_blocks.1.norm1.weight");

@@ -16,6 +16,7 @@ import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.SafetensorsWriter;
 import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.TensorStore;
+import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +99,7 @@ class AutoencoderKLTest {
         VaeConfig cfg = VaeConfig.from(Config.read(folder.resolve("config.json")));
         try (TensorStore store = TensorStore.open(renamed); NDManager m = manager.newSubManager()) {
             assertTrue(store.has("decoder.mid_block.attentions.0.proj_attn.weight"));
-            AutoencoderKL legacy = AutoencoderKL.load(cfg, store, m);
+            AutoencoderKL legacy = AutoencoderKL.load(cfg, store, Runtime.cpu(), m);
             NDArray decoded = legacy.decodeRaw(input(m, "decoder_input"));
             assertClose("decodeRaw with query/key/value/proj_attn names", ref.readFloats("decoded"),
                     decoded.toFloatArray(), DECODE_TOL);

@@ -13,6 +13,7 @@ import dev.conceptprune.Fixtures;
 import dev.conceptprune.io.Config;
 import dev.conceptprune.model.TensorStore;
 import dev.conceptprune.io.WeightFormatException;
+import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class VaeConfigTest {
     private static WeightFormatException loadFails(Config config) {
         VaeConfig cfg = VaeConfig.from(config);
         try (TensorStore store = TensorStore.open(WEIGHTS); NDManager m = NDManager.newBaseManager()) {
-            return assertThrows(WeightFormatException.class, () -> AutoencoderKL.load(cfg, store, m));
+            return assertThrows(WeightFormatException.class, () -> AutoencoderKL.load(cfg, store, Runtime.cpu(), m));
         }
     }
 

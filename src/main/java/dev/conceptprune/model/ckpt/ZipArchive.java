@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ckpt;
 
+import dev.conceptprune.io.WeightChannel;
 import dev.conceptprune.io.WeightFormatException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,9 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,24 +60,10 @@ final class ZipArchive implements AutoCloseable {
 
     /** Opens a file and reads its central directory; a file that is no complete zip is refused. */
     static ZipArchive open(Path path) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new WeightFormatException(path, "file not found");
-        } catch (IOException e) {
-            throw new WeightFormatException(path, "cannot open: " + e.getMessage());
-        }
-        try {
+        return WeightChannel.open(path, ch -> {
             long size = ch.size();
             return new ZipArchive(path, ch, size, readCentralDirectory(path, ch, size));
-        } catch (IOException e) {
-            closeQuietly(ch);
-            throw new WeightFormatException(path, "read error: " + e.getMessage());
-        } catch (RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
-        }
+        });
     }
 
     /** True when the file starts like a zip archive (a local file header). */
@@ -369,14 +354,6 @@ final class ZipArchive implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(channel);
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing useful can be done when closing a read-only channel fails
-        }
+        WeightChannel.closeQuietly(channel);
     }
 }

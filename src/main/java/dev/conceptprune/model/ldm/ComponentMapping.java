@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,24 +14,24 @@ import java.util.Set;
  * by diffusers name to present the file as the component, by stored name to write a file back.
  */
 public final class ComponentMapping {
-    private final LdmComponent component;
+    private final Component component;
     private final Map<String, TensorMapping> byDiffusers = new LinkedHashMap<>();
     private final Map<String, List<TensorMapping>> byStored = new LinkedHashMap<>();
 
-    ComponentMapping(LdmComponent component) {
+    ComponentMapping(Component component) {
         this.component = component;
     }
 
     void add(TensorMapping m) {
         if (byDiffusers.putIfAbsent(m.diffusersName(), m) != null) {
             throw new UnsupportedCheckpointException("both '" + byDiffusers.get(m.diffusersName()).storedName()
-                    + "' and '" + m.storedName() + "' would be the " + component.folder() + " parameter '"
+                    + "' and '" + m.storedName() + "' would be the " + component.folderName() + " parameter '"
                     + m.diffusersName() + "'");
         }
         byStored.computeIfAbsent(m.storedName(), k -> new ArrayList<>()).add(m);
     }
 
-    public LdmComponent component() {
+    public Component component() {
         return component;
     }
 

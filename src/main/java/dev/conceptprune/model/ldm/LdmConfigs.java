@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -154,7 +155,7 @@ public final class LdmConfigs {
         TextLayout t = layout.text();
         if (t.hiddenSize() % TEXT_HEAD_WIDTH != 0) {
             throw new UnsupportedCheckpointException("the text encoder's width " + t.hiddenSize()
-                    + " is not a multiple of the 64-wide CLIP heads; give its config with --config");
+                    + " is not a multiple of the 64-wide CLIP heads, so its config cannot be inferred from the checkpoint");
         }
         JsonObject c = new JsonObject();
         JsonArray arch = new JsonArray();
@@ -218,11 +219,12 @@ public final class LdmConfigs {
     }
 
     /** The config of a component. */
-    public JsonObject of(LdmComponent c) {
+    public JsonObject of(Component c) {
         return switch (c) {
             case UNET -> unet();
             case VAE -> vae();
             case TEXT_ENCODER -> textEncoder();
+            default -> throw new IllegalArgumentException("a single-file checkpoint holds no " + c);
         };
     }
 
@@ -239,7 +241,7 @@ public final class LdmConfigs {
         for (int i = 0; i < heads.length; i++) {
             if (heads[i] % SD2_HEAD_WIDTH != 0) {
                 throw new UnsupportedCheckpointException("SD 2.x UNet block width " + heads[i]
-                        + " is not a multiple of its 64-wide attention heads; give the UNet config with --config");
+                        + " is not a multiple of its 64-wide attention heads, so the UNet config cannot be inferred from the checkpoint");
             }
             heads[i] /= SD2_HEAD_WIDTH;
         }

@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -23,13 +24,13 @@ public final class LdmConverter {
     private static final Set<String> EMA_BOOKKEEPING = Set.of("model_ema.decay", "model_ema.num_updates");
 
     private final LdmLayout layout;
-    private final Map<LdmComponent, NameTable> tables = new EnumMap<>(LdmComponent.class);
+    private final Map<Component, NameTable> tables = new EnumMap<>(Component.class);
 
     public LdmConverter(LdmLayout layout) {
         this.layout = layout;
-        tables.put(LdmComponent.UNET, LdmTables.unet(layout.unet()));
-        tables.put(LdmComponent.VAE, LdmTables.vae(layout.vae()));
-        tables.put(LdmComponent.TEXT_ENCODER, LdmTables.text(layout.family(), layout.text()));
+        tables.put(Component.UNET, LdmTables.unet(layout.unet()));
+        tables.put(Component.VAE, LdmTables.vae(layout.vae()));
+        tables.put(Component.TEXT_ENCODER, LdmTables.text(layout.family(), layout.text()));
     }
 
     public LdmLayout layout() {
@@ -48,12 +49,12 @@ public final class LdmConverter {
             throw new UnsupportedCheckpointException("the file has no EMA weights (no model_ema.* copies of the"
                     + " UNet); use its default weights");
         }
-        Map<LdmComponent, ComponentMapping> out = new EnumMap<>(LdmComponent.class);
+        Map<Component, ComponentMapping> out = new EnumMap<>(Component.class);
         Set<String> read = new HashSet<>();
-        for (LdmComponent c : LdmComponent.values()) {
+        for (Component c : LdmFamily.COMPONENTS) {
             ComponentMapping mapping = new ComponentMapping(c);
             String prefix = layout.family().prefix(c);
-            boolean ema = c == LdmComponent.UNET && weights == WeightSet.EMA;
+            boolean ema = c == Component.UNET && weights == WeightSet.EMA;
             for (String name : shapes.names()) {
                 if (!name.startsWith(prefix)) {
                     continue;
@@ -84,7 +85,7 @@ public final class LdmConverter {
      * Where a diffusers parameter of the given shape goes in a file of this layout, for writing a
      * single file from diffusers tensors; empty when no rule places it.
      */
-    public Optional<TensorMapping> toStored(LdmComponent c, String diffusersName, long[] shape) {
+    public Optional<TensorMapping> toStored(Component c, String diffusersName, long[] shape) {
         return tables.get(c).toStored(diffusersName).map(t -> {
             long[] storedShape = t.rule().storedShape(shape);
             return new TensorMapping(diffusersName, layout.family().prefix(c) + t.name(), shape, storedShape,
@@ -93,7 +94,7 @@ public final class LdmConverter {
     }
 
     /** The diffusers names a stored name stands for in this layout (without looking at any file). */
-    public List<String> toDiffusers(LdmComponent c, String storedName) {
+    public List<String> toDiffusers(Component c, String storedName) {
         String prefix = layout.family().prefix(c);
         if (!storedName.startsWith(prefix)) {
             return List.of();
@@ -127,7 +128,7 @@ public final class LdmConverter {
         if (SCHEDULE_BUFFERS.contains(name)) {
             return "training noise schedule (the scheduler computes it)";
         }
-        if (weights == WeightSet.EMA && !toDiffusers(LdmComponent.UNET, name).isEmpty()) {
+        if (weights == WeightSet.EMA && !toDiffusers(Component.UNET, name).isEmpty()) {
             return "non-EMA weights (the EMA weights are selected)";
         }
         String text = layout.family().textPrefix();

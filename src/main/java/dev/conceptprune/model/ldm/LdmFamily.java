@@ -1,5 +1,8 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
+import java.util.List;
+
 /**
  * The single-file families this converter reads, with the conventions the file does not store
  * (they live in the original training configs).
@@ -14,6 +17,8 @@ public enum LdmFamily {
     public static final String UNET_PREFIX = "model.diffusion_model.";
     /** Where every family stores the VAE. */
     public static final String VAE_PREFIX = "first_stage_model.";
+    /** The model parts a single-file checkpoint holds. */
+    public static final List<Component> COMPONENTS = List.of(Component.UNET, Component.VAE, Component.TEXT_ENCODER);
 
     private final String label;
     private final String textPrefix;
@@ -36,11 +41,12 @@ public enum LdmFamily {
     }
 
     /** The component's prefix in the file. */
-    public String prefix(LdmComponent c) {
+    public String prefix(Component c) {
         return switch (c) {
             case UNET -> UNET_PREFIX;
             case VAE -> VAE_PREFIX;
             case TEXT_ENCODER -> textPrefix;
+            default -> throw new IllegalArgumentException("a single-file checkpoint holds no " + c);
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -9,12 +10,12 @@ import java.util.Map;
  * no parameter comes from (for {@code inspect}).
  */
 public final class LdmMapping {
-    private final Map<LdmComponent, ComponentMapping> components;
+    private final Map<Component, ComponentMapping> components;
     private final List<UnusedTensor> unused;
     private final boolean hasEma;
     private final WeightSet weights;
 
-    LdmMapping(Map<LdmComponent, ComponentMapping> components, List<UnusedTensor> unused, boolean hasEma,
+    LdmMapping(Map<Component, ComponentMapping> components, List<UnusedTensor> unused, boolean hasEma,
                WeightSet weights) {
         this.components = new EnumMap<>(components);
         this.unused = List.copyOf(unused);
@@ -22,7 +23,7 @@ public final class LdmMapping {
         this.weights = weights;
     }
 
-    public ComponentMapping component(LdmComponent c) {
+    public ComponentMapping component(Component c) {
         return components.get(c);
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,7 +44,7 @@ class EmaWeightsTest {
 
         LdmMapping plain = converter.convert(shapes, WeightSet.NON_EMA);
         assertTrue(plain.hasEma());
-        TensorMapping conv = plain.component(LdmComponent.UNET).forDiffusers("conv_in.weight").orElseThrow();
+        TensorMapping conv = plain.component(Component.UNET).forDiffusers("conv_in.weight").orElseThrow();
         assertEquals("model.diffusion_model.input_blocks.0.0.weight", conv.storedName());
         assertEquals(List.of(), plain.unexplained());
         Map<String, String> reasons = reasons(plain);
@@ -52,14 +53,14 @@ class EmaWeightsTest {
         assertTrue(reasons.get("alphas_cumprod").contains("noise schedule"));
 
         LdmMapping ema = converter.convert(shapes, WeightSet.EMA);
-        ComponentMapping unet = ema.component(LdmComponent.UNET);
-        assertEquals(plain.component(LdmComponent.UNET).diffusersNames(), unet.diffusersNames());
+        ComponentMapping unet = ema.component(Component.UNET);
+        assertEquals(plain.component(Component.UNET).diffusersNames(), unet.diffusersNames());
         assertEquals("model_ema.diffusion_modelinput_blocks00weight",
                 unet.forDiffusers("conv_in.weight").orElseThrow().storedName());
         assertTrue(unet.storedNames().stream().allMatch(n -> n.startsWith("model_ema.")));
         assertEquals(List.of(), ema.unexplained());
         assertTrue(reasons(ema).get("model.diffusion_model.input_blocks.0.0.weight").startsWith("non-EMA"));
-        assertEquals(plain.component(LdmComponent.VAE).tensors(), ema.component(LdmComponent.VAE).tensors());
+        assertEquals(plain.component(Component.VAE).tensors(), ema.component(Component.VAE).tensors());
     }
 
     @Test

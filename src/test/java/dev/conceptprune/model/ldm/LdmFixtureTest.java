@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,10 +36,10 @@ import org.junit.jupiter.api.Test;
 class LdmFixtureTest {
     private static final Path DIR = Fixtures.ROOT.resolve("tiny-sd1-single");
     private static final Path FOLDER = DIR.resolve("diffusers");
-    private static final Map<LdmComponent, String> WEIGHTS = Map.of(
-            LdmComponent.UNET, "unet/diffusion_pytorch_model.safetensors",
-            LdmComponent.VAE, "vae/diffusion_pytorch_model.safetensors",
-            LdmComponent.TEXT_ENCODER, "text_encoder/model.safetensors");
+    private static final Map<Component, String> WEIGHTS = Map.of(
+            Component.UNET, "unet/diffusion_pytorch_model.safetensors",
+            Component.VAE, "vae/diffusion_pytorch_model.safetensors",
+            Component.TEXT_ENCODER, "text_encoder/model.safetensors");
 
     private static SafetensorsFile file;
     private static TensorShapes shapes;
@@ -74,9 +75,9 @@ class LdmFixtureTest {
         assertFalse(mapping.hasEma());
         JsonObject facts = json(DIR.resolve("facts.json")).getAsJsonObject("components_round_trip");
         int total = 0;
-        for (LdmComponent c : LdmComponent.values()) {
+        for (Component c : LdmFamily.COMPONENTS) {
             int stored = mapping.component(c).storedNames().size();
-            assertEquals(facts.get(c.folder()).getAsInt(), stored, c.folder());
+            assertEquals(facts.get(c.folderName()).getAsInt(), stored, c.folderName());
             total += stored;
         }
         assertEquals(964, total);
@@ -84,10 +85,10 @@ class LdmFixtureTest {
 
     @Test
     void convertedTensorsAreTheFolderTensorsBitForBit() {
-        for (LdmComponent c : LdmComponent.values()) {
+        for (Component c : LdmFamily.COMPONENTS) {
             ComponentMapping cm = mapping.component(c);
             try (SafetensorsFile folder = SafetensorsFile.open(FOLDER.resolve(WEIGHTS.get(c)))) {
-                assertEquals(folder.tensors().keySet(), cm.diffusersNames(), c.folder() + " names");
+                assertEquals(folder.tensors().keySet(), cm.diffusersNames(), c.folderName() + " names");
                 for (TensorMapping m : cm.tensors()) {
                     TensorInfo want = folder.info(m.diffusersName());
                     TensorInfo stored = file.info(m.storedName());
@@ -105,21 +106,21 @@ class LdmFixtureTest {
 
     @Test
     void vaeAttentionProjectionsAreConvWeightsReadAsLinear() {
-        TensorMapping q = mapping.component(LdmComponent.VAE).forDiffusers("decoder.mid_block.attentions.0.to_q.weight")
+        TensorMapping q = mapping.component(Component.VAE).forDiffusers("decoder.mid_block.attentions.0.to_q.weight")
                 .orElseThrow();
         assertEquals("first_stage_model.decoder.mid.attn_1.q.weight", q.storedName());
         assertArrayEquals(new long[] {64, 64, 1, 1}, q.storedShape());
         assertArrayEquals(new long[] {64, 64}, q.shape());
         assertTrue(q.isReshaped());
         assertFalse(q.isSlice());
-        TensorMapping up = mapping.component(LdmComponent.VAE).forDiffusers("decoder.up_blocks.0.resnets.2.conv1.weight")
+        TensorMapping up = mapping.component(Component.VAE).forDiffusers("decoder.up_blocks.0.resnets.2.conv1.weight")
                 .orElseThrow();
         assertEquals("first_stage_model.decoder.up.3.block.2.conv1.weight", up.storedName());
     }
 
     @Test
     void unetIndexArithmetic() {
-        ComponentMapping u = mapping.component(LdmComponent.UNET);
+        ComponentMapping u = mapping.component(Component.UNET);
         Map<String, String> expected = Map.of(
                 "conv_in.weight", "input_blocks.0.0.weight",
                 "time_embedding.linear_2.bias", "time_embed.2.bias",
@@ -133,13 +134,13 @@ class LdmFixtureTest {
                 "up_blocks.3.resnets.0.conv_shortcut.weight", "output_blocks.9.0.skip_connection.weight",
                 "mid_block.resnets.1.norm2.weight", "middle_block.2.out_layers.0.weight");
         expected.forEach((d, s) -> assertEquals(LdmFamily.UNET_PREFIX + s, u.forDiffusers(d).orElseThrow().storedName(), d));
-        assertEquals("conv_norm_out.bias", converter.toDiffusers(LdmComponent.UNET, LdmFamily.UNET_PREFIX + "out.0.bias")
+        assertEquals("conv_norm_out.bias", converter.toDiffusers(Component.UNET, LdmFamily.UNET_PREFIX + "out.0.bias")
                 .get(0));
     }
 
     @Test
     void reverseMappingRoundTripsEveryName() {
-        for (LdmComponent c : LdmComponent.values()) {
+        for (Component c : LdmFamily.COMPONENTS) {
             ComponentMapping cm = mapping.component(c);
             for (TensorMapping m : cm.tensors()) {
                 assertEquals(m, converter.toStored(c, m.diffusersName(), m.shape()).orElseThrow(), m.toString());

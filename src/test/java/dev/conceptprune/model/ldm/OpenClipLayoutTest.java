@@ -1,5 +1,6 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class OpenClipLayoutTest {
                 expected.add("text_model.encoder.layers." + k + "." + m + ".bias");
             }
         }
-        ComponentMapping text = mapping.component(LdmComponent.TEXT_ENCODER);
+        ComponentMapping text = mapping.component(Component.TEXT_ENCODER);
         assertEquals(expected, text.diffusersNames());
         assertEquals(TEXT + "transformer.resblocks.1.mlp.c_proj.weight",
                 text.forDiffusers("text_model.encoder.layers.1.mlp.fc2.weight").orElseThrow().storedName());
@@ -61,7 +62,7 @@ class OpenClipLayoutTest {
 
     @Test
     void fusedProjectionsAreContiguousThirds() {
-        ComponentMapping text = mapping.component(LdmComponent.TEXT_ENCODER);
+        ComponentMapping text = mapping.component(Component.TEXT_ENCODER);
         String weight = TEXT + "transformer.resblocks.1.attn.in_proj_weight";
         String bias = TEXT + "transformer.resblocks.1.attn.in_proj_bias";
         List<String> parts = List.of("q", "k", "v");
@@ -78,7 +79,7 @@ class OpenClipLayoutTest {
             assertEquals(bias, b.storedName());
             assertEquals((long) i * HIDDEN, b.elementOffset());
             assertEquals(HIDDEN, b.elementCount());
-            assertEquals(w, converter.toStored(LdmComponent.TEXT_ENCODER, w.diffusersName(), w.shape()).orElseThrow());
+            assertEquals(w, converter.toStored(Component.TEXT_ENCODER, w.diffusersName(), w.shape()).orElseThrow());
         }
         String attn = "text_model.encoder.layers.1.self_attn.";
         assertEquals(List.of(attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"),
@@ -99,7 +100,7 @@ class OpenClipLayoutTest {
         lastBlock.forEach(n -> assertTrue(unused.get(n).contains("penultimate"), n));
         assertEquals(List.of(), mapping.unexplained());
         int mappedStored = 0;
-        for (LdmComponent c : LdmComponent.values()) {
+        for (Component c : LdmFamily.COMPONENTS) {
             mappedStored += mapping.component(c).storedNames().size();
         }
         assertEquals(shapes.names().size(), mappedStored + unused.size());
@@ -107,7 +108,7 @@ class OpenClipLayoutTest {
 
     @Test
     void unetIndexArithmeticWithOneLayerPerBlock() {
-        ComponentMapping u = mapping.component(LdmComponent.UNET);
+        ComponentMapping u = mapping.component(Component.UNET);
         Map<String, String> expected = Map.of(
                 "down_blocks.0.downsamplers.0.conv.weight", "input_blocks.2.0.op.weight",
                 "down_blocks.1.attentions.0.proj_in.weight", "input_blocks.3.1.proj_in.weight",
@@ -120,7 +121,7 @@ class OpenClipLayoutTest {
                 "up_blocks.2.resnets.1.conv_shortcut.weight", "output_blocks.5.0.skip_connection.weight");
         expected.forEach((d, s) -> assertEquals(SyntheticCheckpoint.UNET + s, u.forDiffusers(d).orElseThrow().storedName(),
                 d));
-        for (LdmComponent c : LdmComponent.values()) {
+        for (Component c : LdmFamily.COMPONENTS) {
             for (TensorMapping m : mapping.component(c).tensors()) {
                 assertEquals(m, converter.toStored(c, m.diffusersName(), m.shape()).orElseThrow(), m.toString());
             }

@@ -1,0 +1,22 @@
+package dev.conceptprune.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The {@code --model} option of the commands that fall back to the embedded toy-world model. */
+final class ModelOption {
+    @Option(names = "--model", paramLabel = "PATH", description = "Diffusers model folder or, for generate, erase and"
+            + " apply, a single-file SD 1.x/2.x checkpoint (.safetensors or .ckpt in the LDM layout A1111 and ComfyUI"
+            + " use). Default: the embedded toy-world model.")
+    Path model;
+
+    /** Whether {@code --model} was given. */
+    boolean given() {
+        return model != null;
+    }
+
+    /** The given folder, or the embedded toy-world model. */
+    Path folder() {
+        return model == null ? DefaultModel.model() : model;
+    }
+}
