@@ -40,7 +40,8 @@ public final class DiffusersFolder implements ModelSource {
         if (!Files.isDirectory(root)) {
             throw new WeightFormatException(root, SingleFileSource.accepts(root)
                     ? "is a single-file checkpoint; this command needs a diffusers model folder (single files"
-                            + " work with generate; erase, apply and eval on them are not available yet)"
+                            + " work with generate, erase and apply; eval, bench and demo on them are not"
+                            + " available yet)"
                     : Files.exists(root) ? "is not a model folder (not a directory)" : "model folder not found");
         }
         Path indexFile = root.resolve("model_index.json");
