@@ -135,7 +135,7 @@ public final class EraseCommand implements Callable<Integer> {
         if (evalPrompts != null) {
             Path report = new SweepEvaluation((DiffusersFolder) folder, out, clip, labels, batch).run(result,
                     models -> EvalCommand.plan(models, evalPrompts, sampling, labels, null), force,
-                    spec.commandLine().getErr());
+                    Main.progress(spec));
             o.printf("evaluation: %s%n", report);
         }
         o.printf("edited model: %s%nsummary: %s%n", edited, out.resolve(EraseJob.SUMMARY));

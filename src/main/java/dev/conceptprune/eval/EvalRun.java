@@ -4,7 +4,6 @@ import dev.conceptprune.io.InputException;
 import dev.conceptprune.clip.ClipScorer;
 import dev.conceptprune.io.Progress;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -57,11 +56,6 @@ public final class EvalRun {
         this.progress = progress;
         this.store = new EvalStore(out);
         this.generator = new EvalGenerator(batch, store, progress);
-    }
-
-    /** A run with CLIP only, reporting progress on {@code err}. */
-    public EvalRun(EvalPlan plan, Path clip, int batch, Path out, PrintWriter err) {
-        this(plan, clip, List.of(), batch, out, Progress.to(err, false));
     }
 
     /**

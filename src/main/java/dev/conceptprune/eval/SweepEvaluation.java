@@ -5,7 +5,7 @@ import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.model.DiffusersFolder;
-import java.io.PrintWriter;
+import dev.conceptprune.io.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class SweepEvaluation {
      *
      * @return the evaluation report
      */
-    public Path run(EraseResult erased, Function<List<Path>, EvalPlan> planner, boolean force, PrintWriter err) {
+    public Path run(EraseResult erased, Function<List<Path>, EvalPlan> planner, boolean force, Progress progress) {
         List<Path> models = new ArrayList<>(List.of(base.root(), out.resolve(EraseJob.MODEL_DIR)));
         List<String> settings = new ArrayList<>(List.of("edited"));
         for (EraseResult.ConceptResult concept : erased.concepts()) {
@@ -63,7 +63,8 @@ public final class SweepEvaluation {
                 settings.add(concept.concept() + " skill_ratio=" + e.skillRatio() + " tau=" + e.tau());
             }
         }
-        EvalRun.Summary run = new EvalRun(planner.apply(models), clip, batch, out.resolve(EVAL_DIR), err).run(force);
+        EvalRun.Summary run = new EvalRun(planner.apply(models), clip, List.of(), batch, out.resolve(EVAL_DIR), progress)
+                .run(force);
         if (clip != null && models.size() > 2) {
             writeTradeOff(settings, run.metrics());
         }

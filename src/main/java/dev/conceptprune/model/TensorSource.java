@@ -26,7 +26,13 @@ public interface TensorSource extends AutoCloseable {
     ByteBuffer bytes(String name);
 
     /** Total number of elements over all tensors. */
-    long parameterCount();
+    default long parameterCount() {
+        long n = 0;
+        for (String name : names()) {
+            n += info(name).elementCount();
+        }
+        return n;
+    }
 
     /** Where the tensors come from, for error messages. */
     Path location();

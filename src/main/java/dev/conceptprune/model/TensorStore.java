@@ -101,17 +101,6 @@ public final class TensorStore implements TensorSource {
         return fileOf(name).bytes(name);
     }
 
-    /** Total number of elements over all tensors. */
-    @Override
-    public long parameterCount() {
-        long n = 0;
-        for (SafetensorsFile f : files) {
-            for (TensorInfo t : f.tensors().values()) {
-                n += t.elementCount();
-            }
-        }
-        return n;
-    }
 
     @Override
     public void close() {

@@ -159,14 +159,6 @@ public final class TensorView implements TensorSource {
                 .order(all.order());
     }
 
-    @Override
-    public long parameterCount() {
-        long n = 0;
-        for (Entry e : entries.values()) {
-            n += e.count();
-        }
-        return n;
-    }
 
     @Override
     public Path location() {

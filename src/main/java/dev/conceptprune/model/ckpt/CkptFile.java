@@ -242,23 +242,11 @@ public final class CkptFile implements TensorSource {
                 && Arrays.equals(head, 2, 2 + magic.length, magic, 0, magic.length);
     }
 
-    public Path path() {
-        return zip.path();
-    }
-
     @Override
     public Path location() {
         return zip.path();
     }
 
-    @Override
-    public long parameterCount() {
-        long n = 0;
-        for (CkptTensor t : tensors.values()) {
-            n += t.elementCount();
-        }
-        return n;
-    }
 
     /** Tensor names in the order the state dict lists them. */
     @Override
@@ -275,7 +263,7 @@ public final class CkptFile implements TensorSource {
     public CkptTensor tensor(String name) {
         CkptTensor t = tensors.get(name);
         if (t == null) {
-            throw new WeightFormatException(path(), "missing tensor " + MessageText.quote(name));
+            throw new WeightFormatException(location(), "missing tensor " + MessageText.quote(name));
         }
         return t;
     }
@@ -306,11 +294,11 @@ public final class CkptFile implements TensorSource {
     public float[] readFloats(String name) {
         CkptTensor t = tensor(name);
         if (!t.dtype().isFloating()) {
-            throw new WeightFormatException(path(), "tensor " + MessageText.quote(name) + " has dtype " + t.dtype()
+            throw new WeightFormatException(location(), "tensor " + MessageText.quote(name) + " has dtype " + t.dtype()
                     + ", expected a floating-point type");
         }
         if (t.elementCount() > Integer.MAX_VALUE - 8) {
-            throw new WeightFormatException(path(), "tensor " + MessageText.quote(name) + " has " + t.elementCount()
+            throw new WeightFormatException(location(), "tensor " + MessageText.quote(name) + " has " + t.elementCount()
                     + " elements, too many for one array");
         }
         return Float32.decode(bytes(name), t.dtype(), (int) t.elementCount());
