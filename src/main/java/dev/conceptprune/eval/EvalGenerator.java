@@ -6,15 +6,10 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.vae.Images;
 import dev.conceptprune.model.DiffusersFolder;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Generates the images of a plan that a store lacks, model by model, and stores each PNG with its
@@ -59,23 +54,11 @@ public final class EvalGenerator {
                             chunk.stream().map(i -> i.settings().seed()).toList(), s, batch,
                             (call, calls, t) -> task.detail(model.name() + ", step " + (call + 1) + "/" + calls));
                     for (int k = 0; k < chunk.size(); k++) {
-                        store.writeImage(chunk.get(k), png(Images.toImage(pixels.get(k), 0, s.height(), s.width())));
+                        store.writeImage(chunk.get(k), Images.pngBytes(Images.toImage(pixels.get(k), 0, s.height(), s.width())));
                     }
                     task.advance(chunk.size());
                 }
             }
         }
-    }
-
-    private static byte[] png(BufferedImage image) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, "png", bytes)) {
-                throw new IOException("no PNG writer for image type " + image.getType());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode a PNG: " + e.getMessage(), e);
-        }
-        return bytes.toByteArray();
     }
 }

@@ -7,6 +7,9 @@ import dev.conceptprune.io.AtomicFiles;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,11 +77,24 @@ public final class Images {
 
     /** Writes a PNG atomically: the file appears complete or not at all. */
     public static void writePng(BufferedImage image, Path target) {
-        AtomicFiles.write(target, out -> {
-            if (!ImageIO.write(image, "png", out)) {
-                throw new IOException("no PNG writer for image type " + image.getType());
-            }
-        });
+        AtomicFiles.write(target, out -> encodePng(image, out));
+    }
+
+    /** The PNG encoding of an image, for callers that store or hash the bytes themselves. */
+    public static byte[] pngBytes(BufferedImage image) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            encodePng(image, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a PNG: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void encodePng(BufferedImage image, OutputStream out) throws IOException {
+        if (!ImageIO.write(image, "png", out)) {
+            throw new IOException("no PNG writer for image type " + image.getType());
+        }
     }
 
     /**
