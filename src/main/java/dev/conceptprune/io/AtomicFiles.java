@@ -8,6 +8,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Writes files so that they appear complete or not at all: the content goes to a temporary
@@ -40,6 +42,58 @@ public final class AtomicFiles {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(tmp);
+        }
+    }
+
+    /** Something that fills a new, empty folder. */
+    @FunctionalInterface
+    public interface FolderContent {
+        void writeInto(Path dir) throws IOException;
+    }
+
+    /**
+     * Builds a folder under a hidden temporary name next to {@code target} and renames it into place,
+     * replacing an existing {@code target} only once the new one is complete; on failure nothing of the
+     * new folder remains and an existing {@code target} is kept.
+     */
+    public static void writeFolder(Path target, FolderContent content) {
+        Path abs = target.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+            content.writeInto(tmp);
+            if (Files.exists(abs)) {
+                Path old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
+                Files.delete(old);
+                Files.move(abs, old);
+                moveInto(tmp, abs);
+                deleteTree(old);
+            } else {
+                moveInto(tmp, abs);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /** Deletes a folder and everything in it, leaving what cannot be deleted (hidden temp names are harmless). */
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover hidden temp folder is harmless and named as such
         }
     }
 

@@ -77,8 +77,7 @@ public final class SingleFileSource implements ModelSource {
     }
 
     private static TensorSource openStored(Path file) {
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".ckpt") ? CkptFile.open(file)
-                : TensorStore.open(file);
+        return isCkpt(file) ? CkptFile.open(file) : TensorStore.open(file);
     }
 
     /** The recognised family (SD 1.x or 2.x). */
@@ -89,6 +88,20 @@ public final class SingleFileSource implements ModelSource {
     /** The file's tensor names and how they map, for inspection. */
     public LdmMapping mapping() {
         return mapping;
+    }
+
+    /** The {@code model_index.json} of this model as a diffusers folder. */
+    public JsonObject modelIndex() {
+        return configs.modelIndex();
+    }
+
+    /** True for a legacy {@code .ckpt} (pickle) file, false for {@code .safetensors}. */
+    public boolean isCkpt() {
+        return isCkpt(file);
+    }
+
+    private static boolean isCkpt(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".ckpt");
     }
 
     @Override

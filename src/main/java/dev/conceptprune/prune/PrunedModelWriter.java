@@ -8,14 +8,11 @@ import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.SafetensorsWriter;
 import dev.conceptprune.io.TensorInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,29 +50,7 @@ public final class PrunedModelWriter {
             throw new InputException("output " + out + " lies inside the input model folder");
         }
         Map<Path, Map<String, int[]>> edits = planEdits(base, mask);
-        Path parent = target.getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-            copyTree(base.root(), tmp, edits);
-            if (Files.exists(target)) {
-                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-                Files.delete(old);
-                Files.move(target, old);
-                AtomicFiles.moveInto(tmp, target);
-                deleteTree(old);
-            } else {
-                AtomicFiles.moveInto(tmp, target);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                deleteTree(tmp);
-            }
-        }
+        AtomicFiles.writeFolder(target, dir -> copyTree(base.root(), dir, edits));
     }
 
     /** Which weight file holds each masked parameter, with shape checks against the base. */
@@ -151,20 +126,6 @@ public final class PrunedModelWriter {
             }
         }
         return copy;
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            List<Path> paths = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a leftover hidden temp folder is harmless and named as such
-        }
     }
 
     /** Names of the files of {@code root} whose bytes differ from {@code other}'s (for checks and tests). */
