@@ -22,18 +22,17 @@ public final class MaskApplication {
         if (masks.isEmpty()) {
             throw new InputException("no mask to apply");
         }
-        String fingerprint;
-        try (TensorSource unet = base.tensors(Component.UNET)) {
-            fingerprint = BaseFingerprint.of(unet);
-        }
         PruneMask all = null;
-        for (Path p : masks) {
-            PruneMask m = PruneMask.read(p);
-            if (!fingerprint.equals(m.fingerprint())) {
-                throw new InputException("mask " + p + " was computed on another model (its fingerprint "
-                        + m.fingerprint() + " does not match " + base.location() + ": " + fingerprint + ")");
+        try (TensorSource unet = base.tensors(Component.UNET)) {
+            for (Path p : masks) {
+                PruneMask m = PruneMask.read(p);
+                if (!BaseFingerprint.matches(unet, m.fingerprint())) {
+                    throw new InputException("mask " + p + " was computed on another model (its fingerprint "
+                            + m.fingerprint() + " does not match " + base.location() + ": "
+                            + BaseFingerprint.of(unet) + ")");
+                }
+                all = all == null ? m : all.union(m);
             }
-            all = all == null ? m : all.union(m);
         }
         EditedModel.export(base, all, EditedModel.target(base, out, out), force);
         return all;
