@@ -90,6 +90,11 @@ public final class SingleFileSource implements ModelSource {
         return mapping;
     }
 
+    /** "epsilon" or "v_prediction": what the UNet predicts, as the scheduler config says. */
+    public String predictionType() {
+        return configs.predictionType();
+    }
+
     /** The {@code model_index.json} of this model as a diffusers folder. */
     public JsonObject modelIndex() {
         return configs.modelIndex();
