@@ -100,11 +100,11 @@ public final class InspectCommand implements Callable<Integer> {
         }
         out.printf("%s: %s single-file checkpoint (LDM layout), %d tensors %s%n", path, source.family().label(),
                 count, perType);
-        out.printf("  prediction type: %s (the family's default; the weights do not store it)%n",
-                source.predictionType());
+        out.printf("  settings the weights do not store: from %s%n", source.settingsSource());
+        out.printf("  prediction type: %s%n", source.predictionType());
         out.printf("  EMA weights: %s; using the %s weights%n", mapping.hasEma() ? "present" : "none",
                 mapping.weights() == WeightSet.EMA ? "EMA" : "non-EMA");
-        out.printf("  image size: %d (the family's default)%n", source.imageSize());
+        out.printf("  image size: %d%n", source.imageSize());
         for (Component c : LdmFamily.COMPONENTS) {
             out.printf("%n[%s] %,d parameters from %d stored tensors; inferred config:%n", c.folderName(),
                     parameters(source, c), mapping.component(c).storedNames().size());

@@ -1,6 +1,8 @@
 package dev.conceptprune.model;
 
 import dev.conceptprune.io.Config;
+import dev.conceptprune.io.InputException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,7 +18,22 @@ public interface ModelSource {
      * in the LDM layout) or a diffusers folder; anything else is a one-line error.
      */
     static ModelSource open(Path path) {
-        return SingleFileSource.accepts(path) ? SingleFileSource.open(path) : DiffusersFolder.open(path);
+        return open(path, SingleFileOptions.NONE);
+    }
+
+    /**
+     * As {@link #open(Path)}; {@code options} complete a single file and must be the defaults for a
+     * diffusers folder, which says everything itself.
+     */
+    static ModelSource open(Path path, SingleFileOptions options) {
+        if (SingleFileSource.accepts(path)) {
+            return SingleFileSource.open(path, options);
+        }
+        if (!options.isDefault() && Files.isDirectory(path)) {
+            throw new InputException(path + " is a diffusers folder; config folders, original configs, prediction"
+                    + " types and EMA selection apply to single-file checkpoints only");
+        }
+        return DiffusersFolder.open(path);
     }
 
     /** Where the model is, for messages. */

@@ -11,6 +11,7 @@ import dev.conceptprune.model.ldm.LdmConverter;
 import dev.conceptprune.model.ldm.LdmFamily;
 import dev.conceptprune.model.ldm.LdmLayout;
 import dev.conceptprune.model.ldm.LdmMapping;
+import dev.conceptprune.model.ldm.OriginalConfig;
 import dev.conceptprune.model.ldm.TensorMapping;
 import dev.conceptprune.model.ldm.TensorShapes;
 import dev.conceptprune.model.ldm.WeightSet;
@@ -40,12 +41,15 @@ public final class SingleFileSource implements ModelSource {
     private final LdmLayout layout;
     private final LdmMapping mapping;
     private final LdmConfigs configs;
+    private final DiffusersFolder configFolder;
 
-    private SingleFileSource(Path file, LdmLayout layout, LdmMapping mapping, LdmConfigs configs) {
+    private SingleFileSource(Path file, LdmLayout layout, LdmMapping mapping, LdmConfigs configs,
+                             DiffusersFolder configFolder) {
         this.file = file;
         this.layout = layout;
         this.mapping = mapping;
         this.configs = configs;
+        this.configFolder = configFolder;
     }
 
     /** True for the file names this source reads: {@code .safetensors} and {@code .ckpt}. */
@@ -59,6 +63,13 @@ public final class SingleFileSource implements ModelSource {
      * cannot use with a message saying what the file was recognised as.
      */
     public static SingleFileSource open(Path file) {
+        return open(file, SingleFileOptions.NONE);
+    }
+
+    /** As {@link #open(Path)}, with the given ways to complete what the file does not say. */
+    public static SingleFileSource open(Path file, SingleFileOptions options) {
+        OriginalConfig original = options.originalConfig() == null ? null : OriginalConfig.read(options.originalConfig());
+        DiffusersFolder folder = options.configFolder() == null ? null : DiffusersFolder.open(options.configFolder());
         try (TensorSource stored = openStored(file)) {
             Map<String, long[]> shapes = new LinkedHashMap<>();
             for (String name : stored.names()) {
@@ -66,8 +77,9 @@ public final class SingleFileSource implements ModelSource {
             }
             TensorShapes all = new TensorShapes(shapes);
             LdmLayout layout = LdmLayout.infer(all);
-            LdmMapping mapping = new LdmConverter(layout).convert(all, WeightSet.NON_EMA);
-            return new SingleFileSource(file, layout, mapping, LdmConfigs.infer(layout, null));
+            LdmMapping mapping = new LdmConverter(layout).convert(all, options.ema() ? WeightSet.EMA : WeightSet.NON_EMA);
+            return new SingleFileSource(file, layout, mapping,
+                    LdmConfigs.infer(layout, options.predictionType(), original), folder);
         }
     }
 
@@ -92,7 +104,16 @@ public final class SingleFileSource implements ModelSource {
 
     /** "epsilon" or "v_prediction": what the UNet predicts, as the scheduler config says. */
     public String predictionType() {
-        return configs.predictionType();
+        return config(Component.SCHEDULER).getString("prediction_type", "epsilon");
+    }
+
+    /** Where the settings the weights do not reveal come from, for {@code inspect}. */
+    public String settingsSource() {
+        if (configFolder != null) {
+            return "configs of " + configFolder.root();
+        }
+        return configs.hasOriginalConfig() ? "the original config and the family's conventions"
+                : "the family's conventions";
     }
 
     /** The {@code model_index.json} of this model as a diffusers folder. */
@@ -122,6 +143,9 @@ public final class SingleFileSource implements ModelSource {
 
     @Override
     public Config config(Component component) {
+        if (configFolder != null && configFolder.has(component)) {
+            return configFolder.config(component);
+        }
         Path where = Path.of(file + " (" + component.folderName() + " config inferred for " + layout.family().label()
                 + ")");
         if (LdmFamily.COMPONENTS.contains(component)) {
@@ -164,6 +188,9 @@ public final class SingleFileSource implements ModelSource {
 
     @Override
     public Optional<byte[]> file(Component component, String fileName) {
+        if (configFolder != null && configFolder.has(component)) {
+            return configFolder.file(component, fileName);
+        }
         if (component != Component.TOKENIZER) {
             return Optional.empty();
         }
@@ -180,6 +207,9 @@ public final class SingleFileSource implements ModelSource {
 
     @Override
     public Path fileLocation(Component component, String fileName) {
+        if (configFolder != null && configFolder.has(component)) {
+            return configFolder.fileLocation(component, fileName);
+        }
         return Path.of("bundled CLIP tokenizer", fileName);
     }
 

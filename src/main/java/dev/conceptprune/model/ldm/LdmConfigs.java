@@ -25,10 +25,12 @@ public final class LdmConfigs {
 
     private final LdmLayout layout;
     private final String predictionType;
+    private final OriginalConfig original;
 
-    private LdmConfigs(LdmLayout layout, String predictionType) {
+    private LdmConfigs(LdmLayout layout, String predictionType, OriginalConfig original) {
         this.layout = layout;
         this.predictionType = predictionType;
+        this.original = original;
     }
 
     /**
@@ -39,12 +41,45 @@ public final class LdmConfigs {
      *        epsilon, which the weights do not reveal)
      */
     public static LdmConfigs infer(LdmLayout layout, String predictionType) {
+        return infer(layout, predictionType, null);
+    }
+
+    /**
+     * The configs of a layout with the settings of its original LDM config, where one is given.
+     *
+     * @param predictionType as in {@link #infer(LdmLayout, String)}; wins over the original config's
+     * @param original the file's LDM training config, or null
+     * @throws UnsupportedCheckpointException when the original config contradicts the weights
+     */
+    public static LdmConfigs infer(LdmLayout layout, String predictionType, OriginalConfig original) {
         String p = predictionType != null ? predictionType
+                : original != null && original.predictionType() != null ? original.predictionType()
                 : layout.family() == LdmFamily.SD1 ? "epsilon" : "v_prediction";
         if (!p.equals("epsilon") && !p.equals("v_prediction")) {
             throw new UnsupportedCheckpointException("prediction type '" + p + "' is not epsilon or v_prediction");
         }
-        return new LdmConfigs(layout, p);
+        if (original != null) {
+            UNetLayout u = layout.unet();
+            if (original.contextDim() != null && original.contextDim() != u.crossAttentionDim()) {
+                throw contradiction(original, "context_dim " + original.contextDim(), "cross-attention width "
+                        + u.crossAttentionDim());
+            }
+            if (original.linearProjection() != null && original.linearProjection() != u.linearProjection()) {
+                throw contradiction(original, "use_linear_in_transformer " + original.linearProjection(),
+                        u.linearProjection() ? "linear projections" : "1x1-conv projections");
+            }
+        }
+        return new LdmConfigs(layout, p, original);
+    }
+
+    private static UnsupportedCheckpointException contradiction(OriginalConfig original, String says, String weights) {
+        return new UnsupportedCheckpointException(original.file() + " says " + says + " but the checkpoint's weights"
+                + " have " + weights + "; it is the config of another model");
+    }
+
+    /** Whether an original LDM config was given. */
+    public boolean hasOriginalConfig() {
+        return original != null;
     }
 
     public String predictionType() {
@@ -57,7 +92,7 @@ public final class LdmConfigs {
         boolean sd2 = layout.family() == LdmFamily.SD2;
         JsonObject c = new JsonObject();
         c.addProperty("_class_name", "UNet2DConditionModel");
-        c.addProperty("sample_size", layout.family().imageSize() / vaeScale());
+        c.addProperty("sample_size", latentSize());
         c.addProperty("in_channels", u.inChannels());
         c.addProperty("out_channels", u.outChannels());
         c.addProperty("center_input_sample", false);
@@ -86,7 +121,7 @@ public final class LdmConfigs {
         c.add("reverse_transformer_layers_per_block", JsonNull.INSTANCE);
         c.add("encoder_hid_dim", JsonNull.INSTANCE);
         c.add("encoder_hid_dim_type", JsonNull.INSTANCE);
-        c.add("attention_head_dim", sd2 ? ints(sd2Heads(u)) : new JsonPrimitive(SD1_HEADS));
+        c.add("attention_head_dim", heads(u, sd2));
         c.add("num_attention_heads", JsonNull.INSTANCE);
         c.addProperty("dual_cross_attention", false);
         c.addProperty("use_linear_projection", u.linearProjection());
@@ -139,8 +174,9 @@ public final class LdmConfigs {
         c.addProperty("act_fn", "silu");
         c.addProperty("latent_channels", v.latentChannels());
         c.addProperty("norm_num_groups", 32);
-        c.addProperty("sample_size", layout.family().imageSize());
-        c.addProperty("scaling_factor", VAE_SCALING_FACTOR);
+        c.addProperty("sample_size", latentSize() * vaeScale());
+        c.addProperty("scaling_factor", original != null && original.scaleFactor() != null ? original.scaleFactor()
+                : VAE_SCALING_FACTOR);
         c.add("shift_factor", JsonNull.INSTANCE);
         c.add("latents_mean", JsonNull.INSTANCE);
         c.add("latents_std", JsonNull.INSTANCE);
@@ -236,16 +272,36 @@ public final class LdmConfigs {
         return 1 << (layout.vae().blocks() - 1);
     }
 
-    private static int[] sd2Heads(UNetLayout u) {
+    /** The trained latent side: the original config's, else the family's image size. */
+    private int latentSize() {
+        return original != null && original.latentSize() != null ? original.latentSize()
+                : layout.family().imageSize() / vaeScale();
+    }
+
+    /**
+     * diffusers' {@code attention_head_dim}, which counts heads: the original config's
+     * {@code num_heads}, or block width over its {@code num_head_channels}; else the family's
+     * convention (8 heads for SD 1.x, 64-wide heads for SD 2.x).
+     */
+    private JsonElement heads(UNetLayout u, boolean sd2) {
+        Integer count = original == null ? null : original.numHeads();
+        Integer width = original == null ? null : original.numHeadChannels();
+        if (count != null) {
+            return new JsonPrimitive(count);
+        }
+        if (width == null && !sd2) {
+            return new JsonPrimitive(SD1_HEADS);
+        }
+        int w = width != null ? width : SD2_HEAD_WIDTH;
         int[] heads = u.blockOutChannels();
         for (int i = 0; i < heads.length; i++) {
-            if (heads[i] % SD2_HEAD_WIDTH != 0) {
-                throw new UnsupportedCheckpointException("SD 2.x UNet block width " + heads[i]
-                        + " is not a multiple of its 64-wide attention heads, so the UNet config cannot be inferred from the checkpoint");
+            if (heads[i] % w != 0) {
+                throw new UnsupportedCheckpointException("UNet block width " + heads[i] + " is not a multiple of its "
+                        + w + "-wide attention heads, so the UNet config cannot be inferred from the checkpoint");
             }
-            heads[i] /= SD2_HEAD_WIDTH;
+            heads[i] /= w;
         }
-        return heads;
+        return ints(heads);
     }
 
     private static JsonArray ints(int[] values) {
