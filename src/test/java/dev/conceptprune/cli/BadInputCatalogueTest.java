@@ -101,7 +101,7 @@ class BadInputCatalogueTest {
         List<String> argv = split(args.replace("{MODEL}", model.toString())
                 .replace("{TOY}", Fixtures.TOYWORLD.toString())
                 .replace("{CLIP}", Fixtures.ROOT.resolve("tiny-clip").toString())
-                .replace("{SINGLE}", Fixtures.ROOT.resolve("tiny-sd1-single/tiny-sd1.safetensors").toString())
+                .replace("{SINGLE}", Fixtures.ROOT.resolve("tiny-sd1-single/tiny-sd1c.safetensors").toString())
                 .replace("{FILES}", files.toString())
                 .replace("{OUT}", out.toString())
                 .replace("{TMP}", tmp.toString()));
