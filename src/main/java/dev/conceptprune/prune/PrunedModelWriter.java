@@ -1,21 +1,19 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.AtomicFiles;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.SafetensorsWriter;
 import dev.conceptprune.io.TensorInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,37 +43,12 @@ public final class PrunedModelWriter {
 
     /** Exports {@code base} with {@code mask} applied to {@code out}; refuses an existing {@code out} unless {@code force}. */
     public static void export(DiffusersFolder base, PruneMask mask, Path out, boolean force) {
-        Path target = out.toAbsolutePath().normalize();
-        if (Files.exists(target) && !force) {
+        OutputLocation.of(out).clearOf("model", base.root()).folder();
+        if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; export with force to replace it");
         }
-        if (target.startsWith(base.root().toAbsolutePath().normalize())) {
-            throw new InputException("output " + out + " lies inside the input model folder");
-        }
         Map<Path, Map<String, int[]>> edits = planEdits(base, mask);
-        Path parent = target.getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-            copyTree(base.root(), tmp, edits);
-            if (Files.exists(target)) {
-                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-                Files.delete(old);
-                Files.move(target, old);
-                AtomicFiles.moveInto(tmp, target);
-                deleteTree(old);
-            } else {
-                AtomicFiles.moveInto(tmp, target);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                deleteTree(tmp);
-            }
-        }
+        AtomicFiles.writeFolder(out, tmp -> copyTree(base.root(), tmp, edits));
     }
 
     /** Which weight file holds each masked parameter, with shape checks against the base. */
@@ -121,7 +94,7 @@ public final class PrunedModelWriter {
             }
             Map<String, int[]> fileEdits = edits.get(src.toAbsolutePath().normalize());
             if (fileEdits == null) {
-                Files.copy(src, dst);
+                AtomicFiles.copyContent(src, dst);
             } else {
                 writeMasked(src, dst, fileEdits);
             }
@@ -151,20 +124,6 @@ public final class PrunedModelWriter {
             }
         }
         return copy;
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            List<Path> paths = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a leftover hidden temp folder is harmless and named as such
-        }
     }
 
     /** Names of the files of {@code root} whose bytes differ from {@code other}'s (for checks and tests). */
