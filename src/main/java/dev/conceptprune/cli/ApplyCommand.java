@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.prune.MaskApplication;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.model.ModelSource;
@@ -38,6 +39,7 @@ public final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model).clearOf("mask", masks).folder());
         if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; use --force to replace it");
         }

@@ -2,6 +2,7 @@ package dev.conceptprune.cli;
 
 import dev.conceptprune.eval.HtmlReport;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.toyworld.DemoRequest;
 import dev.conceptprune.toyworld.DemoResult;
@@ -72,6 +73,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", DefaultModel.model())
+                .clearOf("prompt", DefaultModel.prompts()).folder());
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }

@@ -2,6 +2,7 @@ package dev.conceptprune.cli;
 
 import dev.conceptprune.eval.SweepEvaluation;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.EraseJob;
@@ -90,6 +91,8 @@ public final class EraseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path modelPath = model.folder();
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", modelPath).clearOf("CLIP model", clip)
+                .folder());
         ModelSource folder = ModelSource.open(modelPath);
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);

@@ -9,7 +9,8 @@ import picocli.CommandLine;
 /**
  * The one place that turns a failure into a message and an exit code: {@link #OK} 0, {@link #FAILURE}
  * 1 (the work failed: I/O, memory, a bug), {@link #BAD_INPUT} 2 (arguments, prompt files, configs or
- * weight files that cannot be used). Every failure prints one {@code error:} line; a stack trace only
+ * weight files that cannot be used, outputs that cannot be written: {@code OutputException} is an
+ * {@code InputException}). Every failure prints one {@code error:} line; a stack trace only
  * for internal failures with {@code CONCEPTPRUNE_DEBUG} set.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {

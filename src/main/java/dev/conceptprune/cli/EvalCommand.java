@@ -8,6 +8,7 @@ import dev.conceptprune.eval.Evaluation;
 import dev.conceptprune.eval.SamplingDefaults;
 import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.io.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -73,6 +74,8 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", models).clearOf("CLIP model", clip)
+                .folder());
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }

@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.pipeline.GeneratedImages;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StepProgress;
@@ -53,6 +54,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model.folder())
+                .clearOf("latents", latents).file(".png", "PNG"));
         ModelSource folder = ModelSource.open(model.folder());
         float[] init = null;
         int n = numImages;
@@ -91,7 +94,7 @@ public final class GenerateCommand implements Callable<Integer> {
     private List<Path> outputs(int n) {
         List<Path> paths = new ArrayList<>();
         String name = out.getFileName().toString();
-        String stem = name.toLowerCase().endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        String stem = name.substring(0, name.length() - ".png".length());
         for (int i = 0; i < n; i++) {
             Path p = n == 1 ? out : out.resolveSibling(stem + "-" + i + ".png");
             if (Files.exists(p) && !force) {

@@ -1,6 +1,7 @@
 package dev.conceptprune.convert;
 
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.io.SafetensorsWriter;
 import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.ModelSource;
@@ -59,9 +60,11 @@ public final class ModelConversion {
         if (Files.exists(target) && !replace) {
             throw new InputException(target + " already exists; replace it explicitly or choose another output");
         }
-        if (Files.isRegularFile(target) == (layout == Layout.DIFFUSERS_FOLDER) && Files.exists(target)) {
-            throw new InputException(target + " exists and is a " + (layout == Layout.SINGLE_FILE ? "folder"
-                    : "file") + "; it cannot be replaced by a " + describe(layout));
+        OutputLocation location = OutputLocation.of(target).clearOf("model", source.location());
+        if (layout == Layout.SINGLE_FILE) {
+            location.file(".safetensors", "a single-file safetensors checkpoint");
+        } else {
+            location.folder();
         }
         if (source instanceof SingleFileSource s) {
             if (layout == Layout.SINGLE_FILE && !s.isCkpt()) {
@@ -105,9 +108,5 @@ public final class ModelConversion {
             }
             w.write(target);
         }
-    }
-
-    private static String describe(Layout layout) {
-        return layout == Layout.SINGLE_FILE ? "single .safetensors file" : "diffusers folder";
     }
 }

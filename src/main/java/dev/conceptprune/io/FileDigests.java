@@ -68,7 +68,7 @@ public final class FileDigests {
         }
         try {
             AtomicFiles.writeString(entryFile, Json.line(new Entry(path, a.size(), modified, digest)) + "\n");
-        } catch (UncheckedIOException e) {
+        } catch (OutputException e) {
             // An unwritable cache only means hashing again next time.
         }
         return digest;

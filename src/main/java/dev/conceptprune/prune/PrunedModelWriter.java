@@ -1,7 +1,8 @@
 package dev.conceptprune.prune;
 
-import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.AtomicFiles;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.io.SafetensorsFile;
@@ -42,15 +43,12 @@ public final class PrunedModelWriter {
 
     /** Exports {@code base} with {@code mask} applied to {@code out}; refuses an existing {@code out} unless {@code force}. */
     public static void export(DiffusersFolder base, PruneMask mask, Path out, boolean force) {
-        Path target = out.toAbsolutePath().normalize();
-        if (Files.exists(target) && !force) {
+        OutputLocation.of(out).clearOf("model", base.root()).folder();
+        if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; export with force to replace it");
         }
-        if (target.startsWith(base.root().toAbsolutePath().normalize())) {
-            throw new InputException("output " + out + " lies inside the input model folder");
-        }
         Map<Path, Map<String, int[]>> edits = planEdits(base, mask);
-        AtomicFiles.writeFolder(target, dir -> copyTree(base.root(), dir, edits));
+        AtomicFiles.writeFolder(out, tmp -> copyTree(base.root(), tmp, edits));
     }
 
     /** Which weight file holds each masked parameter, with shape checks against the base. */
@@ -96,7 +94,7 @@ public final class PrunedModelWriter {
             }
             Map<String, int[]> fileEdits = edits.get(src.toAbsolutePath().normalize());
             if (fileEdits == null) {
-                Files.copy(src, dst);
+                AtomicFiles.copyContent(src, dst);
             } else {
                 writeMasked(src, dst, fileEdits);
             }

@@ -2,6 +2,7 @@ package dev.conceptprune.prune;
 
 import dev.conceptprune.io.AtomicFiles;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.io.SafetensorsWriter;
 import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.Component;
@@ -10,8 +11,6 @@ import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.model.TensorStore;
 import dev.conceptprune.model.ldm.ComponentMapping;
 import dev.conceptprune.model.ldm.TensorMapping;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -44,11 +43,9 @@ public final class SingleFileWriter {
 
     /** Writes {@code base} with {@code mask} applied to the file {@code out}; an existing one needs {@code force}. */
     public static void export(SingleFileSource base, PruneMask mask, Path out, boolean force) {
+        OutputLocation.of(out).clearOf("model", base.location()).file(".safetensors", "safetensors");
         if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; export with force to replace it");
-        }
-        if (out.toAbsolutePath().normalize().equals(base.location().toAbsolutePath().normalize())) {
-            throw new InputException("output " + out + " is the input checkpoint itself");
         }
         Map<String, int[]> zeroed = storedEdits(base, mask);
         if (outputName(base).equals(base.location().getFileName().toString())) {
@@ -88,28 +85,28 @@ public final class SingleFileWriter {
         return c;
     }
 
-    /** Copies the safetensors file and zeroes the edited elements in the copy's data area. */
+    /** Copies the safetensors file and zeroes the edited elements in the copy before it takes the target's name. */
     private static void zeroInCopy(Path in, Path out, Map<String, int[]> zeroed) {
         Map<String, TensorInfo> infos = new HashMap<>();
         try (TensorSource stored = TensorStore.open(in)) {
             zeroed.keySet().forEach(n -> infos.put(n, stored.info(n)));
         }
-        AtomicFiles.write(out, stream -> Files.copy(in, stream));
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(head, 0);
-            long data = 8 + head.flip().getLong();
-            for (Map.Entry<String, int[]> e : zeroed.entrySet()) {
-                TensorInfo t = infos.get(e.getKey());
-                ByteBuffer zeros = ByteBuffer.allocate(t.dtype().size());
-                for (int i : e.getValue()) {
-                    ch.write(zeros.clear(), data + t.begin() + (long) i * t.dtype().size());
+        AtomicFiles.writeFile(out, tmp -> {
+            AtomicFiles.copyContent(in, tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(head, 0);
+                long data = 8 + head.flip().getLong();
+                for (Map.Entry<String, int[]> e : zeroed.entrySet()) {
+                    TensorInfo t = infos.get(e.getKey());
+                    ByteBuffer zeros = ByteBuffer.allocate(t.dtype().size());
+                    for (int i : e.getValue()) {
+                        ch.write(zeros.clear(), data + t.begin() + (long) i * t.dtype().size());
+                    }
                 }
+                ch.force(true);
             }
-            ch.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     /** Writes every tensor of the checkpoint into a safetensors file, edited ones zeroed. */

@@ -180,7 +180,7 @@ public final class ToyWorldDemo {
             Files.createDirectories(out);
             Files.writeString(out.resolve(MARKER), "written by conceptprune demo\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
+            throw AtomicFiles.failure(out, e);
         }
     }
 

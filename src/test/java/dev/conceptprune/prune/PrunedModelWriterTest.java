@@ -16,6 +16,7 @@ import dev.conceptprune.model.TensorStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -83,6 +84,27 @@ class PrunedModelWriterTest {
         InputException e = assertThrows(InputException.class,
                 () -> PrunedModelWriter.export(DiffusersFolder.open(Fixtures.TINY_SD), mask, out, false));
         assertTrue(e.getMessage().contains("already exists"));
+    }
+
+    @Test
+    void theEditedModelHasThePermissionsOfPlainFilesAndFoldersNotTheInputs() throws IOException {
+        Path base = tmp.resolve("base");
+        Fixtures.copyTree(Fixtures.TINY_SD, base);
+        Set<PosixFilePermission> plainFile = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("plain")));
+        Set<PosixFilePermission> plainDir = Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("dir")));
+        Path out = tmp.resolve("edited");
+        setWritable(base, false);
+        try {
+            PrunedModelWriter.export(DiffusersFolder.open(base), referenceMask(), out, false);
+        } finally {
+            setWritable(base, true);
+        }
+        try (Stream<Path> s = Files.walk(out)) {
+            for (Path p : s.toList()) {
+                assertEquals(Files.isDirectory(p) ? plainDir : plainFile, Files.getPosixFilePermissions(p),
+                        out.relativize(p).toString());
+            }
+        }
     }
 
     @Test
