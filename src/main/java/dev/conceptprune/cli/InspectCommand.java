@@ -6,6 +6,7 @@ import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.TensorStore;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,7 @@ public final class InspectCommand implements Callable<Integer> {
 
     private void inspectFolder(PrintWriter out) {
         DiffusersFolder folder = DiffusersFolder.open(path);
+        StableDiffusionPipeline.checkConfigs(folder);
         out.printf("%s: %s%n", path, folder.index().getString("_class_name", "(no _class_name)"));
         long total = 0;
         for (Map.Entry<String, String> c : folder.components().entrySet()) {
