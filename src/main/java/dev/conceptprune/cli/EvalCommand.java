@@ -110,9 +110,12 @@ public final class EvalCommand implements Callable<Integer> {
         });
     }
 
-    /** Reads the prompt file and checks the labels against it, before any model is opened. */
+    /**
+     * Reads the prompt file and checks the labels against it, before any model is opened; the reader's
+     * errors name the file, not an option, as erase --eval reads it too.
+     */
     static PromptSet checkPrompts(Path prompts, List<String> labels, String labelColumn) {
-        PromptSet set = ErrorHandler.option("--prompts", () -> PromptSet.read(prompts));
+        PromptSet set = PromptSet.read(prompts);
         if (new HashSet<>(labels).size() != labels.size()) {
             throw new InputException("--labels repeats a label: " + labels);
         }

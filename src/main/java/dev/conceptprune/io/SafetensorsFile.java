@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -123,9 +124,9 @@ public final class SafetensorsFile implements AutoCloseable {
             return null;
         }
         String text = new String(head, StandardCharsets.UTF_8).stripLeading().replace("\uFEFF", "");
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("<!doctype html") || lower.startsWith("<html") || lower.contains("<html")
-                || lower.startsWith("<?xml")) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        // Servers answer a failed download with an HTML page, or (object stores) an XML error document.
+        if (lower.startsWith("<!doctype html") || lower.contains("<html") || lower.startsWith("<?xml")) {
             return "is an HTML page (a failed download?), not safetensors";
         }
         if (text.startsWith("version https://git-lfs")) {
