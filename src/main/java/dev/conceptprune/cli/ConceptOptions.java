@@ -24,16 +24,16 @@ public final class ConceptOptions {
     @Option(names = "--memorized", paramLabel = "FILE", description = "Erase memorised images: a file of their captions, one per line.")
     Path memorized;
 
-    @Option(names = "--base-prompts", paramLabel = "FILE", description = "Your own prompts without the concept (one per line) ...")
+    @Option(names = "--base-prompts", paramLabel = "FILE", description = "Your own prompts without the concept (one per line, or a CSV with a prompt column) ...")
     Path basePrompts;
 
-    @Option(names = "--target-prompts", paramLabel = "FILE", description = "... and the same prompts with it, paired line by line.")
+    @Option(names = "--target-prompts", paramLabel = "FILE", description = "... and the same prompts with it, paired in order.")
     Path targetPrompts;
 
     @Option(names = "--concept-name", paramLabel = "NAME", description = "Name for --base-prompts/--target-prompts (default: the target file's name).")
     String conceptName;
 
-    /** All requested concepts, in a stable order. */
+    /** All requested concepts, in a stable order; refused when two would write the same files. */
     List<Concept> resolve(long seed) {
         List<Concept> out = new ArrayList<>();
         styles.forEach(s -> out.add(ErrorHandler.option("--style", () -> Concept.style(s, seed))));
@@ -53,6 +53,7 @@ public final class ConceptOptions {
         if (basePrompts != null) {
             out.add(Concept.fromFiles(basePrompts, targetPrompts, conceptName, seed));
         }
+        Concept.requireDistinct(out);
         return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.eval.SweepEvaluation;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
@@ -100,6 +101,7 @@ public final class EraseCommand implements Callable<Integer> {
         validate(list);
         PrintWriter o = spec.commandLine().getOut();
         if (dryRun) {
+            PromptWarnings.of(folder, spec.commandLine().getErr()).concepts(list);
             printPlan(o, list);
             o.flush();
             return 0;
@@ -113,9 +115,10 @@ public final class EraseCommand implements Callable<Integer> {
                     + " is a single-file checkpoint");
         }
         PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
+        PromptSet evalSet = null;
         if (evalPrompts != null) {
             EvalCommand.checkClip(clip, labels);
-            EvalCommand.plan(List.of(modelPath), evalPrompts, sampling, labels, null);
+            evalSet = EvalCommand.plan(List.of(modelPath), evalPrompts, sampling, labels, null).prompts();
         } else if (clip != null || !labels.isEmpty()) {
             throw new InputException("--clip and --labels go with --eval");
         }
@@ -129,6 +132,10 @@ public final class EraseCommand implements Callable<Integer> {
         }
         EraseRequest.Sweep sweepRequest = sweeps.isEmpty() ? null : new EraseRequest.Sweep(
                 sweeps.has("skill_ratio") ? sweeps.ratios("skill_ratio", 1) : List.of(), taus);
+        PromptWarnings warnings = PromptWarnings.of(folder, spec.commandLine().getErr()).concepts(list);
+        if (evalSet != null) {
+            warnings.file(evalSet);
+        }
         EraseResult result = new EraseJob(new EraseRequest(modelPath, list, where, skillRatio, tau, selectRatio, batch,
                 settings, sweepRequest, out, force), Main.progress(spec)).run();
         for (EraseResult.ConceptResult c : result.concepts()) {

@@ -10,6 +10,7 @@ import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.io.Progress;
+import dev.conceptprune.model.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +80,9 @@ public final class EvalCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }
-        checkPrompts(prompts, labels, labelColumn);
+        PromptSet set = checkPrompts(prompts, labels, labelColumn);
         checkClip(clip, labels);
+        PromptWarnings.of(ModelSource.open(models.get(0)), spec.commandLine().getErr()).file(set);
         EvalRequest request = new EvalRequest(models, prompts, defaults(sampling), labels, labelColumn, clip, batch, out,
                 force);
         EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
@@ -111,11 +113,12 @@ public final class EvalCommand implements Callable<Integer> {
         });
     }
 
-    /** Checks the prompt file and the labels against it, before any model is opened. */
-    static void checkPrompts(Path prompts, List<String> labels, String labelColumn) {
-        if (!Files.isRegularFile(prompts)) {
-            throw new InputException("--prompts " + prompts + ": file not found");
-        }
+    /**
+     * Reads the prompt file and checks the labels against it, before any model is opened; the reader's
+     * errors name the file, not an option, as erase --eval reads it too.
+     */
+    static PromptSet checkPrompts(Path prompts, List<String> labels, String labelColumn) {
+        PromptSet set = PromptSet.read(prompts);
         if (new HashSet<>(labels).size() != labels.size()) {
             throw new InputException("--labels repeats a label: " + labels);
         }
@@ -124,10 +127,11 @@ public final class EvalCommand implements Callable<Integer> {
                 throw new InputException("--label-column needs --labels to compare against");
             }
             ErrorHandler.option("--label-column", () -> {
-                EvalPlan.checkLabelColumn(PromptSet.read(prompts), labels, labelColumn);
+                EvalPlan.checkLabelColumn(set, labels, labelColumn);
                 return null;
             });
         }
+        return set;
     }
 
     /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, Path, SamplingDefaults, List, String)}. */

@@ -78,6 +78,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         List<Path> targets = outputs(n);
         GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init);
+        PromptWarnings.of(folder, spec.commandLine().getErr()).option("--prompt", prompt)
+                .option("--negative-prompt", sampling.negativePrompt);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
             StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1);
             GeneratedImages images = pipe.generate(settings, progress);

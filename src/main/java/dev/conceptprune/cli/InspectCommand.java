@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "For a diffusers folder: components, weight files, parameter counts. For a single-file checkpoint "
                 + "(.safetensors or .ckpt in the LDM layout): the detected family, the configs inferred from its "
                 + "tensors, prediction type, dtypes, whether EMA weights are present, and the tensors it does not "
-                + "use. Any other .safetensors file: its tensors and metadata. Every header is validated; a corrupt "
+                + "use. Any other .safetensors file: its tensors and metadata. Every config and header is validated; a corrupt "
                 + "file is reported in one line naming the file and the rule it breaks."})
 public final class InspectCommand implements Callable<Integer> {
     private static final int UNEXPLAINED_SHOWN = 20;
@@ -146,6 +147,7 @@ public final class InspectCommand implements Callable<Integer> {
 
     private void inspectFolder(PrintWriter out) {
         DiffusersFolder folder = DiffusersFolder.open(path);
+        StableDiffusionPipeline.checkConfigs(folder);
         out.printf("%s: %s%n", path, folder.index().getString("_class_name", "(no _class_name)"));
         long total = 0;
         for (Map.Entry<String, String> c : folder.components().entrySet()) {

@@ -33,7 +33,16 @@ public final class SamplingOptions {
 
     /** Height and width, defaulting to the model's native size as diffusers does. */
     int[] size(ModelSource folder) {
+        if (height != null && width != null) {
+            return new int[] {height, width};
+        }
         int native_ = folder.imageSize();
+        // The model's own size is checked here so that a bad config is not blamed on options never given.
+        if (native_ % 8 != 0) {
+            throw new InputException("the model's own image size " + native_ + " (unet sample_size x VAE scale "
+                    + "factor " + folder.vaeScaleFactor() + ", " + folder.location() + ") is not a multiple of 8;"
+                    + " give --height and --width");
+        }
         return new int[] {height != null ? height : native_, width != null ? width : native_};
     }
 

@@ -199,6 +199,11 @@ public final class ClipTokenizer {
         return tokens(prompt).stream().mapToInt(this::idOf).toArray();
     }
 
+    /** True when {@link #encode} cuts the prompt: it has more content tokens than fit between start and end. */
+    public boolean truncates(String prompt) {
+        return contentTokens(prompt).size() > maxLength - 2;
+    }
+
     /**
      * The token strings of {@link #encodeUntruncated}, start and end token included, in CLIP's byte-level
      * alphabet with {@code </w>} closing each word: shows how a concept word is split.

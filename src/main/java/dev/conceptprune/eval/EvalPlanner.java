@@ -29,9 +29,7 @@ public final class EvalPlanner {
     /** The plan for models and a prompt file. */
     public static EvalPlan plan(List<Path> models, Path prompts, SamplingDefaults sampling, List<String> labels,
                                 String labelColumn) {
-        if (!Files.isRegularFile(prompts)) {
-            throw new InputException("prompt file " + prompts + ": file not found");
-        }
+        PromptSet promptSet = PromptSet.read(prompts);
         List<String> names = EvalPlan.uniqueNames(models);
         List<EvalModel> evalModels = new ArrayList<>();
         GenerationSettings defaults = null;
@@ -47,7 +45,7 @@ public final class EvalPlanner {
             evalModels.add(new EvalModel(names.get(i), models.get(i).toAbsolutePath().normalize(),
                     ContentKeys.ofModel(folder), defaults.height(), defaults.width()));
         }
-        return EvalPlan.of(evalModels, PromptSet.read(prompts), defaults, labels, labelColumn);
+        return EvalPlan.of(evalModels, promptSet, defaults, labels, labelColumn);
     }
 
     /** Checks a CLIP folder (and that labels come with one) before any heavy work. */

@@ -1,30 +1,24 @@
 package dev.conceptprune.eval;
 
-import dev.conceptprune.io.CsvRecords;
-import dev.conceptprune.io.TextLines;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.conceptprune.io.PromptFile;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * The prompts of an evaluation run, read from either a CSV file with a {@code prompt} column
- * (optional {@code evaluation_seed}, {@code evaluation_guidance}, {@code case_number}; any other
- * column is kept as a label) or a plain text file with one prompt per line. A file is plain
- * text when its name ends in {@code .txt} or its first line names no {@code prompt} column.
+ * The prompts of an evaluation run, read by {@link PromptFile} (plain text, or CSV with a
+ * {@code prompt} column; its rules and errors). Of a CSV file's other columns,
+ * {@code evaluation_seed}, {@code evaluation_guidance} and {@code case_number} are the row's
+ * settings and every other column is kept as a label.
  *
- * <p>Reading never fails on a row: rows that cannot be used are skipped and described, with their
- * line, in {@link #problems()}, which also names lines whose malformed UTF-8 was replaced.
+ * <p>A row whose settings cannot be used (a seed that is not an integer, say) is skipped and
+ * described, with its line, in {@link #problems()}.
  */
 public final class PromptSet {
-    private static final String PROMPT = "prompt";
     private static final String SEED = "evaluation_seed";
     private static final String GUIDANCE = "evaluation_guidance";
     private static final String CASE = "case_number";
@@ -44,29 +38,37 @@ public final class PromptSet {
     /**
      * Reads a prompt file.
      *
-     * @throws UncheckedIOException naming the file when it cannot be read
-     * @throws IllegalArgumentException naming the file when its CSV header repeats a column
+     * @throws dev.conceptprune.io.InputException naming the file when it is not a usable prompt file
      */
     public static PromptSet read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read prompts: " + e.getMessage(), e);
+        PromptFile prompts = PromptFile.read(file);
+        List<String> names = prompts.columns();
+        String seed = column(names, SEED);
+        String guidance = column(names, GUIDANCE);
+        String caseNumber = column(names, CASE);
+        List<String> labels = new ArrayList<>();
+        for (String name : names) {
+            if (!name.equals(seed) && !name.equals(guidance) && !name.equals(caseNumber)) {
+                labels.add(name);
+            }
         }
-        TextLines text = TextLines.decode(bytes);
+        List<PromptRow> rows = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (int line : text.malformed()) {
-            problems.add("line " + line + ": invalid UTF-8 bytes replaced by U+FFFD");
+        for (PromptFile.Row r : prompts.rows()) {
+            Map<String, String> cells = r.columns();
+            try {
+                Map<String, String> values = new LinkedHashMap<>();
+                for (String label : labels) {
+                    values.put(label, cells.get(label));
+                }
+                rows.add(new PromptRow(r.line(), r.prompt(), seed == null ? null : seed(cells.get(seed)),
+                        guidance == null ? null : guidance(cells.get(guidance)),
+                        caseNumber == null ? null : caseNumber(cells.get(caseNumber)), values));
+            } catch (IllegalArgumentException e) {
+                problems.add("line " + r.line() + ": " + e.getMessage() + "; row skipped");
+            }
         }
-        CsvRecords records = new CsvRecords(text.lines());
-        boolean plain = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt")
-                || !records.hasNext();
-        CsvRecords.Row header = plain ? null : records.next();
-        if (header == null || !header.closed() || column(header.fields(), PROMPT) < 0) {
-            return plainText(file, text, problems);
-        }
-        return csv(file, header, records, problems);
+        return new PromptSet(file, labels, rows, problems);
     }
 
     /** The file the prompts came from. */
@@ -79,7 +81,7 @@ public final class PromptSet {
         return rows;
     }
 
-    /** One line per skipped row or replaced bytes, each starting with "line N:". */
+    /** One line per skipped row, each starting with "line N:". */
     public List<String> problems() {
         return problems;
     }
@@ -89,80 +91,14 @@ public final class PromptSet {
         return labelColumns;
     }
 
-    private static PromptSet plainText(Path file, TextLines text, List<String> problems) {
-        List<PromptRow> rows = new ArrayList<>();
-        List<String> lines = text.lines();
-        for (int i = 0; i < lines.size(); i++) {
-            String prompt = lines.get(i).strip();
-            // Blank lines only separate prompts here.
-            if (!prompt.isEmpty()) {
-                rows.add(new PromptRow(i + 1, prompt, null, null, null, Map.of()));
+    /** The header name of a column, matched case-insensitively as spreadsheets vary the case; null when absent. */
+    private static String column(List<String> names, String wanted) {
+        for (String name : names) {
+            if (name.equalsIgnoreCase(wanted)) {
+                return name;
             }
         }
-        return new PromptSet(file, new ArrayList<>(), rows, problems);
-    }
-
-    private static PromptSet csv(Path file, CsvRecords.Row header, CsvRecords records, List<String> problems) {
-        List<String> names = new ArrayList<>();
-        for (String raw : header.fields()) {
-            String name = raw.strip();
-            if (column(names, name) >= 0) {
-                throw new IllegalArgumentException(file + ": column '" + name + "' appears twice in the header");
-            }
-            names.add(name);
-        }
-        int prompt = column(names, PROMPT);
-        int seed = column(names, SEED);
-        int guidance = column(names, GUIDANCE);
-        int caseNumber = column(names, CASE);
-        List<String> labels = new ArrayList<>();
-        List<Integer> labelIndexes = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            if (i != prompt && i != seed && i != guidance && i != caseNumber) {
-                labels.add(names.get(i));
-                labelIndexes.add(i);
-            }
-        }
-        List<PromptRow> rows = new ArrayList<>();
-        while (records.hasNext()) {
-            CsvRecords.Row r = records.next();
-            String where = "line " + r.line() + ": ";
-            if (!r.closed()) {
-                problems.add(where + "quoted field is not closed before the end of the file; rest of the file skipped");
-                break;
-            }
-            List<String> f = r.fields();
-            if (f.size() != names.size()) {
-                problems.add(where + "expected " + names.size() + " fields, found " + f.size() + "; row skipped");
-                continue;
-            }
-            if (f.get(prompt).isBlank()) {
-                problems.add(where + "empty prompt; row skipped");
-                continue;
-            }
-            try {
-                Map<String, String> values = new LinkedHashMap<>();
-                for (int i : labelIndexes) {
-                    values.put(names.get(i), f.get(i));
-                }
-                rows.add(new PromptRow(r.line(), f.get(prompt), seed < 0 ? null : seed(f.get(seed)),
-                        guidance < 0 ? null : guidance(f.get(guidance)),
-                        caseNumber < 0 ? null : caseNumber(f.get(caseNumber)), values));
-            } catch (IllegalArgumentException e) {
-                problems.add(where + e.getMessage() + "; row skipped");
-            }
-        }
-        return new PromptSet(file, labels, rows, problems);
-    }
-
-    /** Index of a column, matched case-insensitively as spreadsheets vary the case; -1 when absent. */
-    private static int column(List<String> names, String wanted) {
-        for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).strip().equalsIgnoreCase(wanted)) {
-                return i;
-            }
-        }
-        return -1;
+        return null;
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,6 +30,8 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Same bound as the reference reader: a header above 100 MB is treated as corrupt. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     private static final int MAX_SHAPE_RANK = 64;
+    /** Bytes read to tell what a file that is not safetensors is. */
+    private static final int SNIFF_BYTES = 512;
 
     private final Path path;
     private final FileChannel channel;
@@ -53,13 +56,24 @@ public final class SafetensorsFile implements AutoCloseable {
     private static SafetensorsFile readHeader(Path path, FileChannel ch) {
         try {
             long size = ch.size();
+            if (size == 0) {
+                throw new WeightFormatException(path, "is empty (0 bytes), not a safetensors file");
+            }
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, SNIFF_BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, head, 0);
+            long headerLen = size < 8 ? -1 : head.getLong(0);
+            boolean plausible = headerLen >= 2 && headerLen <= MAX_HEADER_BYTES && 8 + headerLen <= size
+                    && head.get(8) == '{';
+            if (!plausible) {
+                String looksLike = lookalike(head.array());
+                if (looksLike != null) {
+                    throw new WeightFormatException(path, looksLike);
+                }
+            }
             if (size < 8) {
                 throw new WeightFormatException(path, "file is " + size
                         + " bytes, shorter than the 8-byte header length field (truncated?)");
             }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.getLong(0);
             if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
                 throw new WeightFormatException(path, "header length " + Long.toUnsignedString(headerLen)
                         + " is outside the allowed range 2.." + MAX_HEADER_BYTES);
@@ -90,6 +104,61 @@ public final class SafetensorsFile implements AutoCloseable {
         } catch (IOException e) {
             throw new WeightFormatException(path, "read error: " + e.getMessage());
         }
+    }
+
+    /**
+     * What a file that is not safetensors looks like, from its first bytes, or null when it looks like
+     * nothing known: users hand over checkpoints, configs and failed downloads where weights belong.
+     */
+    private static String lookalike(byte[] head) {
+        if (startsWith(head, 'P', 'K', 3, 4)) {
+            return "is a PyTorch .ckpt (zip) file, not safetensors; convert it to .safetensors";
+        }
+        if (head.length >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+            return "is a Python pickle (a legacy PyTorch checkpoint), not safetensors";
+        }
+        if (startsWith(head, 0x1F, 0x8B)) {
+            return "is a gzip file, not safetensors (decompress it first?)";
+        }
+        if (!isText(head)) {
+            return null;
+        }
+        String text = new String(head, StandardCharsets.UTF_8).stripLeading().replace("\uFEFF", "");
+        String lower = text.toLowerCase(Locale.ROOT);
+        // Servers answer a failed download with an HTML page, or (object stores) an XML error document.
+        if (lower.startsWith("<!doctype html") || lower.contains("<html") || lower.startsWith("<?xml")) {
+            return "is an HTML page (a failed download?), not safetensors";
+        }
+        if (text.startsWith("version https://git-lfs")) {
+            return "is a Git LFS pointer, not the weights (fetch them with git lfs pull)";
+        }
+        if (text.startsWith("{") || text.startsWith("[")) {
+            return "is a JSON file, not safetensors";
+        }
+        return "is a text file, not safetensors";
+    }
+
+    private static boolean startsWith(byte[] head, int... magic) {
+        if (head.length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((head[i] & 0xFF) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** No control bytes but tab, line ends and form feed: what text (in any ASCII-based encoding) looks like. */
+    private static boolean isText(byte[] head) {
+        for (byte b : head) {
+            int v = b & 0xFF;
+            if (v < 0x20 && v != '\t' && v != '\n' && v != '\r' && v != '\f' || v == 0x7F) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, TensorInfo> parseHeader(Path path, String json, long dataSize,

@@ -59,13 +59,27 @@ public interface ModelSource {
     /** Where that auxiliary file is (or would be), for messages. */
     Path fileLocation(Component component, String fileName);
 
-    /** The image size the model was trained at: the UNet's sample size times the VAE's scale factor. */
+    /**
+     * The image size the model was trained at: the UNet's sample size times the VAE's scale factor.
+     *
+     * @throws dev.conceptprune.io.WeightFormatException naming the UNet config when its sample size is not positive
+     */
     default int imageSize() {
-        return config(Component.UNET).getInt("sample_size") * vaeScaleFactor();
+        Config unet = config(Component.UNET);
+        int sample = unet.getInt("sample_size");
+        if (sample <= 0) {
+            throw unet.error("config key 'sample_size' = " + sample + " must be > 0");
+        }
+        return sample * vaeScaleFactor();
     }
 
     /** Pixels per latent along each side: 2 to the number of the VAE's downsampling stages. */
     default int vaeScaleFactor() {
-        return 1 << (config(Component.VAE).getIntArray("block_out_channels").length - 1);
+        Config vae = config(Component.VAE);
+        int blocks = vae.getIntArray("block_out_channels").length;
+        if (blocks == 0) {
+            throw vae.error("config key 'block_out_channels' must list at least one block");
+        }
+        return 1 << (blocks - 1);
     }
 }

@@ -14,6 +14,7 @@ import dev.conceptprune.unet.UNet2DConditionModel;
 import dev.conceptprune.unet.UNetConditioning;
 import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.AutoencoderKL;
+import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
@@ -71,6 +72,32 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * Checks the configs of the components a model has as {@link #load} does (tokenizer files, text
+     * encoder, UNet, VAE, scheduler and the model's own image size) without reading any weight; each
+     * problem is one line naming the config file and the key.
+     */
+    public static void checkConfigs(ModelSource source) {
+        if (source.has(Component.TOKENIZER)) {
+            ClipTokenizer.load(source, Component.TOKENIZER);
+        }
+        if (source.has(Component.TEXT_ENCODER)) {
+            ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
+        }
+        if (source.has(Component.UNET)) {
+            UNetConfig.from(source.config(Component.UNET));
+        }
+        if (source.has(Component.VAE)) {
+            VaeConfig.from(source.config(Component.VAE));
+        }
+        if (source.has(Component.UNET) && source.has(Component.VAE)) {
+            source.imageSize();
+        }
+        if (source.has(Component.SCHEDULER)) {
+            Schedulers.from(source, null);
         }
     }
 

@@ -48,6 +48,7 @@ public record EraseRequest(Path model, List<Concept> concepts, PruneSite site, D
         if (concepts.isEmpty()) {
             throw new InputException("name a concept to erase");
         }
+        Concept.requireDistinct(concepts);
         if (skillRatio != null) {
             checkRatio(skillRatio);
         }

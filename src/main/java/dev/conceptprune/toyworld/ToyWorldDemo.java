@@ -4,6 +4,7 @@ import dev.conceptprune.eval.HtmlReport;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Json;
 import dev.conceptprune.io.Progress;
+import dev.conceptprune.io.PromptFile;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepProgress;
@@ -146,10 +147,10 @@ public final class ToyWorldDemo {
         List<String> tl;
         List<String> ol;
         if (Files.exists(t) && Files.exists(o)) {
-            tl = Concept.readLines(t, "concept");
-            ol = Concept.readLines(o, "concept");
+            tl = PromptFile.read(t).prompts();
+            ol = PromptFile.read(o).prompts();
         } else {
-            List<String> acc = Concept.readLines(dir.resolve("acceptance.txt"), "concept");
+            List<String> acc = PromptFile.read(dir.resolve("acceptance.txt")).prompts();
             String needle = STYLES.contains(key) ? "style of " + request.concept() : " " + key;
             tl = acc.stream().filter(p -> p.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT))).toList();
             ol = acc.stream().filter(p -> !tl.contains(p)).toList();

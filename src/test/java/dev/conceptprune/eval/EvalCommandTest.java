@@ -37,7 +37,7 @@ class EvalCommandTest {
             prompt,evaluation_seed,gender
             a photo of a man,1,man
             a photo of a woman,,woman
-            a row with one field too few,3
+            a row whose seed is not a number,three,man
             """;
 
     @TempDir
@@ -61,7 +61,7 @@ class EvalCommandTest {
         CliRun first = CliRun.run(args(prompts, out));
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("4 images: 4 generated, 0 reused, 4 scored"), first.out());
-        assertTrue(first.err().contains("prompts.csv: line 4: expected 3 fields, found 2; row skipped"), first.err());
+        assertTrue(first.err().contains("prompts.csv: line 4: evaluation_seed 'three' is not a number; row skipped"), first.err());
         assertTrue(first.err().contains("eval: 4/4 images") && first.err().contains("ETA"), first.err());
 
         List<String> files = List.of("images/tiny-sd/0.png", "images/tiny-sd/1.png", "images/tiny-sd-2/0.png",
@@ -106,7 +106,7 @@ class EvalCommandTest {
         Path out = tmp.resolve("out");
         Map<String, List<String>> cases = new LinkedHashMap<>();
         cases.put("file not found", args(tmp.resolve("missing.csv"), out));
-        cases.put("no usable prompts", args(empty, out));
+        cases.put("has a header but no prompt rows", args(empty, out));
         cases.put("model folder not found", replace(args(prompts, out), Fixtures.TINY_SD.toString(),
                 tmp.resolve("nope").toString()));
         cases.put("config.json", replace(args(prompts, out), ClipFixture.DIR.toString(), Fixtures.TINY_SD.toString()));

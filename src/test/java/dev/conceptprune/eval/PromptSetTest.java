@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conceptprune.io.InputException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -95,60 +96,58 @@ class PromptSetTest {
     }
 
     @Test
-    void badRowsAreReportedWithTheirLineAndSkipped() {
+    void rowsWithUnusableSettingsAreReportedWithTheirLineAndSkipped() {
         PromptSet set = read("bad.csv", "prompt,evaluation_seed,evaluation_guidance\n"
                 + "good,1,7.5\n"
                 + "\"spans\ntwo lines\",2,7.5\n"
                 + "bad seed,abc,7.5\n"
                 + "bad guidance,3,NaN\n"
-                + "too,many,fields,here\n"
-                + "  ,4,7.5\n"
                 + "fractional seed,4.5,7.5\n"
                 + "also good,5,\n");
         assertEquals(List.of("good", "spans\ntwo lines", "also good"), prompts(set));
         List<String> p = set.problems();
-        assertEquals(5, p.size(), p.toString());
+        assertEquals(3, p.size(), p.toString());
         assertTrue(p.get(0).startsWith("line 5: ") && p.get(0).contains("evaluation_seed 'abc'"), p.get(0));
         assertTrue(p.get(1).startsWith("line 6: ") && p.get(1).contains("evaluation_guidance"), p.get(1));
-        assertTrue(p.get(2).startsWith("line 7: ") && p.get(2).contains("expected 3 fields, found 4"), p.get(2));
-        assertTrue(p.get(3).startsWith("line 8: ") && p.get(3).contains("empty prompt"), p.get(3));
-        assertTrue(p.get(4).startsWith("line 9: ") && p.get(4).contains("4.5"), p.get(4));
-        assertEquals(10, set.rows().get(2).line());
+        assertTrue(p.get(2).startsWith("line 7: ") && p.get(2).contains("4.5"), p.get(2));
+        assertEquals(8, set.rows().get(2).line());
     }
 
     @Test
-    void unclosedQuoteIsReported() {
-        PromptSet set = read("open.csv", "prompt\nfine\n\"never closed\nmore\n");
-        assertEquals(List.of("fine"), prompts(set));
-        assertEquals(1, set.problems().size());
-        assertTrue(set.problems().get(0).startsWith("line 3: "), set.problems().get(0));
+    void brokenRecordsAreErrorsNamingFileAndLine() {
+        assertEquals("line 3: expected 1 fields as in the header, found 2",
+                failure("many.csv", "prompt\nfine\ntoo,many\n"));
+        assertEquals("line 2: empty prompt", failure("blank.csv", "prompt,class\n  ,x\n"));
+        assertEquals("line 3: quoted field is not closed before the end of the file",
+                failure("open.csv", "prompt\nfine\n\"never closed\nmore\n"));
     }
 
     @Test
-    void invalidUtf8IsReplacedAndReported() {
+    void invalidUtf8IsAnErrorWithLineAndOffset() {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes("prompt,class\n".getBytes(StandardCharsets.UTF_8));
         b.writeBytes("caf\u00e9 \u2603 \uD83D\uDE00,ok\n".getBytes(StandardCharsets.UTF_8));
-        b.writeBytes(new byte[] {'n', 'u', (byte) 0xC3, 'd', (byte) 0xFF, (byte) 0xFE, ',', 'x', '\n'});
-        PromptSet set = read("odd.csv", b.toByteArray());
-        assertEquals(List.of("caf\u00e9 \u2603 \uD83D\uDE00", "nu\uFFFDd\uFFFD\uFFFD"), prompts(set));
-        assertEquals(List.of("line 3: invalid UTF-8 bytes replaced by U+FFFD"), set.problems());
+        int offset = b.size() + 2;
+        b.writeBytes(new byte[] {'n', 'u', (byte) 0xC3, 'd', ',', 'x', '\n'});
+        assertEquals("is not UTF-8 text (byte 0xC3 at line 3, byte offset " + offset + ")",
+                failure("odd.csv", b.toByteArray()));
     }
 
     @Test
     void textFilesHaveOnePromptPerLine() {
-        PromptSet set = read("prompts.txt", "prompt, with a comma\r\n\n  a \"quoted\" cat  \nlast");
+        PromptSet set = read("prompts.txt", "prompt, with a comma\r\n\n# a comment\n  a \"quoted\" cat  \nlast");
         assertEquals(List.of("prompt, with a comma", "a \"quoted\" cat", "last"), prompts(set));
-        assertEquals(List.of(1, 3, 4), set.rows().stream().map(PromptRow::line).toList());
+        assertEquals(List.of(1, 4, 5), set.rows().stream().map(PromptRow::line).toList());
         assertEquals(List.of(), set.labelColumns());
         assertNull(set.rows().get(0).seed());
     }
 
     @Test
-    void fileWithoutPromptHeaderIsPlainText() {
-        PromptSet set = read("list.csv", "\uFEFFa photo of a cat\na photo of a dog\n");
-        assertEquals(List.of("a photo of a cat", "a photo of a dog"), prompts(set));
-        assertEquals(List.of(), set.problems());
+    void csvWithoutPromptColumnNamesTheColumnsFound() {
+        assertEquals("is a CSV file without a 'prompt' column (columns: a photo of a cat)",
+                failure("list.csv", "\uFEFFa photo of a cat\na photo of a dog\n"));
+        assertEquals("is a CSV file without a 'prompt' column (columns: case_number, text, seed)",
+                failure("prompts", "case_number,text,seed\n0,a cat,1\n"));
     }
 
     @Test
@@ -160,21 +159,31 @@ class PromptSetTest {
 
     @Test
     void repeatedColumnIsAnError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> read("dup.csv", "prompt,class,class\nx,a,b\n"));
-        assertTrue(e.getMessage().contains("dup.csv") && e.getMessage().contains("'class'"), e.getMessage());
+        assertEquals("column 'class' appears twice in the header", failure("dup.csv", "prompt,class,class\nx,a,b\n"));
     }
 
     @Test
-    void emptyFileHasNoRows() {
-        assertEquals(List.of(), read("empty.csv", "").rows());
-        assertEquals(List.of(), read("empty.txt", "\n\n").rows());
+    void fileWithoutPromptsIsAnError() {
+        assertTrue(failure("empty.csv", "").startsWith("is empty"));
+        assertEquals("holds no prompts, only blank lines and # comments", failure("blank.txt", "\n  \n# a note\n"));
+        assertEquals("has a header but no prompt rows", failure("header.csv", "prompt,class\n\n"));
     }
 
     @Test
     void missingFileNamesTheFile() {
-        UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                () -> PromptSet.read(dir.resolve("absent.csv")));
-        assertTrue(e.getMessage().contains("absent.csv"), e.getMessage());
+        InputException e = assertThrows(InputException.class, () -> PromptSet.read(dir.resolve("absent.csv")));
+        assertEquals(dir.resolve("absent.csv") + ": file not found", e.getMessage());
+    }
+
+    /** The message of reading a bad file, without the file name it starts with. */
+    private String failure(String name, String content) {
+        return failure(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String failure(String name, byte[] content) {
+        InputException e = assertThrows(InputException.class, () -> read(name, content));
+        String prefix = dir.resolve(name) + ": ";
+        assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+        return e.getMessage().substring(prefix.length());
     }
 }

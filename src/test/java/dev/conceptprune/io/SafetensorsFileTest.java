@@ -104,6 +104,47 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void filesThatAreNotSafetensorsAreNamedForWhatTheyLookLike() throws IOException {
+        assertEquals("is empty (0 bytes), not a safetensors file", lookalike(new byte[0]));
+        assertEquals("is a PyTorch .ckpt (zip) file, not safetensors; convert it to .safetensors",
+                lookalike(new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 8, 0, 0, 0}));
+        assertEquals("is a Python pickle (a legacy PyTorch checkpoint), not safetensors",
+                lookalike(new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, 0x20}));
+        assertEquals("is a gzip file, not safetensors (decompress it first?)",
+                lookalike(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3}));
+        assertEquals("is a JSON file, not safetensors", lookalike(text("{\n  \"_class_name\": \"UNet2DConditionModel\"\n}\n")));
+        assertEquals("is an HTML page (a failed download?), not safetensors",
+                lookalike(text("\n<!DOCTYPE html>\n<html><body>Not Found</body></html>\n")));
+        assertEquals("is a Git LFS pointer, not the weights (fetch them with git lfs pull)",
+                lookalike(text("version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 3438167536\n")));
+        assertEquals("is a text file, not safetensors", lookalike(text("hello")));
+    }
+
+    @Test
+    void aValidHeaderIsNeverTakenForALookalike() throws IOException {
+        // A header length whose low byte is '{' reads as text only up to the length field's zero bytes.
+        Path p = raw(" ".repeat(0x7b - 2) + "{}", 0);
+        assertTrue(failure(p).contains("not a JSON object"), failure(p));
+        Path zipLength = tmp.resolve("len.safetensors");
+        byte[] h = "{}".getBytes(StandardCharsets.UTF_8);
+        Files.write(zipLength, ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).putLong(2).put(h).array());
+        try (SafetensorsFile f = SafetensorsFile.open(zipLength)) {
+            assertEquals(0, f.tensors().size());
+        }
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The rule a file of these bytes breaks, without the file name. */
+    private String lookalike(byte[] content) throws IOException {
+        Path p = tmp.resolve("w" + System.nanoTime() + ".safetensors");
+        Files.write(p, content);
+        return failure(p).substring(p.toString().length() + 2);
+    }
+
+    @Test
     void truncatedFileIsDetected() throws IOException {
         Path good = tmp.resolve("good.safetensors");
         new SafetensorsWriter().addFloats("w", DType.F32, new long[] {64}, new float[64]).write(good);
