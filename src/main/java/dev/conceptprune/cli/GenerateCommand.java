@@ -75,8 +75,10 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         List<Path> targets = outputs(n);
         GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init);
+        StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1], (settings.guidance() > 1 ? 2 : 1) * n,
+                n);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
-            StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1);
+            StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1, settings.steps());
             GeneratedImages images = pipe.generate(settings, progress);
             progress.finish();
             for (int i = 0; i < n; i++) {
