@@ -66,7 +66,7 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Option(names = "--eval", paramLabel = "FILE",
             description = "Evaluate the base and edited model(s) on this prompt set (CSV or text) into OUT/eval; "
-                    + "with --sweep, one edited model per setting and OUT/sweep-report.html with the trade-off plot.")
+                    + "with --sweep, one edited model per setting and OUT/sweep-report.html with the trade-off plot (needs --clip).")
     Path evalPrompts;
 
     @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder for scoring --eval images (see "
