@@ -1,6 +1,8 @@
 package dev.conceptprune.bench;
 
+import com.google.gson.annotations.JsonAdapter;
 import dev.conceptprune.io.Json;
+import dev.conceptprune.io.OmittedWhenNull;
 import dev.conceptprune.runtime.OpMeter;
 import dev.conceptprune.runtime.ProcessMemory;
 import java.io.PrintWriter;
@@ -12,6 +14,7 @@ import java.util.Map;
 /** Writes benchmark results as text tables or as one JSON object keyed by component. */
 public final class BenchReport {
     private static final double MB = 1 << 20;
+    private static final String UNTIMED = "the timed calls took no measurable time";
 
     private final MachinePeak machine;
     private final int threads;
@@ -102,9 +105,12 @@ public final class BenchReport {
     /** One JSON object: {@code discovery}, {@code machine} and {@code model}. */
     public String discoveryJson(DiscoveryResults results) {
         DiscoveryComparison c = results.comparison();
+        Json.Undefined why = new Json.Undefined();
         DiscoveryJson d = new DiscoveryJson(round(c.fast().seconds(), 2), c.fast().unetCalls(), results.batch(),
-                round(c.reference().seconds(), 2), c.reference().unetCalls(), round(c.speedup(), 2),
-                round(c.callRatio(), 2), c.normRelDiff(), c.maskDiffer(), c.maskSize());
+                round(c.reference().seconds(), 2), c.reference().unetCalls(),
+                why.figure("speedup", round(c.speedup(), 2), UNTIMED), round(c.callRatio(), 2),
+                why.figure("norm_max_rel_diff", c.normRelDiff(), "no column norms to compare"), c.maskDiffer(),
+                c.maskSize(), why.reasons());
         return Json.pretty().toJson(new DiscoveryRoot(d, machineJson(), results.model()));
     }
 
@@ -121,25 +127,33 @@ public final class BenchReport {
     private record KindJson(double msPerCall, double gflopPerCall, long opsPerCall) {
     }
 
-    private record ComponentJson(double medianMs, double minMs, double gflopPerCall, double gflops,
-                                 double peakFraction, double nonGemmFraction, double kernelCpuFraction, int calls,
+    /** Rates over a time too short to measure (a call under the clock's resolution) are null, with the reason. */
+    private record ComponentJson(double medianMs, double minMs, double gflopPerCall, Double gflops,
+                                 Double peakFraction, Double nonGemmFraction, double kernelCpuFraction, int calls,
                                  String input, Map<String, KindJson> ops, double rssMbFirstCall,
-                                 double rssMbLastCall) {
+                                 double rssMbLastCall,
+                                 @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false)
+                                 Map<String, String> undefined) {
         static ComponentJson of(CallTimes r, MachinePeak machine) {
             Map<String, KindJson> kinds = new LinkedHashMap<>();
             r.kinds().forEach((k, t) -> kinds.put(kindName(k), new KindJson(round(t.millis() / r.calls(), 2),
                     round(t.flops() / 1e9 / r.calls(), 4), t.ops() / r.calls())));
             long[] rss = r.rssAfterCall();
+            Json.Undefined why = new Json.Undefined();
             return new ComponentJson(round(r.medianMillis(), 2), round(r.minMillis(), 2),
-                    round(r.flopsPerCall() / 1e9, 4), round(r.gflops(), 2), round(r.gflops() / machine.gflops(), 4),
-                    round(r.outsideMatmulFraction(), 4), round(r.kernelCpuFraction(), 4), r.calls(), r.input(), kinds,
-                    round(rss[0] / MB, 1), round(rss[rss.length - 1] / MB, 1));
+                    round(r.flopsPerCall() / 1e9, 4), why.figure("gflops", round(r.gflops(), 2), UNTIMED),
+                    why.figure("peak_fraction", round(r.gflops() / machine.gflops(), 4), UNTIMED),
+                    why.figure("non_gemm_fraction", round(r.outsideMatmulFraction(), 4), UNTIMED),
+                    round(r.kernelCpuFraction(), 4), r.calls(), r.input(), kinds, round(rss[0] / MB, 1),
+                    round(rss[rss.length - 1] / MB, 1), why.reasons());
         }
     }
 
     private record DiscoveryJson(double fastSeconds, int fastUnetCalls, int fastBatch, double referenceSeconds,
-                                 int referenceUnetCalls, double speedup, double callRatio, double normMaxRelDiff,
-                                 long maskWeightsDiffering, long maskWeights) {
+                                 int referenceUnetCalls, Double speedup, double callRatio, Double normMaxRelDiff,
+                                 long maskWeightsDiffering, long maskWeights,
+                                 @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false)
+                                 Map<String, String> undefined) {
     }
 
     private record DiscoveryRoot(DiscoveryJson discovery, MachineJson machine, String model) {
@@ -149,7 +163,11 @@ public final class BenchReport {
         return k.name().toLowerCase(Locale.ROOT);
     }
 
+    /** {@code v} to {@code decimals} places; NaN and infinities stay as they are (Math.round would make them 0 or huge). */
     private static double round(double v, int decimals) {
+        if (!Double.isFinite(v)) {
+            return v;
+        }
         double f = Math.pow(10, decimals);
         return Math.round(v * f) / f;
     }

@@ -3,10 +3,15 @@ package dev.conceptprune.bench;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.nn.RandomTensor;
+import dev.conceptprune.pipeline.SamplingMemory;
+import dev.conceptprune.runtime.ProcessMemory;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.unet.UNetConditioning;
+import dev.conceptprune.unet.UNetConfig;
+import dev.conceptprune.vae.VaeConfig;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,21 +36,26 @@ public final class ComponentBench {
     public static ComponentResults run(BenchRequest request, Runtime runtime, NDManager manager,
                                        PrintStream progress) {
         DiffusersFolder folder = request.preset() == null ? DiffusersFolder.open(request.model()) : null;
+        int h = request.height() != null ? request.height() : folder == null ? PRESET_SIZE : folder.imageSize();
+        int w = request.width() != null ? request.width() : h;
+        int batch = request.batch();
+        int images = Math.max(1, batch / 2);
+        // A preset's random weights have no files to count; its activations alone are checked.
+        SamplingMemory.require(folder != null ? SamplingMemory.estimate(folder, h, w, batch, images)
+                : SamplingMemory.estimate(UNetConfig.from(request.preset().config(Component.UNET)),
+                        VaeConfig.from(request.preset().config(Component.VAE)), 0, h, w, batch, images),
+                h, w, ProcessMemory.availableBytes());
         if (progress != null) {
             progress.println("bench: building the networks...");
         }
         BenchModels models = folder != null ? BenchModels.load(folder, runtime, manager)
                 : BenchModels.random(request.preset(), runtime, manager, request.seed());
-        int h = request.height() != null ? request.height() : folder == null ? PRESET_SIZE : folder.imageSize();
-        int w = request.width() != null ? request.width() : h;
         int f = models.vae().scaleFactor();
         if (h % f != 0 || w % f != 0) {
             throw new InputException("the image height and width must be multiples of the VAE factor " + f);
         }
         ComponentTimer timer = new ComponentTimer(manager, request.warmup(), request.calls(),
                 request.collectBeforeSample(), progress);
-        int batch = request.batch();
-        int images = Math.max(1, batch / 2);
         Shape latents = new Shape(batch, models.unet().config().inChannels(), h / f, w / f);
         Shape decoded = new Shape(images, models.vae().config().latentChannels(), h / f, w / f);
         Shape text = new Shape(batch, TOKENS, models.unet().config().crossAttentionDim()[0]);

@@ -5,6 +5,7 @@ import dev.conceptprune.eval.SweepEvaluation;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.EraseJob;
 import dev.conceptprune.prune.EraseRequest;
@@ -67,10 +68,11 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Option(names = "--eval", paramLabel = "FILE",
             description = "Evaluate the base and edited model(s) on this prompt set (CSV or text) into OUT/eval; "
-                    + "with --sweep, one edited model per setting and OUT/sweep-report.html with the trade-off plot.")
+                    + "with --sweep, one edited model per setting and OUT/sweep-report.html with the trade-off plot (needs --clip).")
     Path evalPrompts;
 
-    @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder for scoring --eval images.")
+    @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder for scoring --eval images (see "
+            + "eval --help for where to get one); needed with --sweep, whose sweep-report.html plots CLIP figures.")
     Path clip;
 
     @Option(names = "--labels", paramLabel = "TEXT",
@@ -117,8 +119,12 @@ public final class EraseCommand implements Callable<Integer> {
         PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
         PromptSet evalSet = null;
         if (evalPrompts != null) {
+            if (!sweep.isEmpty() && clip == null) {
+                throw new InputException("--eval with --sweep needs --clip: sweep-report.html plots erasure and "
+                        + "preservation, both measured with CLIP");
+            }
             EvalCommand.checkClip(clip, labels);
-            evalSet = EvalCommand.plan(List.of(modelPath), evalPrompts, sampling, labels, null).prompts();
+            evalSet = EvalCommand.plan(List.of(modelPath), evalPrompts, sampling, labels, null, batch).prompts();
         } else if (clip != null || !labels.isEmpty()) {
             throw new InputException("--clip and --labels go with --eval");
         }
@@ -130,6 +136,8 @@ public final class EraseCommand implements Callable<Integer> {
             throw new InputException("--tau " + observed + " exceeds the " + callsPerRun + " UNet calls of a "
                     + settings.steps() + "-step run");
         }
+        StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1],
+                where.timeDependent() ? (settings.guidance() > 1 ? 2 : 1) * batch : 0, 0);
         EraseRequest.Sweep sweepRequest = sweeps.isEmpty() ? null : new EraseRequest.Sweep(
                 sweeps.has("skill_ratio") ? sweeps.ratios("skill_ratio", 1) : List.of(), taus);
         PromptWarnings warnings = PromptWarnings.of(folder, spec.commandLine().getErr()).concepts(list);
@@ -139,12 +147,15 @@ public final class EraseCommand implements Callable<Integer> {
         EraseResult result = new EraseJob(new EraseRequest(modelPath, list, where, skillRatio, tau, selectRatio, batch,
                 settings, sweepRequest, out, force), Main.progress(spec)).run();
         for (EraseResult.ConceptResult c : result.concepts()) {
-            o.printf("%s: %,d weights pruned, discovery %.1f s (%d UNet calls; the reference procedure makes %d)%n",
-                    c.concept(), c.pruned(), c.discoverySeconds(), c.discoveryUnetCalls(), c.referenceUnetCalls());
+            // Text-state sites read the text encoder only: no UNet calls to compare with the reference's.
+            String calls = where.timeDependent() ? String.format("%d UNet calls; the reference procedure makes %d",
+                    c.discoveryUnetCalls(), c.referenceUnetCalls()) : "text encoder only, no UNet calls";
+            o.printf("%s: %,d weights pruned, discovery %.1f s (%s)%n", c.concept(), c.pruned(),
+                    c.discoverySeconds(), calls);
         }
         if (evalPrompts != null) {
             Path report = new SweepEvaluation((DiffusersFolder) folder, out, clip, labels, batch).run(result,
-                    models -> EvalCommand.plan(models, evalPrompts, sampling, labels, null), force,
+                    models -> EvalCommand.plan(models, evalPrompts, sampling, labels, null, batch), force,
                     Main.progress(spec));
             o.printf("evaluation: %s%n", report);
         }

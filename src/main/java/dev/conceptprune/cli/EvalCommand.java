@@ -46,7 +46,10 @@ public final class EvalCommand implements Callable<Integer> {
                     + " label columns) or a text file with one prompt per line.")
     Path prompts;
 
-    @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder (Hugging Face layout) for scoring.")
+    @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder (Hugging Face layout) for scoring, "
+            + "e.g. openai/clip-vit-large-patch14 fetched once with `huggingface-cli download "
+            + "openai/clip-vit-large-patch14 --local-dir DIR` (config.json, preprocessor_config.json, tokenizer "
+            + "files, model.safetensors).")
     Path clip;
 
     @Option(names = "--labels", paramLabel = "TEXT",
@@ -134,10 +137,10 @@ public final class EvalCommand implements Callable<Integer> {
         return set;
     }
 
-    /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, Path, SamplingDefaults, List, String)}. */
+    /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, Path, SamplingDefaults, List, String, int)}. */
     static EvalPlan plan(List<Path> models, Path prompts, SamplingOptions sampling, List<String> labels,
-                         String labelColumn) {
+                         String labelColumn, int batch) {
         checkPrompts(prompts, labels, labelColumn);
-        return EvalPlanner.plan(models, prompts, defaults(sampling), labels, labelColumn);
+        return EvalPlanner.plan(models, prompts, defaults(sampling), labels, labelColumn, batch);
     }
 }

@@ -80,8 +80,10 @@ public final class GenerateCommand implements Callable<Integer> {
         GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init);
         PromptWarnings.of(folder, spec.commandLine().getErr()).option("--prompt", prompt)
                 .option("--negative-prompt", sampling.negativePrompt);
+        StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1], (settings.guidance() > 1 ? 2 : 1) * n,
+                n);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
-            StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1);
+            StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1, settings.steps());
             GeneratedImages images = pipe.generate(settings, progress);
             progress.finish();
             for (int i = 0; i < n; i++) {

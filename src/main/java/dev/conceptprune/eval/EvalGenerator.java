@@ -4,6 +4,7 @@ import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.pipeline.StepListener;
 import dev.conceptprune.vae.Images;
 import dev.conceptprune.model.DiffusersFolder;
 import java.util.ArrayList;
@@ -51,8 +52,7 @@ public final class EvalGenerator {
                     List<EvalImage> chunk = group.subList(from, Math.min(group.size(), from + batch));
                     GenerationSettings s = chunk.get(0).settings();
                     List<float[]> pixels = pipe.generateEach(chunk.stream().map(i -> i.settings().prompt()).toList(),
-                            chunk.stream().map(i -> i.settings().seed()).toList(), s, batch,
-                            (call, calls, t) -> task.detail(model.name() + ", step " + (call + 1) + "/" + calls));
+                            chunk.stream().map(i -> i.settings().seed()).toList(), s, batch, listener(model, s, task));
                     for (int k = 0; k < chunk.size(); k++) {
                         store.writeImage(chunk.get(k), Images.pngBytes(Images.toImage(pixels.get(k), 0, s.height(), s.width())));
                     }
@@ -60,5 +60,21 @@ public final class EvalGenerator {
                 }
             }
         }
+    }
+
+    /** Shows the UNet call of the batch running (with the steps asked for, where PNDM's calls differ) and warns. */
+    private StepListener listener(EvalModel model, GenerationSettings s, Progress.Task task) {
+        return new StepListener() {
+            @Override
+            public void beforeUnetCall(int call, int totalCalls, float timestep) {
+                task.detail(model.name() + ", UNet call " + (call + 1) + "/" + totalCalls
+                        + (totalCalls == s.steps() ? "" : " of " + s.steps() + " steps"));
+            }
+
+            @Override
+            public void warning(String message) {
+                progress.warn(message);
+            }
+        };
     }
 }

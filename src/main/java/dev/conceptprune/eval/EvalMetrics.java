@@ -1,6 +1,8 @@
 package dev.conceptprune.eval;
 
+import com.google.gson.annotations.JsonAdapter;
 import dev.conceptprune.io.Json;
+import dev.conceptprune.io.OmittedWhenNull;
 import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,8 +74,12 @@ public final class EvalMetrics {
     private record Prompts(String file, int rows, int imagesPerModel, int problems, List<String> problemLines) {
     }
 
-    private record Accuracy(String column, int labeled, int correct, Double value) {
+    private record Accuracy(String column, int labeled, int correct, Double value,
+                            @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false) Map<String, String> undefined) {
     }
+
+    private static final String NO_CLIP_SCORE = "no image has a CLIP score (scoring needs a CLIP model)";
+    private static final String NO_LABELED_ROW = "no prompt row names an expected label";
 
     private record MetricsFile(Settings settings, Images images, double wallSeconds, Prompts prompts, String baseline,
                         List<Map<String, Object>> models) {
@@ -158,7 +164,7 @@ public final class EvalMetrics {
 
     /**
      * Writes {@code metrics.json}: {@code run}, the prompt problems, and per model its summary and
-     * {@code delta_vs_first}. Figures that do not apply are null. The CLIP zero-shot detector's
+     * {@code delta_vs_first}. Figures that do not apply are null, with the reason under {@code undefined}. The CLIP zero-shot detector's
      * figures are top-level keys of a model; other detectors' go under {@code detectors}.
      */
     public void write(Path file, Run run) {
@@ -186,14 +192,17 @@ public final class EvalMetrics {
         if (!scored) {
             return o;
         }
-        o.put("mean_clip_score", finite(m.meanClipScore()));
+        Json.Undefined undefined = new Json.Undefined();
+        o.put("mean_clip_score", undefined.figure("mean_clip_score", m.meanClipScore(), NO_CLIP_SCORE));
         Map<String, Object> others = new LinkedHashMap<>();
         m.detectors().forEach((name, d) -> {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("label_distribution", d.labelShare());
             f.put("mean_label_probability", d.meanProbability());
             if (plan.labelColumn() != null && name.equals(ClipZeroShotDetector.NAME)) {
-                f.put("accuracy", new Accuracy(plan.labelColumn(), d.labeled(), d.correct(), finite(d.accuracy())));
+                Json.Undefined why = new Json.Undefined();
+                f.put("accuracy", new Accuracy(plan.labelColumn(), d.labeled(), d.correct(),
+                        why.figure("value", d.accuracy(), NO_LABELED_ROW), why.reasons()));
             }
             if (name.equals(ClipZeroShotDetector.NAME)) {
                 o.putAll(f);
@@ -204,12 +213,15 @@ public final class EvalMetrics {
         if (!others.isEmpty()) {
             o.put("detectors", others);
         }
+        putUndefined(o, undefined);
         return o;
     }
 
     private Map<String, Object> delta(ModelMetrics m, ModelMetrics base) {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("mean_clip_score", finite(m.meanClipScore() - base.meanClipScore()));
+        Json.Undefined undefined = new Json.Undefined();
+        d.put("mean_clip_score", undefined.figure("mean_clip_score", m.meanClipScore() - base.meanClipScore(),
+                NO_CLIP_SCORE + " for one of the two models"));
         Map<String, Object> others = new LinkedHashMap<>();
         m.detectors().forEach((name, det) -> {
             DetectorMetrics b = base.detectors().get(name);
@@ -218,7 +230,7 @@ public final class EvalMetrics {
             if (name.equals(ClipZeroShotDetector.NAME)) {
                 d.put("label_distribution", share);
                 if (plan.labelColumn() != null) {
-                    d.put("accuracy", finite(det.accuracy() - b.accuracy()));
+                    d.put("accuracy", undefined.figure("accuracy", det.accuracy() - b.accuracy(), NO_LABELED_ROW));
                 }
             } else {
                 others.put(name, Map.of("label_distribution", share));
@@ -227,6 +239,7 @@ public final class EvalMetrics {
         if (!others.isEmpty()) {
             d.put("detectors", others);
         }
+        putUndefined(d, undefined);
         return d;
     }
 
@@ -241,7 +254,10 @@ public final class EvalMetrics {
         return m;
     }
 
-    private static Double finite(double v) {
-        return Double.isFinite(v) ? v : null;
+    private static void putUndefined(Map<String, Object> o, Json.Undefined undefined) {
+        Map<String, String> reasons = undefined.reasons();
+        if (reasons != null) {
+            o.put("undefined", reasons);
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.conceptprune.eval;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.clip.ClipScorer;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
 import java.nio.file.Files;
@@ -12,8 +13,8 @@ import java.util.List;
 
 /**
  * Turns a request into an {@link EvalPlan}, checking everything that can be checked without
- * loading weights (files, model folders, sampler options, labels), so that bad input fails in
- * seconds.
+ * loading weights (files, every model's configs, weight headers and memory at its size, sampler
+ * options, labels), so that bad input fails in seconds, before the first image.
  */
 public final class EvalPlanner {
     private EvalPlanner() {
@@ -21,14 +22,21 @@ public final class EvalPlanner {
 
     /** The plan of a request; also checks its CLIP folder. */
     public static EvalPlan plan(EvalRequest r) {
-        EvalPlan plan = plan(r.models(), r.prompts(), r.sampling(), r.labels(), r.labelColumn());
+        EvalPlan plan = plan(r.models(), r.prompts(), r.sampling(), r.labels(), r.labelColumn(), r.batch());
         checkClip(r.clip(), r.labels());
         return plan;
     }
 
-    /** The plan for models and a prompt file. */
+    /**
+     * The plan for models and a prompt file. Every model is checked as a run of {@code batch} prompts
+     * would use it (configs, weight headers, scheduler, memory at its size), and the prompt file is
+     * read, before the first image of any model.
+     */
     public static EvalPlan plan(List<Path> models, Path prompts, SamplingDefaults sampling, List<String> labels,
-                                String labelColumn) {
+                                String labelColumn, int batch) {
+        if (batch < 1) {
+            throw new InputException("prompts per UNet batch must be >= 1, got " + batch);
+        }
         PromptSet promptSet = PromptSet.read(prompts);
         List<String> names = EvalPlan.uniqueNames(models);
         List<EvalModel> evalModels = new ArrayList<>();
@@ -42,6 +50,9 @@ public final class EvalPlanner {
             folder.configPath(Component.SCHEDULER);
             // Checks the sampler options at this model's size; the plan then sets the size per model.
             defaults = sampling.at(folder);
+            // Rows may bring their own guidance, so every batch is counted with its unconditional rows.
+            StableDiffusionPipeline.check(folder, defaults.scheduler(), defaults.height(), defaults.width(), 2 * batch,
+                    batch);
             evalModels.add(new EvalModel(names.get(i), models.get(i).toAbsolutePath().normalize(),
                     ContentKeys.ofModel(folder), defaults.height(), defaults.width()));
         }

@@ -1,40 +1,102 @@
 package dev.conceptprune.io;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * Progress of long work on stderr, the one reporter every command uses. On a terminal a task
- * redraws a single line; elsewhere (logs, CI, pipes) it prints a line at most every
- * {@link #LINE_INTERVAL_NS} nanoseconds, plus the first and the last. The ETA counts only the
- * work done by this process, so a resumed run does not look faster than it is.
+ * redraws a single line, cut to the terminal's width so that the carriage return always reaches its
+ * start; elsewhere (logs, CI, pipes) it prints a line at most every {@link #LINE_INTERVAL_NS}
+ * nanoseconds, plus the first and the last. The ETA counts only the work done by this process, so
+ * a resumed run does not look faster than it is. Warnings go through here too, so that they never
+ * land in the middle of a progress line.
  */
 public final class Progress {
     /** Minimum spacing of progress lines when the output is not a terminal: 10 s. */
     static final long LINE_INTERVAL_NS = 10_000_000_000L;
+    private static final int DEFAULT_COLUMNS = 80;
 
     private final PrintWriter out;
     private final boolean terminal;
+    private final int columns;
     private final boolean quiet;
     private final LongSupplier clock;
+    private final Set<String> warned = new HashSet<>();
     private boolean lineOpen;
 
-    Progress(PrintWriter out, boolean terminal, boolean quiet, LongSupplier clock) {
+    Progress(PrintWriter out, boolean terminal, int columns, boolean quiet, LongSupplier clock) {
         this.out = out;
         this.terminal = terminal;
+        this.columns = columns;
         this.quiet = quiet;
         this.clock = clock;
     }
 
     /** A reporter on {@code out}; redraws one line only when the process's stderr is a terminal. */
     public static Progress to(PrintWriter out, boolean quiet) {
-        return new Progress(out, System.console() != null, quiet, System::nanoTime);
+        boolean terminal = stderrIsTerminal();
+        return new Progress(out, terminal, terminal ? terminalColumns() : DEFAULT_COLUMNS, quiet, System::nanoTime);
     }
 
     /** A reporter that prints nothing. */
     public static Progress silent() {
-        return new Progress(new PrintWriter(PrintWriter.nullWriter()), false, true, System::nanoTime);
+        return new Progress(new PrintWriter(PrintWriter.nullWriter()), false, DEFAULT_COLUMNS, true, System::nanoTime);
+    }
+
+    /**
+     * Whether file descriptor 2 is a terminal. {@link System#console()} asks about stdin and stdout, so
+     * {@code 2> log} with a terminal on stdout would fill the log with carriage returns.
+     */
+    private static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
+    }
+
+    /** The terminal's width: $COLUMNS when exported, else what {@code stty size} says, else 80. */
+    private static int terminalColumns() {
+        try {
+            String env = System.getenv("COLUMNS");
+            if (env != null && env.strip().matches("[1-9][0-9]*")) {
+                return Integer.parseInt(env.strip());
+            }
+            Process stty = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String[] size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip()
+                    .split("\\s+");
+            if (stty.waitFor() == 0 && size.length == 2 && size[1].matches("[1-9][0-9]*")) {
+                return Integer.parseInt(size[1]);
+            }
+        } catch (IOException | NumberFormatException e) {
+            return DEFAULT_COLUMNS;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return DEFAULT_COLUMNS;
+    }
+
+    /**
+     * Prints {@code warning: message} once per distinct message, also when quiet: a warning is about
+     * the results, not the progress.
+     */
+    public void warn(String message) {
+        if (!warned.add(message)) {
+            return;
+        }
+        endLine();
+        out.println("warning: " + message);
+        out.flush();
     }
 
     /** Prints a message line (not throttled); dropped when quiet. */
@@ -126,7 +188,9 @@ public final class Progress {
             lastLine = now;
             lastText = line;
             if (terminal) {
-                out.print("\r" + line + "\u001b[K");
+                // One column short of the width: a line that fills the last column wraps on some terminals.
+                String shown = line.length() < columns ? line : line.substring(0, Math.max(0, columns - 1));
+                out.print("\r" + shown + "\u001b[K");
                 lineOpen = true;
             } else {
                 out.println(line);

@@ -18,11 +18,13 @@ import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.io.WeightFormatException;
 import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline}: a
@@ -101,6 +103,30 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks a model for a run without loading its weights: every config ({@link #checkConfigs}), the
+     * scheduler of the run (the model's own, or {@code schedulerKind}), that the text encoder's width
+     * fits the UNet, and that the run's largest step fits in memory ({@link SamplingMemory}). What
+     * {@link #load} and the first steps would refuse about configs, files and sizes fails here in
+     * seconds, before any work.
+     *
+     * @param unetRows      UNet batch rows of the run (two per image with guidance)
+     * @param decodedImages images decoded at once, 0 when the run does not decode
+     */
+    public static void check(ModelSource source, String schedulerKind, int height, int width, int unetRows,
+                             int decodedImages) {
+        checkConfigs(source);
+        ClipTextConfig text = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
+        UNetConfig unet = UNetConfig.from(source.config(Component.UNET));
+        Schedulers.from(source, schedulerKind);
+        if (!unet.crossAttentionWidths().equals(Set.of(text.hidden()))) {
+            throw new WeightFormatException(source.location(), "text_encoder hidden_size " + text.hidden()
+                    + " does not match unet cross_attention_dim " + unet.crossAttentionWidths()
+                    + ": components do not belong together");
+        }
+        SamplingMemory.require(source, height, width, unetRows, decodedImages);
+    }
+
     /** The model the pipeline was loaded from. */
     public ModelSource source() {
         return source;
@@ -146,7 +172,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 : SeededNoise.draw(s.seed(), latentShape(n, s.height(), s.width()));
         List<String> prompts = Collections.nCopies(n, s.prompt());
         float[] latents = sample(prompts, s, init, listener, Integer.MAX_VALUE);
-        return new GeneratedImages(n, s.height(), s.width(), decode(latents, n, s.height(), s.width()), latents);
+        float[] pixels = decode(latents, n, s.height(), s.width());
+        warnOnNaN(latents, pixels, listener);
+        return new GeneratedImages(n, s.height(), s.width(), pixels, latents);
     }
 
     /**
@@ -167,8 +195,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             List<String> chunk = prompts.subList(from, Math.min(prompts.size(), from + batch));
             float[] init = SeededNoise.drawEach(seeds.subList(from, from + chunk.size()),
                     latentShape(1, s.height(), s.width()));
-            float[] pixels = decode(sample(chunk, s, init, listener, Integer.MAX_VALUE), chunk.size(), s.height(),
-                    s.width());
+            float[] latents = sample(chunk, s, init, listener, Integer.MAX_VALUE);
+            float[] pixels = decode(latents, chunk.size(), s.height(), s.width());
+            warnOnNaN(latents, pixels, listener);
             for (int i = 0; i < chunk.size(); i++) {
                 out.add(Arrays.copyOfRange(pixels, i * perImage, (i + 1) * perImage));
             }
@@ -206,6 +235,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     + " values, the run needs shape " + shape);
         }
         Scheduler scheduler = scheduler(s.scheduler());
+        scheduler.warnings().forEach(listener::warning);
         scheduler.setTimesteps(s.steps());
         float[] timesteps = scheduler.timesteps();
         float[] latents = initialLatents.clone();
@@ -215,6 +245,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
         try (NDManager run = manager.newSubManager()) {
             UNetConditioning conditioning = conditioner.encode(run, batch);
+            boolean nanText = conditioning.textStates().isNaN().any().getBoolean();
+            if (nanText) {
+                listener.warning("the text encoder produced NaN; the weights of the text encoder may contain NaN");
+            }
+            boolean nanSeen = nanText;
             int calls = Math.min(maxCalls, timesteps.length);
             for (int i = 0; i < calls; i++) {
                 listener.beforeUnetCall(i, timesteps.length, timesteps[i]);
@@ -223,10 +258,31 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     NDArray x = step.create(scheduler.scaleModelInput(latents, i), shape);
                     eps = batch.guide(unet.forward(batch.input(x), timesteps[i], conditioning));
                 }
+                if (!nanSeen && hasNaN(eps)) {
+                    nanSeen = true;
+                    listener.warning("the UNet produced NaN at UNet call " + (i + 1) + " of " + timesteps.length
+                            + "; the weights of the UNet may contain NaN (the images will be black)");
+                }
                 latents = scheduler.step(eps, i, latents);
             }
         }
         return latents;
+    }
+
+    /** NaN that only the decoder introduced points at the VAE's weights; NaN latents were reported during sampling. */
+    private static void warnOnNaN(float[] latents, float[] pixels, StepListener listener) {
+        if (!hasNaN(latents) && hasNaN(pixels)) {
+            listener.warning("the VAE decoder produced NaN; the weights of the VAE may contain NaN (the images will be black)");
+        }
+    }
+
+    private static boolean hasNaN(float[] values) {
+        for (float v : values) {
+            if (Float.isNaN(v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Decodes final latents (flat NCHW) to NHWC pixels in [0, 1]. */

@@ -10,6 +10,13 @@ public interface StepListener {
      */
     void beforeUnetCall(int call, int totalCalls, float timestep);
 
+    /**
+     * A problem with the run that does not stop it (a scheduler config default, NaN in the UNet's
+     * output), one message per problem and run; ignored unless the listener reports to a person.
+     */
+    default void warning(String message) {
+    }
+
     /** A listener that does nothing. */
     StepListener NONE = (call, total, t) -> { };
 }

@@ -1,14 +1,28 @@
 package dev.conceptprune.scheduler;
 
+import java.util.List;
+
 /** DDIM with eta 0 (deterministic), as diffusers' {@code DDIMScheduler}. */
 public final class DdimScheduler extends SpacedAlphaScheduler {
     private final boolean clipSample;
     private final float clipRange;
+    private final List<String> warnings;
 
     DdimScheduler(SchedulerConfig config) {
         super(requireSupported(config));
         this.clipSample = config.source().getBoolean("clip_sample", true);
         this.clipRange = (float) config.source().getDouble("clip_sample_range", 1.0);
+        // diffusers' default clips every predicted image to [-1, 1]; Stable Diffusion's latents span a wider
+        // range, so a config that merely forgets the key gets garbled images, not a subtle difference.
+        this.warnings = config.source().has("clip_sample") ? List.of()
+                : List.of("the scheduler config " + config.source().file() + " does not set clip_sample, so DDIM"
+                        + " clips its predictions to [-1, 1] (diffusers' default); Stable Diffusion models need"
+                        + " \"clip_sample\": false there");
+    }
+
+    @Override
+    public List<String> warnings() {
+        return warnings;
     }
 
     private static SchedulerConfig requireSupported(SchedulerConfig config) {

@@ -1,5 +1,7 @@
 package dev.conceptprune.scheduler;
 
+import java.util.List;
+
 /**
  * A diffusion sampler on flat float32 latents (the whole batch, NCHW). Calls are numbered by UNet
  * call; multistep schedulers keep their history internally and need their calls in order.
@@ -35,6 +37,14 @@ public interface Scheduler {
 
     /** Whether the UNet receives int64 timesteps (PNDM, DDIM, DPM) or float32 ones (Euler). */
     boolean timestepIsInteger();
+
+    /**
+     * Warnings about the config this scheduler was built from: a missing key whose diffusers default
+     * changes the images a lot (DDIM's {@code clip_sample}). Empty when the config says what it means.
+     */
+    default List<String> warnings() {
+        return List.of();
+    }
 
     /** The kind's short name: pndm, ddim, euler or dpm++. */
     String name();

@@ -4,9 +4,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonSerializationContext;
 import com.google.gson.JsonSerializer;
 import com.google.gson.annotations.JsonAdapter;
+import dev.conceptprune.io.Json;
 import dev.conceptprune.io.OmittedWhenNull;
 import java.lang.reflect.Type;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -101,27 +101,19 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
 
     /** These measures for JSON. */
     public Figures figures() {
-        Map<String, String> why = new LinkedHashMap<>();
+        Json.Undefined why = new Json.Undefined();
         String noTarget = "no target prompts";
         String noOther = "no other prompts";
         String noStyled = "no other prompt asks for a style";
         String noPlain = "every other prompt asks for a style";
-        return new Figures(style, targetCount, defined(targetStyleBefore, "target_style_before", noTarget, why),
-                defined(targetStyleAfter, "target_style_after", noTarget, why),
-                defined(targetChange, "target_change", noTarget, why), otherCount,
-                defined(otherChange, "other_change", noOther, why),
-                defined(otherOwnStyleBefore, "other_own_style_before", noStyled, why),
-                defined(otherOwnStyleAfter, "other_own_style_after", noStyled, why),
-                defined(otherFalseStyleBefore, "other_false_style_before", noPlain, why),
-                defined(otherFalseStyleAfter, "other_false_style_after", noPlain, why), why.isEmpty() ? null : why);
-    }
-
-    private static Double defined(double v, String key, String reason, Map<String, String> why) {
-        if (Double.isNaN(v)) {
-            why.put(key, reason);
-            return null;
-        }
-        return v;
+        return new Figures(style, targetCount, why.figure("target_style_before", targetStyleBefore, noTarget),
+                why.figure("target_style_after", targetStyleAfter, noTarget),
+                why.figure("target_change", targetChange, noTarget), otherCount,
+                why.figure("other_change", otherChange, noOther),
+                why.figure("other_own_style_before", otherOwnStyleBefore, noStyled),
+                why.figure("other_own_style_after", otherOwnStyleAfter, noStyled),
+                why.figure("other_false_style_before", otherFalseStyleBefore, noPlain),
+                why.figure("other_false_style_after", otherFalseStyleAfter, noPlain), why.reasons());
     }
 
     /** Writes {@link #figures()} in place of the record's raw doubles. */

@@ -133,7 +133,7 @@ public final class ToyWorldDemo {
     private List<float[]> generate(StableDiffusionPipeline pipe, List<String> texts, List<Long> seeds,
                                    GenerationSettings gen, String what) {
         StepProgress steps = new StepProgress(progress, "demo: " + what,
-                (texts.size() + request.batch() - 1) / request.batch());
+                (texts.size() + request.batch() - 1) / request.batch(), gen.steps());
         List<float[]> images = pipe.generateEach(texts, seeds, gen, request.batch(), steps);
         steps.finish();
         return images;

@@ -2,6 +2,7 @@ package dev.conceptprune.eval;
 
 import dev.conceptprune.clip.ClipFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,7 +94,7 @@ class EvalRunTest {
         }
         Path file = tmp.resolve("prompts.csv");
         Files.writeString(file, csv);
-        return EvalPlanner.plan(List.of(model), file, SMALL, labels, null);
+        return EvalPlanner.plan(List.of(model), file, SMALL, labels, null, 2);
     }
 
     @Test
@@ -121,6 +122,9 @@ class EvalRunTest {
         JsonObject model = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject()
                 .getAsJsonArray("models").get(0).getAsJsonObject();
         assertTrue(model.get("mean_clip_score").isJsonNull());
+        assertTrue(model.getAsJsonObject("undefined").get("mean_clip_score").getAsString().contains("CLIP"),
+                "a null figure says why: " + model);
+        assertFalse(Files.readString(out.resolve("metrics.json")).contains("NaN"));
         JsonObject share = model.getAsJsonObject("detectors").getAsJsonObject("brightness")
                 .getAsJsonObject("label_distribution");
         assertEquals(1.0, share.get("dark").getAsDouble() + share.get("bright").getAsDouble(), 1e-12);

@@ -15,7 +15,7 @@ class ProgressTest {
     private long now;
 
     private Progress progress(boolean terminal, boolean quiet) {
-        return new Progress(new PrintWriter(text), terminal, quiet, () -> now);
+        return new Progress(new PrintWriter(text), terminal, 40, quiet, () -> now);
     }
 
     @Test
@@ -73,6 +73,32 @@ class ProgressTest {
         String s = text.toString();
         assertTrue(s.startsWith("\rgen: 0/2 images (call 1/5)\u001b[K"), s);
         assertTrue(s.endsWith(System.lineSeparator() + "done" + System.lineSeparator()), s);
+    }
+
+    @Test
+    void aTerminalLineNeverReachesTheLastColumn() {
+        Progress p = progress(true, false);
+        Progress.Task t = p.task("a label long enough to wrap", "image", 2, 0);
+        t.detail("model-with-a-long-name, UNet call 1/6 of 5 steps");
+        for (String update : text.toString().split("\r")) {
+            String shown = update.replace("\u001b[K", "");
+            assertTrue(shown.length() < 40, "fits 40 columns: " + shown);
+        }
+    }
+
+    @Test
+    void aWarningEndsTheLineIsPrintedOnceAndEvenWhenQuiet() {
+        Progress p = progress(true, false);
+        Progress.Task t = p.task("gen", "image", 2, 0);
+        t.detail("call 1/5");
+        p.warn("NaN at call 1");
+        p.warn("NaN at call 1");
+        String s = text.toString();
+        assertTrue(s.endsWith("\u001b[K" + System.lineSeparator() + "warning: NaN at call 1" + System.lineSeparator()), s);
+        assertEquals(1, s.split("warning:", -1).length - 1, s);
+        Progress quiet = new Progress(new PrintWriter(text), false, 40, true, () -> now);
+        quiet.warn("shown");
+        assertTrue(text.toString().endsWith("warning: shown" + System.lineSeparator()), text.toString());
     }
 
     @Test
