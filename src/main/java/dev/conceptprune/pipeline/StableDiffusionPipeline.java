@@ -78,14 +78,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /**
-     * Checks the configs of the components a model has as {@link #load} does (tokenizer files, text
-     * encoder, UNet, VAE, scheduler and the model's own image size) without reading any weight; each
+     * Checks the configs of the components a model has as {@link #load} does (text encoder, UNet, VAE,
+     * the model's own image size, scheduler and tokenizer files) without reading any weight; each
      * problem is one line naming the config file and the key.
      */
     public static void checkConfigs(ModelSource source) {
-        if (source.has(Component.TOKENIZER)) {
-            ClipTokenizer.load(source, Component.TOKENIZER);
-        }
+        checkComponentConfigs(source);
+        checkTokenizer(source);
+    }
+
+    private static void checkComponentConfigs(ModelSource source) {
         if (source.has(Component.TEXT_ENCODER)) {
             ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
         }
@@ -103,6 +105,13 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
+    /** Last of the checks: the vocabulary is the largest file to read. */
+    private static void checkTokenizer(ModelSource source) {
+        if (source.has(Component.TOKENIZER)) {
+            ClipTokenizer.load(source, Component.TOKENIZER);
+        }
+    }
+
     /**
      * Checks a model for a run without loading its weights: every config ({@link #checkConfigs}), the
      * scheduler of the run (the model's own, or {@code schedulerKind}), that the text encoder's width
@@ -115,7 +124,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public static void check(ModelSource source, String schedulerKind, int height, int width, int unetRows,
                              int decodedImages) {
-        checkConfigs(source);
+        checkComponentConfigs(source);
         ClipTextConfig text = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
         UNetConfig unet = UNetConfig.from(source.config(Component.UNET));
         Schedulers.from(source, schedulerKind);
@@ -125,6 +134,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     + ": components do not belong together");
         }
         SamplingMemory.require(source, height, width, unetRows, decodedImages);
+        checkTokenizer(source);
     }
 
     /** The model the pipeline was loaded from. */
