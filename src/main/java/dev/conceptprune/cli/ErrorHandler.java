@@ -3,7 +3,9 @@ package dev.conceptprune.cli;
 import dev.conceptprune.eval.OutputFolderInUseException;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.runtime.MemoryCheck;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -46,8 +48,30 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
-        cmd.getErr().println("error: " + ex.getMessage());
-        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        PrintWriter err = cmd.getErr();
+        String tryHelp = "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.";
+        // picocli reports missing required options before unmatched arguments, which hides a misspelt
+        // option behind "Missing required option": the unmatched argument is the real mistake.
+        List<String> unmatched = cmd.getUnmatchedArguments();
+        if (unmatched.isEmpty()) {
+            err.println("error: " + ex.getMessage());
+            err.println(tryHelp);
+            return BAD_INPUT;
+        }
+        List<String> suggestions = new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions();
+        String first = unmatched.get(0);
+        if (first.startsWith("-")) {
+            String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+            err.println("error: unknown option '" + name + "'"
+                    + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)"));
+            err.println(tryHelp);
+        } else if (!cmd.getSubcommands().isEmpty() && cmd.getParseResult().subcommand() == null) {
+            err.println("error: unknown command '" + first + "'");
+            err.println(suggestions.isEmpty() ? tryHelp : "Did you mean: " + suggestions.get(0) + "?");
+        } else {
+            err.println("error: unexpected argument '" + first + "'");
+            err.println(tryHelp);
+        }
         return BAD_INPUT;
     }
 
