@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "(OUT/model). Re-running replaces the previous demo output in OUT.",
             "",
             "With --sweep (e.g. --sweep site=ffn2,ffn1 --sweep skill-ratio=0.01,0.05 --sweep tau=5,10) every "
-                    + "setting is measured from one discovery per site, and OUT/sweep.json lists them.",
+                    + "setting is measured from one discovery per site and listed in OUT/sweep.json.",
             ""})
 public final class DemoCommand implements Callable<Integer> {
     /** Settings chosen from the sweep recorded in docs/DEMO.md. */
@@ -124,16 +124,16 @@ public final class DemoCommand implements Callable<Integer> {
         SweepSpec sweeps = new SweepSpec(sweep, Set.of("site", "skill-ratio", "tau"));
         List<PruneSite> sites = sweeps.values("site", ErrorHandler.option("--site", () -> PruneSite.parse(site)),
                 PruneSite::parse);
+        boolean timeDependent = sites.stream().anyMatch(PruneSite::timeDependent);
         // The toy model's PNDM scheduler makes one UNet call more than its steps.
-        int calls = steps + 1;
-        if (tau > calls && sites.stream().anyMatch(PruneSite::timeDependent)) {
-            throw new InputException("--tau " + tau + " exceeds the " + calls + " UNet calls of a " + steps
-                    + "-step run");
+        int calls = timeDependent ? steps + 1 : Integer.MAX_VALUE;
+        String limit = "the " + calls + " UNet calls of a " + steps + "-step run";
+        if (tau > calls) {
+            throw new InputException("--tau " + tau + " exceeds " + limit);
         }
         List<Double> ratios = sweeps.ratios("skill-ratio", skillRatio);
-        List<Integer> taus = sweeps.counts("tau", tau, calls, "the " + calls + " UNet calls of a " + steps
-                + "-step run");
-        if (sweeps.has("tau") && sites.stream().noneMatch(PruneSite::timeDependent)) {
+        List<Integer> taus = sweeps.counts("tau", tau, calls, limit);
+        if (sweeps.has("tau") && !timeDependent) {
             spec.commandLine().getErr().println("warning: --sweep tau has no effect: the swept sites ("
                     + sites.stream().map(PruneSite::id).collect(Collectors.joining(", "))
                     + ") depend on the prompt only, not on the time step");

@@ -29,11 +29,12 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "erase", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Erase one or more concepts from a model with ConceptPrune.",
             "",
-            "Records the input of the chosen --site's weights for prompts with and without the concept (the first "
-                    + "--tau UNet calls only; the text states or the text encoder for the attention and text sites), "
-                    + "selects the skilled weights with the Wanda score, and zeroes them: ff.net.2 (ffn2, the "
-                    + "paper's), ff.net.0.proj (ffn1), attn2.to_k or attn2.to_v (attn2-k, attn2-v) or the text "
-                    + "encoder's mlp.fc2 (text-mlp).",
+            "Records what the weights of the chosen --site read for prompts with and without the concept, "
+                    + "selects the skilled weights with the Wanda score and zeroes them. The sites: ffn2 and ffn1, "
+                    + "the UNet feed-forward's output layer (ff.net.2, the paper's choice) and input layer "
+                    + "(ff.net.0.proj), observed over the first --tau UNet calls; attn2-k and attn2-v, the "
+                    + "cross-attention's key and value projections, which read the text states; text-mlp, the text "
+                    + "encoder's MLP output layers.",
             "",
             "Writes OUT/model/ (the edited diffusers folder) or, for a single-file checkpoint, OUT/<its file name> "
                     + "(same layout, only pruned entries differ), OUT/<concept>.mask.safetensors and "
@@ -61,13 +62,13 @@ public final class EraseCommand implements Callable<Integer> {
     double selectRatio;
 
     @Option(names = "--site", defaultValue = "ffn2", paramLabel = "SITE",
-            description = "Where to score and prune: ffn2 (the paper's ff.net.2, default), ffn1 (ff.net.0.proj), "
-                    + "attn2-k, attn2-v (cross-attention key/value), text-mlp (text encoder fc2).")
+            description = "Where to score and prune: ffn2 (default), ffn1, attn2-k, attn2-v or text-mlp, as "
+                    + "described above.")
     String site;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
-            description = "Prompts per UNet batch during discovery (default: ${DEFAULT-VALUE}: discovery also holds "
-                    + "every observed activation, so it batches less than eval).")
+            description = "Prompts per UNet batch during discovery (default: ${DEFAULT-VALUE}, so that the "
+                    + "checkpoint after every batch keeps every finished prompt of a killed run).")
     int batch;
 
     @Mixin

@@ -58,10 +58,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
             err.println(tryHelp);
             return BAD_INPUT;
         }
-        List<String> suggestions = new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions();
         String first = unmatched.get(0);
+        String name = first.startsWith("-") && first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+        List<String> suggestions = new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions()
+                .stream().filter(s -> nearMiss(name, s)).toList();
         if (first.startsWith("-")) {
-            String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
             err.println("error: unknown option '" + name + "'"
                     + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)"));
             err.println(tryHelp);
@@ -73,6 +74,31 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
             err.println(tryHelp);
         }
         return BAD_INPUT;
+    }
+
+    /**
+     * Whether {@code candidate} is what a user who typed {@code typed} probably meant: a prefix either way, or
+     * a few typos away. picocli's own suggestions also offer names that merely share letters.
+     */
+    static boolean nearMiss(String typed, String candidate) {
+        if (candidate.startsWith(typed) || typed.startsWith(candidate)) {
+            return true;
+        }
+        int[] row = new int[candidate.length() + 1];
+        for (int j = 0; j <= candidate.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= typed.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= candidate.length(); j++) {
+                int above = row[j];
+                int substitution = diagonal + (typed.charAt(i - 1) == candidate.charAt(j - 1) ? 0 : 1);
+                row[j] = Math.min(substitution, Math.min(above, row[j - 1]) + 1);
+                diagonal = above;
+            }
+        }
+        return row[candidate.length()] <= Math.max(2, candidate.length() / 3);
     }
 
     /** The library's message, with the options that resolve it where a command line can. */

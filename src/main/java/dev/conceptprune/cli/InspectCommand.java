@@ -21,11 +21,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Lists what a model folder or a safetensors file holds, validating every header on the way. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show the components, tensors, parameter counts and metadata of a diffusers model",
-            "folder or a single .safetensors file. Every weight header is validated; a corrupt",
-            "file is reported in one line naming the file and the rule it breaks."})
+        description = {"Show what a model folder or a safetensors file holds.",
+            "",
+            "Lists the components, tensors, parameter counts and metadata of a diffusers model folder or of a "
+                    + "single safetensors file. Every weight header is validated; a corrupt file is reported in one "
+                    + "line naming the file and the rule it breaks.",
+            ""})
 public final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "PATH", description = "A diffusers model folder or a .safetensors file.")
+    @Parameters(paramLabel = "PATH", description = "A diffusers model folder or a safetensors file.")
     Path path;
 
     @Option(names = "--tensors", description = "List every tensor of a model folder (always listed for a single file).")
