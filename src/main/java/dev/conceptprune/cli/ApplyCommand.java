@@ -16,10 +16,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Applies saved masks (united) to a base model and writes the edited model in the base's layout. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-        description = {"Apply one or more saved masks to a base model (masks are united) and write the edited",
-            "diffusers folder, or for a single-file checkpoint OUT/<its file name> in the same layout. A mask",
-            "computed on another model is refused (fingerprint check); masks name diffusers parameters, so a",
-            "mask found on a folder applies to the single file of the same weights and back."})
+        description = {"Apply saved masks to a base model and write the edited model.",
+            "",
+            "Unites the masks and writes the edited diffusers folder or, for a single-file checkpoint, "
+                    + "OUT/<its file name> in the same layout. A mask computed on another model is refused "
+                    + "(fingerprint check); masks name diffusers parameters, so a mask found on a folder applies to "
+                    + "the single file of the same weights and back.",
+            ""})
 public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH",
             description = "The base model the masks were computed on: a diffusers folder or a single-file checkpoint.")

@@ -24,10 +24,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Speed and memory figures of the text encoder, UNet and VAE decoder, or of one concept discovery. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time the text encoder, the UNet and the VAE decoder (median and min over --calls after",
-            "--warmup), with analytic FLOPs, achieved GFLOP/s, share of the machine's fp32 peak, a per-op",
-            "profile and memory; or, with --discovery, one ConceptPrune discovery with early stop and",
-            "batching against the reference procedure. Progress goes to stderr."})
+        description = {"Time the text encoder, UNet and VAE decoder, or one discovery.",
+            "",
+            "Times each component (median and min over --calls after --warmup) with analytic FLOPs, achieved "
+                    + "GFLOP/s, the share of the machine's fp32 peak, a per-op profile and memory; or, with "
+                    + "--discovery, one ConceptPrune discovery with early stop and batching against the reference "
+                    + "procedure. Progress goes to stderr.",
+            ""})
 public final class BenchCommand implements Callable<Integer> {
     private static final int QUICK_STEPS = 12;
 
@@ -38,28 +41,30 @@ public final class BenchCommand implements Callable<Integer> {
             description = "sd15 or sd21: the published configs with seeded random weights, instead of --model.")
     String preset;
 
-    @Option(names = "--height", description = "Image height (default: 512 for presets, else the model's native size).")
+    @Option(names = "--height", paramLabel = "PIXELS",
+            description = "Image height (default: 512 for presets, else the model's native size).")
     Integer height;
 
-    @Option(names = "--width", description = "Image width (default: as height).")
+    @Option(names = "--width", paramLabel = "PIXELS", description = "Image width (default: as height).")
     Integer width;
 
-    @Option(names = "--batch", defaultValue = "2",
+    @Option(names = "--batch", defaultValue = "2", paramLabel = "N",
             description = "UNet and text-encoder batch rows; the VAE decodes batch/2 images, as with guidance "
-                    + "(default: ${DEFAULT-VALUE}). With --discovery: prompts per UNet batch.")
+                    + "(default: ${DEFAULT-VALUE}, one guided image). With --discovery: prompts per UNet batch.")
     int batch;
 
-    @Option(names = "--calls", description = "Timed calls per component (default: 5, --quick 2).")
+    @Option(names = "--calls", paramLabel = "N", description = "Timed calls per component (default: 5, --quick 2).")
     Integer calls;
 
-    @Option(names = "--warmup", description = "Untimed calls first (default: 1).")
+    @Option(names = "--warmup", paramLabel = "N", description = "Untimed calls first (default: 1).")
     Integer warmup;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
             description = "Time only these components: text_encoder, unet, vae_decoder (default: all).")
     List<String> only = new ArrayList<>(ComponentBench.COMPONENTS);
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
+            description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--quick", description = "A fast run for CI: the toy model unless --model/--preset, 2 calls, "
@@ -76,10 +81,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--discovery", description = "Time one discovery (4 prompt pairs) against the reference procedure.")
     boolean discovery;
 
-    @Option(names = "--steps", description = "Denoising steps for --discovery (default: 50, --quick " + QUICK_STEPS + ").")
+    @Option(names = "--steps", paramLabel = "N",
+            description = "Denoising steps for --discovery (default: 50 as for erase, --quick " + QUICK_STEPS + ").")
     Integer steps;
 
-    @Option(names = "--tau", defaultValue = "10", description = "UNet calls observed in --discovery (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tau", defaultValue = "10", paramLabel = "N",
+            description = "UNet calls observed in --discovery (default: ${DEFAULT-VALUE}).")
     int tau;
 
     @Spec

@@ -9,12 +9,14 @@ import dev.conceptprune.toyworld.DemoResult;
 import dev.conceptprune.toyworld.DemoSetting;
 import dev.conceptprune.toyworld.ErasureMetrics;
 import dev.conceptprune.toyworld.ToyWorldDemo;
+import dev.conceptprune.toyworld.ToyWorldPrompts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,47 +24,63 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The embedded toy-world model end to end: erase a style, show and measure before vs after. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Erase the style 'Stripes' (or --concept) from the embedded toy-world model, generate",
-            "before/after images for held-out prompts with and without the style, detect the styles",
-            "from pixels, and write OUT/report.html, OUT/manifest.jsonl, OUT/metrics.json, the mask and",
-            "the edited model (OUT/model). Re-running replaces the previous demo output in OUT.",
-            "With --sweep (e.g. --sweep site=ffn2,ffn1 --sweep skill_ratio=0.01,0.05 --sweep tau=5,10)",
-            "every setting is measured from one discovery per site, and OUT/sweep.json lists them."})
+        description = {"Erase a style from the embedded toy-world model and measure it.",
+            "",
+            "Erases 'Stripes' (or --concept) from the toy-world model, generates before/after images for held-out "
+                    + "prompts with and without the concept, detects the styles from pixels, and writes "
+                    + "OUT/report.html, OUT/manifest.jsonl, OUT/metrics.json, the mask and the edited model "
+                    + "(OUT/model). Re-running replaces the previous demo output in OUT.",
+            "",
+            "With --sweep (e.g. --sweep site=ffn2,ffn1 --sweep skill-ratio=0.01,0.05 --sweep tau=5,10) every "
+                    + "setting is measured from one discovery per site and listed in OUT/sweep.json.",
+            ""})
 public final class DemoCommand implements Callable<Integer> {
     /** Settings chosen from the sweep recorded in docs/DEMO.md. */
     static final String DEFAULT_SITE = "attn2-v";
     static final double DEFAULT_SKILL_RATIO = 0.4;
     static final int DEFAULT_TAU = 10;
 
-    @Option(names = "--concept", defaultValue = "Stripes",
-            description = "Toy concept to erase: a style (Stripes, Polka, Checkers, Waves) or a shape (star, circle, ...).")
+    @Option(names = "--concept", defaultValue = "Stripes", paramLabel = "NAME",
+            description = "Toy concept to erase: a style (Stripes, Polka, Checkers, Waves) or a shape (star, circle, "
+                    + "square, triangle, cross, heart) (default: ${DEFAULT-VALUE}).")
     String concept;
 
-    @Option(names = "--site", defaultValue = DEFAULT_SITE, description = "Pruning site (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--site", defaultValue = DEFAULT_SITE, paramLabel = "SITE",
+            description = "Pruning site, as for erase (default: ${DEFAULT-VALUE}, the best in docs/DEMO.md).")
     String site;
 
-    @Option(names = "--skill-ratio", defaultValue = "" + DEFAULT_SKILL_RATIO, description = "Skill ratio (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--skill-ratio", defaultValue = "" + DEFAULT_SKILL_RATIO, paramLabel = "R",
+            description = "Skill ratio (default: ${DEFAULT-VALUE}, the best at the default site in docs/DEMO.md).")
     double skillRatio;
 
-    @Option(names = "--tau", defaultValue = "" + DEFAULT_TAU, description = "UNet calls observed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tau", defaultValue = "" + DEFAULT_TAU, paramLabel = "N",
+            description = "UNet calls observed (default: ${DEFAULT-VALUE}).")
     int tau;
 
-    @Option(names = "--steps", defaultValue = "25", description = "PNDM steps for discovery and images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "25", paramLabel = "N",
+            description = "PNDM steps for discovery and images (default: ${DEFAULT-VALUE}, the toy model's sampler "
+                    + "setting; erase and generate use the paper's 50).")
     int steps;
 
-    @Option(names = "--guidance", defaultValue = "7.5", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--guidance", defaultValue = "7.5", paramLabel = "SCALE",
+            description = "Guidance scale (default: ${DEFAULT-VALUE}).")
     double guidance;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Prompts per UNet batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "N",
+            description = "Prompts per UNet batch (default: ${DEFAULT-VALUE}: the toy model is small enough to "
+                    + "batch more than erase and eval do).")
     int batch;
 
-    @Option(names = "--limit", description = "Use only the first N prompts of each evaluation list (quick runs).")
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Use only the first N prompts of each evaluation list (quick runs).")
     Integer limit;
 
-    @Option(names = "--sweep", paramLabel = "KEY=V1,V2", description = "Measure several settings: site, skill_ratio or tau.")
+    @Option(names = "--sweep", paramLabel = "KEY=V1,V2",
+            description = "Measure several settings: site, skill-ratio (or skill_ratio) or tau.")
     List<String> sweep = new ArrayList<>();
 
-    @Option(names = "--out", defaultValue = "demo-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR",
+            description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--force", description = "Write into an existing folder that is not a previous demo output.")
@@ -84,22 +102,49 @@ public final class DemoCommand implements Callable<Integer> {
         if (!Double.isFinite(guidance) || guidance < 0) {
             throw new InputException("--guidance must be a finite number >= 0, got " + guidance);
         }
-        DemoResult result = new ToyWorldDemo(new DemoRequest(DefaultModel.model(), DefaultModel.prompts(), concept,
+        if (limit != null && limit < 1) {
+            throw new InputException("--limit must be >= 1 (the first N prompts of each evaluation list), got "
+                    + limit);
+        }
+        if (!(skillRatio > 0 && skillRatio <= 1)) {
+            throw new InputException("--skill-ratio must be in (0, 1], got " + skillRatio);
+        }
+        if (tau < 1) {
+            throw new InputException("--tau must be >= 1, got " + tau);
+        }
+        Path prompts = DefaultModel.prompts();
+        ErrorHandler.option("--concept", () -> {
+            ToyWorldPrompts.requireConcept(prompts, concept);
+            return concept;
+        });
+        DemoResult result = new ToyWorldDemo(new DemoRequest(DefaultModel.model(), prompts, concept,
                 settings(), steps, guidance, batch, limit, out, force), Main.progress(spec)).run();
         printTable(result);
         return 0;
     }
 
     private List<DemoSetting> settings() {
-        SweepSpec sweeps = new SweepSpec(sweep, Set.of("site", "skill_ratio", "tau"));
+        SweepSpec sweeps = new SweepSpec(sweep, Set.of("site", "skill-ratio", "tau"));
+        List<PruneSite> sites = sweeps.values("site", ErrorHandler.option("--site", () -> PruneSite.parse(site)),
+                PruneSite::parse);
+        boolean timeDependent = sites.stream().anyMatch(PruneSite::timeDependent);
+        // The toy model's PNDM scheduler makes one UNet call more than its steps.
+        int calls = timeDependent ? steps + 1 : Integer.MAX_VALUE;
+        String limit = "the " + calls + " UNet calls of a " + steps + "-step run";
+        if (tau > calls) {
+            throw new InputException("--tau " + tau + " exceeds " + limit);
+        }
+        List<Double> ratios = sweeps.ratios("skill-ratio", skillRatio);
+        List<Integer> taus = sweeps.counts("tau", tau, calls, limit);
+        if (sweeps.has("tau") && !timeDependent) {
+            spec.commandLine().getErr().println("warning: --sweep tau has no effect: the swept sites ("
+                    + sites.stream().map(PruneSite::id).collect(Collectors.joining(", "))
+                    + ") depend on the prompt only, not on the time step");
+        }
         List<DemoSetting> list = new ArrayList<>();
-        for (String s : sweeps.strings("site", site)) {
-            PruneSite p = ErrorHandler.option("--site", () -> PruneSite.parse(s));
-            for (double r : sweeps.ratios("skill_ratio", skillRatio)) {
-                for (int t : p.timeDependent() ? sweeps.counts("tau", tau) : List.of(1)) {
-                    if (t > steps + 1) {
-                        throw new InputException("--tau must be at most " + (steps + 1) + ", got " + t);
-                    }
+        for (PruneSite p : sites) {
+            for (double r : ratios) {
+                for (int t : p.timeDependent() ? taus : List.of(1)) {
                     list.add(new DemoSetting(p, r, t));
                 }
             }

@@ -18,10 +18,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,40 +30,56 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Finds a concept's skilled neurons, writes the mask, the edited model and a summary. */
 @Command(name = "erase", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Erase one or more concepts with ConceptPrune: record feed-forward activations for",
-            "prompts with and without the concept (first --tau UNet calls only), select the skilled",
-            "ff.net.2 weights with the Wanda score, and zero them.",
-            "Writes OUT/model/ (edited diffusers folder) or, for a single-file checkpoint, OUT/<its file name>",
-            "(same layout, only pruned entries differ), OUT/<concept>.mask.safetensors, OUT/summary.json."})
+        description = {"Erase one or more concepts from a model with ConceptPrune.",
+            "",
+            "Records what the weights of the chosen --site read for prompts with and without the concept, "
+                    + "selects the skilled weights with the Wanda score and zeroes them. The sites: ffn2 and ffn1, "
+                    + "the UNet feed-forward's output layer (ff.net.2, the paper's choice) and input layer "
+                    + "(ff.net.0.proj), observed over the first --tau UNet calls; attn2-k and attn2-v, the "
+                    + "cross-attention's key and value projections, which read the text states; text-mlp, the text "
+                    + "encoder's MLP output layers.",
+            "",
+            "Writes OUT/model/ (the edited diffusers folder) or, for a single-file checkpoint, OUT/<its file name> "
+                    + "(same layout, only pruned entries differ), OUT/<concept>.mask.safetensors and "
+                    + "OUT/summary.json.",
+            ""})
 public final class EraseCommand implements Callable<Integer> {
+    private static final Set<String> SWEEP_KEYS = Set.of("skill-ratio", "tau");
+
     @Mixin
     ModelOption model;
 
     @Mixin
     ConceptOptions concepts;
 
-    @Option(names = "--skill-ratio", description = "Fraction of each row's inputs that may be skilled (default: 0.01, objects 0.02).")
+    @Option(names = "--skill-ratio", paramLabel = "R",
+            description = "Fraction of each row's inputs that may be skilled (default: 0.01, objects 0.02).")
     Double skillRatio;
 
-    @Option(names = "--tau", defaultValue = "10", description = "UNet calls observed and united (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tau", defaultValue = "10", paramLabel = "N",
+            description = "UNet calls observed and united (default: ${DEFAULT-VALUE}).")
     int tau;
 
-    @Option(names = "--select-ratio", defaultValue = "0", description = "Prune weights skilled in more than this share of the tau calls (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--select-ratio", defaultValue = "0", paramLabel = "R",
+            description = "Prune weights skilled in more than this share of the tau calls (default: ${DEFAULT-VALUE}).")
     double selectRatio;
 
     @Option(names = "--site", defaultValue = "ffn2", paramLabel = "SITE",
-            description = "Where to score and prune: ffn2 (the paper's ff.net.2, default), ffn1 (ff.net.0.proj), "
-                    + "attn2-k, attn2-v (cross-attention key/value), text-mlp (text encoder fc2).")
+            description = "Where to score and prune: ffn2 (default), ffn1, attn2-k, attn2-v or text-mlp, as "
+                    + "described above.")
     String site;
 
-    @Option(names = "--batch", defaultValue = "1", description = "Prompts per UNet batch during discovery (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
+            description = "Prompts per UNet batch during discovery (default: ${DEFAULT-VALUE}, so that the "
+                    + "checkpoint after every batch keeps every finished prompt of a killed run).")
     int batch;
 
     @Mixin
     SamplingOptions sampling;
 
     @Option(names = "--sweep", paramLabel = "KEY=V1,V2",
-            description = "Also write one mask per setting from the same discovery: skill_ratio=0.005,0.01 and/or tau=5,10.")
+            description = "Also write one mask per setting from the same discovery: skill-ratio=0.005,0.01 "
+                    + "(or skill_ratio) and/or tau=5,10.")
     List<String> sweep = new ArrayList<>();
 
     @Option(names = "--eval", paramLabel = "FILE",
@@ -79,13 +95,15 @@ public final class EraseCommand implements Callable<Integer> {
             description = "Zero-shot labels for --eval (repeatable); the first names the erased concept.")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output folder (required, except with --list-presets).")
     Path out;
 
     @Option(names = "--force", description = "Replace existing outputs.")
     boolean force;
 
-    @Option(names = "--dry-run", description = "Print the prompt pairs and the planned UNet calls, then stop.")
+    @Option(names = "--dry-run",
+            description = "Print the prompt pairs, the planned UNet calls and the sweep settings, then stop.")
     boolean dryRun;
 
     @Spec
@@ -93,6 +111,14 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter o = spec.commandLine().getOut();
+        if (concepts.listPresets) {
+            concepts.printPresets(o);
+            return 0;
+        }
+        if (out == null) {
+            throw new InputException("--out is required: the folder for the mask, the edited model and the summary");
+        }
         Path modelPath = model.folder();
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", modelPath).clearOf("CLIP model", clip)
                 .folder());
@@ -101,10 +127,18 @@ public final class EraseCommand implements Callable<Integer> {
         int[] size = sampling.size(folder);
         GenerationSettings settings = sampling.settings("", size, 1);
         validate(list);
-        PrintWriter o = spec.commandLine().getOut();
+        PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
+        int callsPerRun = EraseJob.unetCallsPerRun(folder, settings);
+        String limit = "the " + callsPerRun + " UNet calls of a " + settings.steps() + "-step run";
+        if (where.timeDependent() && tau > callsPerRun) {
+            throw new InputException("--tau " + tau + " exceeds " + limit);
+        }
+        EraseRequest request = new EraseRequest(modelPath, list, where, skillRatio, tau, selectRatio, batch, settings,
+                sweepRequest(where, callsPerRun, limit), out, force);
+        concepts.toyWorldWarning(modelPath, list).ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
+        PromptWarnings warnings = PromptWarnings.of(folder, spec.commandLine().getErr()).concepts(list);
         if (dryRun) {
-            PromptWarnings.of(folder, spec.commandLine().getErr()).concepts(list);
-            printPlan(o, list);
+            printPlan(o, request);
             o.flush();
             return 0;
         }
@@ -116,7 +150,6 @@ public final class EraseCommand implements Callable<Integer> {
             throw new InputException("--eval needs a diffusers model folder; " + modelPath
                     + " is a single-file checkpoint");
         }
-        PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
         PromptSet evalSet = null;
         if (evalPrompts != null) {
             if (!sweep.isEmpty() && clip == null) {
@@ -128,24 +161,12 @@ public final class EraseCommand implements Callable<Integer> {
         } else if (clip != null || !labels.isEmpty()) {
             throw new InputException("--clip and --labels go with --eval");
         }
-        SweepSpec sweeps = new SweepSpec(sweep, Set.of("skill_ratio", "tau"));
-        List<Integer> taus = sweeps.counts("tau", tau);
-        int observed = Math.max(tau, Collections.max(taus));
-        int callsPerRun = EraseJob.unetCallsPerRun(folder, settings);
-        if (where.timeDependent() && observed > callsPerRun) {
-            throw new InputException("--tau " + observed + " exceeds the " + callsPerRun + " UNet calls of a "
-                    + settings.steps() + "-step run");
-        }
         StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1],
                 where.timeDependent() ? (settings.guidance() > 1 ? 2 : 1) * batch : 0, 0);
-        EraseRequest.Sweep sweepRequest = sweeps.isEmpty() ? null : new EraseRequest.Sweep(
-                sweeps.has("skill_ratio") ? sweeps.ratios("skill_ratio", 1) : List.of(), taus);
-        PromptWarnings warnings = PromptWarnings.of(folder, spec.commandLine().getErr()).concepts(list);
         if (evalSet != null) {
             warnings.file(evalSet);
         }
-        EraseResult result = new EraseJob(new EraseRequest(modelPath, list, where, skillRatio, tau, selectRatio, batch,
-                settings, sweepRequest, out, force), Main.progress(spec)).run();
+        EraseResult result = new EraseJob(request, Main.progress(spec)).run();
         for (EraseResult.ConceptResult c : result.concepts()) {
             // Text-state sites read the text encoder only: no UNet calls to compare with the reference's.
             String calls = where.timeDependent() ? String.format("%d UNet calls; the reference procedure makes %d",
@@ -162,6 +183,23 @@ public final class EraseCommand implements Callable<Integer> {
         o.printf("edited model: %s%nsummary: %s%n", edited, out.resolve(EraseJob.SUMMARY));
         o.flush();
         return 0;
+    }
+
+    /** The --sweep options, every value checked; null without a sweep. */
+    private EraseRequest.Sweep sweepRequest(PruneSite where, int callsPerRun, String limit) {
+        SweepSpec sweeps = new SweepSpec(sweep, SWEEP_KEYS);
+        if (sweep.isEmpty()) {
+            return null;
+        }
+        List<Double> ratios = sweeps.has("skill-ratio") ? sweeps.ratios("skill-ratio", 1) : List.of();
+        List<Integer> taus = sweeps.has("tau")
+                ? sweeps.counts("tau", tau, where.timeDependent() ? callsPerRun : Integer.MAX_VALUE, limit)
+                : List.of();
+        if (sweeps.has("tau") && !where.timeDependent()) {
+            spec.commandLine().getErr().println("warning: --sweep tau has no effect: site " + where.id()
+                    + " depends on the prompt only, not on the time step");
+        }
+        return new EraseRequest.Sweep(ratios, taus);
     }
 
     private void validate(List<Concept> list) {
@@ -183,15 +221,29 @@ public final class EraseCommand implements Callable<Integer> {
         }
     }
 
-    private void printPlan(PrintWriter o, List<Concept> list) {
-        for (Concept c : list) {
+    private void printPlan(PrintWriter o, EraseRequest request) {
+        for (Concept c : request.concepts()) {
             o.printf("concept %s (%s), %d prompt pairs:%n", c.name(), c.kind(), c.pairs().size());
             for (PromptPair p : c.pairs()) {
                 o.printf("  seed %d  base: \"%s\"  target: \"%s\"%n", p.seed(), p.base(), p.target());
             }
-            int batches = (2 * c.pairs().size() + batch - 1) / batch;
-            o.printf("  planned: %d UNet calls (%d batches of up to %d prompts x tau %d)%n", batches * tau, batches,
-                    batch, tau);
+            int batches = request.discoveryBatches(c);
+            if (request.site().timeDependent()) {
+                o.printf("  planned: %d UNet calls (%d batches of up to %d prompts x tau %d)%n",
+                        request.discoveryUnetCalls(c), batches, request.batch(), request.observedTau());
+            } else {
+                o.printf("  planned: 0 UNet calls (%d text-encoder batches of up to %d prompts; site %s depends "
+                        + "on the prompt only)%n", batches, request.batch(), request.site().id());
+            }
+            if (request.sweep() != null) {
+                o.printf("  sweep: %d settings from this discovery (skill ratio %s%s)%n", request.sweepSettings(c),
+                        list(request.sweptSkillRatios(c)),
+                        request.site().timeDependent() ? " x tau " + list(request.sweptTausAtSite()) : "");
+            }
         }
+    }
+
+    private static String list(List<?> values) {
+        return values.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 }

@@ -3,7 +3,9 @@ package dev.conceptprune.cli;
 import dev.conceptprune.eval.OutputFolderInUseException;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.runtime.MemoryCheck;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -47,9 +49,57 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
-        cmd.getErr().println("error: " + ex.getMessage());
-        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        PrintWriter err = cmd.getErr();
+        String tryHelp = "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.";
+        // picocli reports missing required options before unmatched arguments, which hides a misspelt
+        // option behind "Missing required option": the unmatched argument is the real mistake.
+        List<String> unmatched = cmd.getUnmatchedArguments();
+        if (unmatched.isEmpty()) {
+            err.println("error: " + ex.getMessage());
+            err.println(tryHelp);
+            return BAD_INPUT;
+        }
+        String first = unmatched.get(0);
+        String name = first.startsWith("-") && first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+        List<String> suggestions = new CommandLine.UnmatchedArgumentException(cmd, unmatched).getSuggestions()
+                .stream().filter(s -> nearMiss(name, s)).toList();
+        if (first.startsWith("-")) {
+            err.println("error: unknown option '" + name + "'"
+                    + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)"));
+            err.println(tryHelp);
+        } else if (!cmd.getSubcommands().isEmpty() && cmd.getParseResult().subcommand() == null) {
+            err.println("error: unknown command '" + first + "'");
+            err.println(suggestions.isEmpty() ? tryHelp : "Did you mean: " + suggestions.get(0) + "?");
+        } else {
+            err.println("error: unexpected argument '" + first + "'");
+            err.println(tryHelp);
+        }
         return BAD_INPUT;
+    }
+
+    /**
+     * Whether {@code candidate} is what a user who typed {@code typed} probably meant: a prefix either way, or
+     * a few typos away. picocli's own suggestions also offer names that merely share letters.
+     */
+    static boolean nearMiss(String typed, String candidate) {
+        if (candidate.startsWith(typed) || typed.startsWith(candidate)) {
+            return true;
+        }
+        int[] row = new int[candidate.length() + 1];
+        for (int j = 0; j <= candidate.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= typed.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= candidate.length(); j++) {
+                int above = row[j];
+                int substitution = diagonal + (typed.charAt(i - 1) == candidate.charAt(j - 1) ? 0 : 1);
+                row[j] = Math.min(substitution, Math.min(above, row[j - 1]) + 1);
+                diagonal = above;
+            }
+        }
+        return row[candidate.length()] <= Math.max(2, candidate.length() / 3);
     }
 
     /** The library's message, with the options that resolve it where a command line can. */

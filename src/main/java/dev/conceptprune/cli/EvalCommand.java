@@ -27,15 +27,18 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Generates a prompt set with one or more models and compares them with CLIP. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generate one image per prompt row with each --model, score the images with",
-            "CLIP (CLIP score against the prompt, zero-shot over --labels) and write",
-            "OUT/images/<model>/<row>.png, OUT/manifest.jsonl, OUT/metrics.json and",
-            "OUT/report.html: models side by side, with differences from the first model.",
-            "Rows use their evaluation_seed and evaluation_guidance when the CSV gives them.",
-            "Re-running the same command reuses every image whose model files and settings",
-            "are unchanged, so an interrupted run continues where it stopped; several runs of",
-            "the same command may fill one --out at once.",
-            "Progress goes to stderr."})
+        description = {"Compare models on a prompt set, scored with CLIP.",
+            "",
+            "Generates one image per prompt row with each --model, scores the images with CLIP (CLIP score against "
+                    + "the prompt, zero-shot over --labels) and writes OUT/images/<model>/<row>.png, "
+                    + "OUT/manifest.jsonl, OUT/metrics.json and OUT/report.html: models side by side, with "
+                    + "differences from the first model. Rows use their evaluation_seed and evaluation_guidance when "
+                    + "the CSV gives them.",
+            "",
+            "Re-running the same command reuses every image whose model files and settings are unchanged, so an "
+                    + "interrupted run continues where it stopped; several runs of the same command may fill one "
+                    + "--out at once. Progress goes to stderr.",
+            ""})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "Diffusers model folder; repeat to compare models (the first is the baseline).")
@@ -60,7 +63,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Prompt-file column holding each row's expected label (one of --labels): reports accuracy.")
     String labelColumn;
 
-    @Option(names = "--batch", defaultValue = "4", description = "Prompts per UNet batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
+            description = "Prompts per UNet batch (default: ${DEFAULT-VALUE}; erase discovers with 1 to checkpoint "
+                    + "after every prompt).")
     int batch;
 
     @Mixin

@@ -23,27 +23,32 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Text to image with the Java Stable Diffusion pipeline. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Generate images from a prompt (classifier-free guidance, seeded like torch.randn on CPU).",
-            "Progress (call, s/call, ETA) goes to stderr."})
+        description = {"Generate images from a prompt.",
+            "",
+            "Classifier-free guidance; the initial latents are seeded as torch.randn does on the CPU. Progress "
+                    + "(call, s/call, ETA) goes to stderr.",
+            ""})
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--prompt", required = true, description = "The prompt.")
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
 
     @Mixin
     SamplingOptions sampling;
 
-    @Option(names = "--num-images", defaultValue = "1", description = "Images per prompt (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--num-images", defaultValue = "1", paramLabel = "N",
+            description = "Images per prompt (default: ${DEFAULT-VALUE}).")
     int numImages;
 
     @Option(names = "--latents", paramLabel = "FILE",
-            description = "Initial latents: a .safetensors file with one tensor [n, 4, h/8, w/8] (scaled by the scheduler's init_noise_sigma).")
+            description = "Initial latents: a safetensors file with one tensor [n, 4, h/8, w/8] (scaled by the "
+                    + "scheduler's init_noise_sigma).")
     Path latents;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png",
-            description = "Output PNG; with several images, -0, -1, ... are inserted before .png.")
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Output PNG file; with several images, -0, -1, ... are inserted before its extension.")
     Path out;
 
     @Option(names = "--force", description = "Overwrite existing output files.")

@@ -35,11 +35,13 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Lists what a model folder or a safetensors file holds, validating every header on the way. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show what a model folder, a single-file checkpoint or a safetensors file holds.",
+            "",
             "For a diffusers folder: components, weight files, parameter counts. For a single-file checkpoint "
                 + "(.safetensors or .ckpt in the LDM layout): the detected family, the configs inferred from its "
                 + "tensors, prediction type, dtypes, whether EMA weights are present, and the tensors it does not "
-                + "use. Any other .safetensors file: its tensors and metadata. Every config and header is validated; a corrupt "
-                + "file is reported in one line naming the file and the rule it breaks."})
+                + "use. Any other safetensors file: its tensors and metadata. Every config and header is "
+                + "validated; a corrupt file is reported in one line naming the file and the rule it breaks.",
+            ""})
 public final class InspectCommand implements Callable<Integer> {
     private static final int UNEXPLAINED_SHOWN = 20;
     /** The config keys that say what was inferred from a single file's tensors and conventions. */

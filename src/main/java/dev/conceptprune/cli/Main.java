@@ -11,13 +11,15 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code conceptprune} command line. */
 @Command(name = "conceptprune", mixinStandardHelpOptions = true, version = "conceptprune 0.1.0",
         description = {
-            "Erase concepts (styles, objects, nudity, gender, memorised images) from Stable Diffusion",
-            "models without training, by zeroing the few feed-forward weights that carry them.",
+            "Erase concepts (styles, objects, nudity, gender, memorised images) from Stable Diffusion models "
+                    + "without training, by zeroing the few weights that carry them.",
             "",
-            "Start with 'demo' (the embedded toy-world model, end to end), or 'inspect' a model folder."},
+            "Start with 'demo' (the embedded toy-world model, end to end), or 'inspect' a model folder. "
+                    + "The global options --quiet and --threads work with every command, before or after its name.",
+            ""},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  failure (I/O, memory, internal error)",
-            "  2  bad input (arguments, prompt files, configs, weight files)"},
+            "  2  bad input (arguments, prompt files, configs, weight files)", ""},
         subcommands = {DemoCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
             EraseCommand.class, ApplyCommand.class, ConvertCommand.class, EvalCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
@@ -29,7 +31,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
-            description = "libtorch intra-op threads (default: one per core).")
+            description = "Global: libtorch intra-op threads of any command (default: one per core).")
     void threads(int n) {
         if (n < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
@@ -40,7 +42,8 @@ public final class Main implements Runnable {
     private boolean quiet;
 
     @CommandLine.Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT,
-            description = "No progress lines on stderr (results and errors are still printed).")
+            description = "Global: no progress lines on stderr from any command (results, warnings and errors "
+                    + "are still printed).")
     void quiet(boolean q) {
         quiet = q;
     }

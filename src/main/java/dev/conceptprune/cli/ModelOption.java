@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 /** The {@code --model} option of the commands that fall back to the embedded toy-world model. */
 final class ModelOption {
     @Option(names = "--model", paramLabel = "PATH", description = "Diffusers model folder or, for generate, erase and"
-            + " apply, a single-file SD 1.x/2.x checkpoint (.safetensors or .ckpt in the LDM layout A1111 and ComfyUI"
-            + " use). Default: the embedded toy-world model.")
+            + " apply, a single-file SD 1.x/2.x checkpoint in the LDM layout that A1111 and ComfyUI use, safetensors"
+            + " or ckpt (default: the embedded toy-world model).")
     Path model;
 
     /** Whether {@code --model} was given. */

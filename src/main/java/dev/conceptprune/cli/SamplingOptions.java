@@ -9,26 +9,31 @@ import picocli.CommandLine.Option;
 
 /** Sampler options shared by every command that runs the pipeline; they mean the same everywhere. */
 public final class SamplingOptions {
-    @Option(names = "--steps", defaultValue = "50", description = "Denoising steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "50", paramLabel = "N",
+            description = "Denoising steps (default: ${DEFAULT-VALUE}, the paper's and diffusers' setting).")
     int steps;
 
-    @Option(names = "--guidance", defaultValue = "7.5", description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}; <= 1 disables it).")
+    @Option(names = "--guidance", defaultValue = "7.5", paramLabel = "SCALE",
+            description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}; <= 1 disables it).")
     double guidance;
 
     @Option(names = "--scheduler", paramLabel = "NAME",
             description = "pndm, ddim, euler or dpm++ (default: the model's own scheduler config).")
     String scheduler;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial latents (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
+            description = "Seed of the initial latents (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--negative-prompt", defaultValue = "", description = "Negative prompt (default: empty).")
+    @Option(names = "--negative-prompt", defaultValue = "", paramLabel = "TEXT",
+            description = "Negative prompt (default: empty).")
     String negativePrompt;
 
-    @Option(names = "--height", description = "Image height, a multiple of 8 (default: the UNet's sample_size x VAE factor).")
+    @Option(names = "--height", paramLabel = "PIXELS",
+            description = "Image height, a multiple of 8 (default: the UNet's sample_size x VAE factor).")
     Integer height;
 
-    @Option(names = "--width", description = "Image width, a multiple of 8 (default: as height).")
+    @Option(names = "--width", paramLabel = "PIXELS", description = "Image width, a multiple of 8 (default: as height).")
     Integer width;
 
     /** Height and width, defaulting to the model's native size as diffusers does. */

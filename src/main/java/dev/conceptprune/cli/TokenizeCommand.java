@@ -17,7 +17,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Prints the CLIP token ids of a prompt as the pipeline feeds them to the text encoder. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = "Print the token ids of a prompt as JSON (padded/truncated to the model's max length).")
+        description = {"Print the CLIP token ids of a prompt as JSON.",
+            "",
+            "The ids are padded or truncated to the tokenizer's maximum length, as the pipeline feeds them to the "
+                    + "text encoder.",
+            ""})
 public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "Model folder (or its tokenizer folder). Default: the embedded toy-world model.")

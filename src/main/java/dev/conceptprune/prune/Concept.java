@@ -211,7 +211,7 @@ public record Concept(String name, String kind, List<PromptPair> pairs, double d
         return new Concept(name == null ? stripExtension(targetPrompts) : name, "prompts", pairs, SKILL_RATIO);
     }
 
-    private static List<String> words(String resource) {
+    static List<String> words(String resource) {
         try (InputStream in = Concept.class.getResourceAsStream("datasets/" + resource)) {
             if (in == null) {
                 throw new IllegalStateException("word list " + resource + " missing from the jar");

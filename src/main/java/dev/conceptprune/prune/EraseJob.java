@@ -112,11 +112,9 @@ public final class EraseJob {
     /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */
     private List<EraseResult.SweepMask> sweepMasks(Concept c, ConceptDiscovery.Result r, TensorSource siteWeights,
                                                    List<String> params, MaskMetadata main, String fingerprint) {
-        List<Double> ratios = request.sweep().skillRatios().isEmpty() ? List.of(main.skillRatio())
-                : request.sweep().skillRatios();
         List<EraseResult.SweepMask> entries = new ArrayList<>();
-        for (double ratio : ratios) {
-            for (int t : request.site().timeDependent() ? request.sweptTaus() : List.of(1)) {
+        for (double ratio : request.sweptSkillRatios(c)) {
+            for (int t : request.sweptTausAtSite()) {
                 PruneMask m = MaskBuilder.build(siteWeights, params, request.site(), r.base(), r.target(),
                         main.with(ratio, t), fingerprint);
                 Path file = request.out().resolve(String.format(Locale.ROOT, "%s.r%s-t%d.mask.safetensors", c.slug(),

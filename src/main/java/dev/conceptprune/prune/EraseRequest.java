@@ -84,4 +84,29 @@ public record EraseRequest(Path model, List<Concept> concepts, PruneSite site, D
         return Math.max(tau, Collections.max(sweptTaus()));
     }
 
+    /** The skill ratios of one concept's sweep masks: the swept ones, or the concept's skill ratio. */
+    public List<Double> sweptSkillRatios(Concept c) {
+        return sweep == null || sweep.skillRatios().isEmpty() ? List.of(skillRatio(c)) : sweep.skillRatios();
+    }
+
+    /** The taus the sweep masks are built with: one (1) at a site without time steps, where tau means nothing. */
+    public List<Integer> sweptTausAtSite() {
+        return site.timeDependent() ? sweptTaus() : List.of(1);
+    }
+
+    /** Sweep masks written per concept (0 without a sweep). */
+    public int sweepSettings(Concept c) {
+        return sweep == null ? 0 : sweptSkillRatios(c).size() * sweptTausAtSite().size();
+    }
+
+    /** Batches of prompts one concept's discovery runs (each prompt pair is two prompts). */
+    public int discoveryBatches(Concept c) {
+        return (2 * c.pairs().size() + batch - 1) / batch;
+    }
+
+    /** UNet calls of one concept's discovery: tau per batch, none at the sites read from the text encoder. */
+    public int discoveryUnetCalls(Concept c) {
+        return site.timeDependent() ? discoveryBatches(c) * observedTau() : 0;
+    }
+
 }

@@ -24,6 +24,11 @@ public record DemoRequest(Path model, Path prompts, String concept, List<DemoSet
         if (batch < 1) {
             throw new InputException("batch must be >= 1, got " + batch);
         }
+        if (limit != null && limit < 1) {
+            throw new InputException("the prompt limit must be >= 1 (the first N prompts of each evaluation list), got "
+                    + limit);
+        }
+        ToyWorldPrompts.requireConcept(prompts, concept);
     }
 
     /** Whether several settings are measured (files go under {@code sweep/}). */

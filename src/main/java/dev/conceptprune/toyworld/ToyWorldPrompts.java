@@ -1,0 +1,54 @@
+package dev.conceptprune.toyworld;
+
+import dev.conceptprune.io.InputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The toy world's prompt lists: {@code <concept>_base.txt} and {@code <concept>_target.txt} per
+ * concept, plus the evaluation lists, in the {@code prompts/} folder beside the model folder.
+ */
+public final class ToyWorldPrompts {
+    private static final String BASE = "_base.txt";
+
+    private ToyWorldPrompts() {
+    }
+
+    /** The prompt lists of a toy-world model folder, or empty when {@code model} is not one. */
+    public static Optional<Path> of(Path model) {
+        Path parent = model.toAbsolutePath().normalize().getParent();
+        if (parent == null || !Files.isDirectory(model)) {
+            return Optional.empty();
+        }
+        Path prompts = parent.resolve("prompts");
+        return Files.isRegularFile(prompts.resolve("acceptance.txt")) ? Optional.of(prompts) : Optional.empty();
+    }
+
+    /** The concepts that have both prompt lists, in lower case and sorted. */
+    public static List<String> concepts(Path prompts) {
+        try (Stream<Path> files = Files.list(prompts)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(BASE))
+                    .map(n -> n.substring(0, n.length() - BASE.length()))
+                    .filter(c -> Files.isRegularFile(prompts.resolve(c + "_target.txt")))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the toy-world prompts in " + prompts, e);
+        }
+    }
+
+    /** Checks that the toy world has prompt lists for {@code concept} (any case). */
+    public static void requireConcept(Path prompts, String concept) {
+        List<String> known = concepts(prompts);
+        if (!known.contains(concept.toLowerCase(Locale.ROOT))) {
+            throw new InputException("the toy world has no concept '" + concept + "'; its concepts are "
+                    + String.join(", ", known));
+        }
+    }
+}
