@@ -11,12 +11,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Converts a model between a diffusers folder and a single-file checkpoint. */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Convert a model between a diffusers folder and a single-file checkpoint.",
+        description = {"Convert between a diffusers folder and a single-file checkpoint.",
+            "",
             "A single file (.safetensors or legacy .ckpt in the LDM layout of A1111 and ComfyUI) becomes a "
                 + "diffusers folder; an SD 1.x diffusers folder becomes one .safetensors file; a .ckpt becomes the "
                 + ".safetensors of the same tensors. Tensors keep their dtype and bits, so round trips give back "
                 + "the same tensors. The output's name picks the layout: .safetensors for a single file, anything "
-                + "else for a folder."})
+                + "else for a folder.",
+            ""})
 public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH",
             description = "The model to convert: a diffusers folder, or a .safetensors / .ckpt single file.")

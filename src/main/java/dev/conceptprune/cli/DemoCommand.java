@@ -137,7 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<Double> ratios = sweeps.ratios("skill-ratio", skillRatio);
         List<Integer> taus = sweeps.counts("tau", tau, calls, limit);
         if (sweeps.has("tau") && !timeDependent) {
-            spec.commandLine().getErr().println("warning: --sweep tau has no effect: the swept sites ("
+            Main.progress(spec).warn("--sweep tau has no effect: the swept sites ("
                     + sites.stream().map(PruneSite::id).collect(Collectors.joining(", "))
                     + ") depend on the prompt only, not on the time step");
         }

@@ -135,8 +135,8 @@ public final class EraseCommand implements Callable<Integer> {
         }
         EraseRequest request = new EraseRequest(modelPath, list, where, skillRatio, tau, selectRatio, batch, settings,
                 sweepRequest(where, callsPerRun, limit), out, force);
-        concepts.toyWorldWarning(modelPath, list).ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
-        PromptWarnings warnings = PromptWarnings.of(folder, spec.commandLine().getErr()).concepts(list);
+        concepts.toyWorldWarning(modelPath, list).ifPresent(Main.progress(spec)::warn);
+        PromptWarnings warnings = PromptWarnings.of(folder, Main.progress(spec)).concepts(list);
         if (dryRun) {
             printPlan(o, request);
             o.flush();
@@ -196,7 +196,7 @@ public final class EraseCommand implements Callable<Integer> {
                 ? sweeps.counts("tau", tau, where.timeDependent() ? callsPerRun : Integer.MAX_VALUE, limit)
                 : List.of();
         if (sweeps.has("tau") && !where.timeDependent()) {
-            spec.commandLine().getErr().println("warning: --sweep tau has no effect: site " + where.id()
+            Main.progress(spec).warn("--sweep tau has no effect: site " + where.id()
                     + " depends on the prompt only, not on the time step");
         }
         return new EraseRequest.Sweep(ratios, taus);

@@ -90,7 +90,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         PromptSet set = checkPrompts(prompts, labels, labelColumn);
         checkClip(clip, labels);
-        PromptWarnings.of(ModelSource.open(models.get(0)), spec.commandLine().getErr()).file(set);
+        PromptWarnings.of(ModelSource.open(models.get(0)), Main.progress(spec)).file(set);
         EvalRequest request = new EvalRequest(models, prompts, defaults(sampling), labels, labelColumn, clip, batch, out,
                 force);
         EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));

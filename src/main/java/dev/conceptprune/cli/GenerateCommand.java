@@ -83,10 +83,10 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         List<Path> targets = outputs(n);
         GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init);
-        PromptWarnings.of(folder, spec.commandLine().getErr()).option("--prompt", prompt)
-                .option("--negative-prompt", sampling.negativePrompt);
         StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1], (settings.guidance() > 1 ? 2 : 1) * n,
                 n);
+        PromptWarnings.of(folder, Main.progress(spec)).option("--prompt", prompt)
+                .option("--negative-prompt", sampling.negativePrompt);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
             StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1, settings.steps());
             GeneratedImages images = pipe.generate(settings, progress);

@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Lists what a model folder or a safetensors file holds, validating every header on the way. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show what a model folder, a single-file checkpoint or a safetensors file holds.",
+        description = {"Show what a model folder, checkpoint or safetensors file holds.",
             "",
             "For a diffusers folder: components, weight files, parameter counts. For a single-file checkpoint "
                 + "(.safetensors or .ckpt in the LDM layout): the detected family, the configs inferred from its "

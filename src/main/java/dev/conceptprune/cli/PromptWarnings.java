@@ -4,10 +4,10 @@ import dev.conceptprune.clip.ClipTokenizer;
 import dev.conceptprune.eval.PromptRow;
 import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.model.Component;
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.PromptPair;
-import java.io.PrintWriter;
 import java.util.List;
 
 /**
@@ -19,16 +19,16 @@ final class PromptWarnings {
     private static final int SHOWN_CHARS = 80;
 
     private final ClipTokenizer tokenizer;
-    private final PrintWriter err;
+    private final Progress progress;
 
-    private PromptWarnings(ClipTokenizer tokenizer, PrintWriter err) {
+    private PromptWarnings(ClipTokenizer tokenizer, Progress progress) {
         this.tokenizer = tokenizer;
-        this.err = err;
+        this.progress = progress;
     }
 
-    /** Warnings on {@code err} for the prompts as this model's tokenizer cuts them. */
-    static PromptWarnings of(ModelSource model, PrintWriter err) {
-        return new PromptWarnings(ClipTokenizer.load(model, Component.TOKENIZER), err);
+    /** Warnings through {@code progress} for the prompts as this model's tokenizer cuts them. */
+    static PromptWarnings of(ModelSource model, Progress progress) {
+        return new PromptWarnings(ClipTokenizer.load(model, Component.TOKENIZER), progress);
     }
 
     /** Warns when one prompt given by an option is cut. */
@@ -66,8 +66,7 @@ final class PromptWarnings {
     }
 
     private void warn(String message) {
-        err.println("warning: " + message);
-        err.flush();
+        progress.warn(message);
     }
 
     private static String shown(String prompt) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.ModelSource;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,7 +25,7 @@ class PromptWarningsTest {
     @Test
     void aCutPromptGivenByAnOptionIsNamedWithItsLength() {
         StringWriter err = new StringWriter();
-        PromptWarnings.of(ModelSource.open(Fixtures.TINY_SD), new PrintWriter(err))
+        PromptWarnings.of(ModelSource.open(Fixtures.TINY_SD), Progress.to(new PrintWriter(err), true))
                 .option("--prompt", LONG).option("--negative-prompt", "blurry");
         assertEquals(List.of("warning: --prompt is 102 tokens, longer than CLIP's 77; the words past token 77 are"
                 + " ignored"), err.toString().lines().toList());
