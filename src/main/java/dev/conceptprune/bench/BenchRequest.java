@@ -2,13 +2,15 @@ package dev.conceptprune.bench;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.Preset;
+import dev.conceptprune.model.SingleFileOptions;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * What one benchmark measures.
  *
- * @param model the Diffusers model folder, or null with a preset
+ * @param model the diffusers model folder or single-file checkpoint, or null with a preset
+ * @param modelOptions how to complete a single-file checkpoint
  * @param preset published configs with seeded random weights instead of a folder, or null
  * @param height image height, or null for the model's native size (512 for presets)
  * @param width image width, or null for the height
@@ -18,7 +20,7 @@ import java.util.List;
  * @param steps denoising steps of a discovery
  * @param tau UNet calls observed by a discovery
  */
-public record BenchRequest(Path model, Preset preset, Integer height, Integer width, int batch, int calls,
+public record BenchRequest(Path model, SingleFileOptions modelOptions, Preset preset, Integer height, Integer width, int batch, int calls,
                            int warmup, List<String> components, long seed, boolean collectBeforeSample, int steps,
                            int tau) {
     public BenchRequest {

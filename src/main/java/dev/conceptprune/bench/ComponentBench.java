@@ -2,9 +2,9 @@ package dev.conceptprune.bench;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.Component;
-import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.nn.RandomTensor;
 import dev.conceptprune.pipeline.SamplingMemory;
 import dev.conceptprune.runtime.ProcessMemory;
@@ -35,7 +35,7 @@ public final class ComponentBench {
      */
     public static ComponentResults run(BenchRequest request, Runtime runtime, NDManager manager,
                                        PrintStream progress) {
-        DiffusersFolder folder = request.preset() == null ? DiffusersFolder.open(request.model()) : null;
+        ModelSource folder = request.preset() == null ? ModelSource.open(request.model(), request.modelOptions()) : null;
         int h = request.height() != null ? request.height() : folder == null ? PRESET_SIZE : folder.imageSize();
         int w = request.width() != null ? request.width() : h;
         int batch = request.batch();

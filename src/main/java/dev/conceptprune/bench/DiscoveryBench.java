@@ -3,7 +3,6 @@ package dev.conceptprune.bench;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.Component;
-import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.Concept;
@@ -12,6 +11,7 @@ import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.scheduler.Scheduler;
 import java.io.PrintStream;
@@ -46,7 +46,7 @@ public final class DiscoveryBench {
             throw new InputException("a discovery needs a model folder (tokenizer, scheduler, weights); "
                     + "a preset builds networks with random weights only");
         }
-        DiffusersFolder folder = DiffusersFolder.open(request.model());
+        ModelSource folder = ModelSource.open(request.model(), request.modelOptions());
         int h = request.height() != null ? request.height() : folder.imageSize();
         int w = request.width() != null ? request.width() : h;
         int steps = request.steps();
@@ -62,7 +62,7 @@ public final class DiscoveryBench {
             }
             DiscoveryComparison c = new DiscoveryBench(pipe, settings, request.tau(), request.batch(), progress)
                     .run(pairs, unet, SKILL_RATIO);
-            return new DiscoveryResults(folder.root().toString(), pairs.size(), request.tau(), steps, h, w,
+            return new DiscoveryResults(folder.location().toString(), pairs.size(), request.tau(), steps, h, w,
                     request.batch(), c);
         }
     }

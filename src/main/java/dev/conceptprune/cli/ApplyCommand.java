@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,6 +38,9 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing output folder.")
     boolean force;
 
+    @Mixin
+    CheckpointOptions checkpoint;
+
     @Spec
     CommandSpec spec;
 
@@ -46,7 +50,7 @@ public final class ApplyCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; use --force to replace it");
         }
-        PruneMask all = MaskApplication.apply(ModelSource.open(model), masks, out, force);
+        PruneMask all = MaskApplication.apply(ModelSource.open(model, checkpoint.options()), masks, out, force);
         spec.commandLine().getOut().printf("applied %d mask(s), %,d weights zeroed: %s%n", masks.size(), all.count(), out);
         spec.commandLine().getOut().flush();
         return 0;

@@ -146,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Preset presetConfigs = preset == null ? null : ErrorHandler.option("--preset", () -> Preset.parse(preset));
         Path folder = presetConfigs == null ? model.folder() : null;
-        return new BenchRequest(folder, presetConfigs, height, width, batch, timedCalls, warmupCalls, only, seed,
+        return new BenchRequest(folder, model.checkpoint.options(), presetConfigs, height, width, batch, timedCalls, warmupCalls, only, seed,
                 leakCheck, steps != null ? steps : quick ? QUICK_STEPS : 50, tau);
     }
 }

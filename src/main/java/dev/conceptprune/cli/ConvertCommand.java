@@ -5,6 +5,7 @@ import dev.conceptprune.model.ModelSource;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,12 +32,15 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing output.")
     boolean force;
 
+    @Mixin
+    CheckpointOptions checkpoint;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        ModelConversion conversion = ModelConversion.plan(ModelSource.open(model), out, force);
+        ModelConversion conversion = ModelConversion.plan(ModelSource.open(model, checkpoint.options()), out, force);
         conversion.run();
         spec.commandLine().getOut().printf("%s: %s%n", conversion.layout() == ModelConversion.Layout.SINGLE_FILE
                 ? "single file" : "diffusers folder", out);

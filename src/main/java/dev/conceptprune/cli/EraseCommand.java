@@ -12,7 +12,6 @@ import dev.conceptprune.prune.EraseRequest;
 import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.model.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -122,7 +121,7 @@ public final class EraseCommand implements Callable<Integer> {
         Path modelPath = model.folder();
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", modelPath).clearOf("CLIP model", clip)
                 .folder());
-        ModelSource folder = ModelSource.open(modelPath);
+        ModelSource folder = model.open();
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
         GenerationSettings settings = sampling.settings("", size, 1);
@@ -133,7 +132,7 @@ public final class EraseCommand implements Callable<Integer> {
         if (where.timeDependent() && tau > callsPerRun) {
             throw new InputException("--tau " + tau + " exceeds " + limit);
         }
-        EraseRequest request = new EraseRequest(modelPath, list, where, skillRatio, tau, selectRatio, batch, settings,
+        EraseRequest request = new EraseRequest(modelPath, model.checkpoint.options(), list, where, skillRatio, tau, selectRatio, batch, settings,
                 sweepRequest(where, callsPerRun, limit), out, force);
         concepts.toyWorldWarning(modelPath, list).ifPresent(Main.progress(spec)::warn);
         PromptWarnings warnings = PromptWarnings.of(folder, Main.progress(spec)).concepts(list);
@@ -146,10 +145,6 @@ public final class EraseCommand implements Callable<Integer> {
         if (Files.exists(edited) && !force) {
             throw new InputException(edited + " already exists; use --force to replace it");
         }
-        if (evalPrompts != null && !(folder instanceof DiffusersFolder)) {
-            throw new InputException("--eval needs a diffusers model folder; " + modelPath
-                    + " is a single-file checkpoint");
-        }
         PromptSet evalSet = null;
         if (evalPrompts != null) {
             if (!sweep.isEmpty() && clip == null) {
@@ -157,7 +152,7 @@ public final class EraseCommand implements Callable<Integer> {
                         + "preservation, both measured with CLIP");
             }
             EvalCommand.checkClip(clip, labels);
-            evalSet = EvalCommand.plan(List.of(modelPath), evalPrompts, sampling, labels, null, batch).prompts();
+            evalSet = EvalCommand.plan(List.of(modelPath), model.checkpoint.options(), evalPrompts, sampling, labels, null, batch).prompts();
         } else if (clip != null || !labels.isEmpty()) {
             throw new InputException("--clip and --labels go with --eval");
         }
@@ -175,8 +170,8 @@ public final class EraseCommand implements Callable<Integer> {
                     c.discoverySeconds(), calls);
         }
         if (evalPrompts != null) {
-            Path report = new SweepEvaluation((DiffusersFolder) folder, out, clip, labels, batch).run(result,
-                    models -> EvalCommand.plan(models, evalPrompts, sampling, labels, null, batch), force,
+            Path report = new SweepEvaluation(folder, out, clip, labels, batch).run(result,
+                    models -> EvalCommand.plan(models, model.checkpoint.options(), evalPrompts, sampling, labels, null, batch), force,
                     Main.progress(spec));
             o.printf("evaluation: %s%n", report);
         }

@@ -11,6 +11,8 @@ import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.SingleFileOptions;
+import dev.conceptprune.model.SingleFileSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +42,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "--out at once. Progress goes to stderr.",
             ""})
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Diffusers model folder; repeat to compare models (the first is the baseline).")
+    @Option(names = "--model", required = true, paramLabel = "PATH",
+            description = "Diffusers model folder or single-file checkpoint; repeat to compare models (the first is"
+                    + " the baseline). The single-file options apply to every single-file --model.")
     List<Path> models = new ArrayList<>();
 
     @Option(names = "--prompts", required = true, paramLabel = "FILE",
@@ -78,6 +81,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Write into an output folder that holds another evaluation (its files are removed) or other files.")
     boolean force;
 
+    @Mixin
+    CheckpointOptions checkpoint;
+
     @Spec
     CommandSpec spec;
 
@@ -90,9 +96,11 @@ public final class EvalCommand implements Callable<Integer> {
         }
         PromptSet set = checkPrompts(prompts, labels, labelColumn);
         checkClip(clip, labels);
-        PromptWarnings.of(ModelSource.open(models.get(0)), Main.progress(spec)).file(set);
-        EvalRequest request = new EvalRequest(models, prompts, defaults(sampling), labels, labelColumn, clip, batch, out,
-                force);
+        Path first = models.get(0);
+        SingleFileOptions firstOptions = SingleFileSource.accepts(first) ? checkpoint.options() : SingleFileOptions.NONE;
+        PromptWarnings.of(ModelSource.open(first, firstOptions), Main.progress(spec)).file(set);
+        EvalRequest request = new EvalRequest(models, checkpoint.options(), prompts, defaults(sampling), labels,
+                labelColumn, clip, batch, out, force);
         EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),
@@ -142,10 +150,10 @@ public final class EvalCommand implements Callable<Integer> {
         return set;
     }
 
-    /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, Path, SamplingDefaults, List, String, int)}. */
-    static EvalPlan plan(List<Path> models, Path prompts, SamplingOptions sampling, List<String> labels,
+    /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, SingleFileOptions, Path, SamplingDefaults, List, String, int)}. */
+    static EvalPlan plan(List<Path> models, SingleFileOptions options, Path prompts, SamplingOptions sampling, List<String> labels,
                          String labelColumn, int batch) {
         checkPrompts(prompts, labels, labelColumn);
-        return EvalPlanner.plan(models, prompts, defaults(sampling), labels, labelColumn, batch);
+        return EvalPlanner.plan(models, options, prompts, defaults(sampling), labels, labelColumn, batch);
     }
 }

@@ -61,7 +61,7 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model.folder())
                 .clearOf("latents", latents).file(".png", "PNG"));
-        ModelSource folder = ModelSource.open(model.folder());
+        ModelSource folder = model.open();
         float[] init = null;
         int n = numImages;
         int[] size = sampling.size(folder);

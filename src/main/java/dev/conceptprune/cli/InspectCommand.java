@@ -7,6 +7,7 @@ import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.TensorStore;
 import dev.conceptprune.io.Config;
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.SingleFileSource;
 import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.model.ldm.LdmFamily;
@@ -27,6 +28,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -56,9 +58,12 @@ public final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", description = "A diffusers model folder, a single-file checkpoint or a .safetensors file.")
     Path path;
 
-    @Option(names = "--tensors", description = "List every tensor: of a folder's weight files, a checkpoint's diffusers names with the stored"
-            + " names they come from (always listed for any other .safetensors file).")
+    @Option(names = "--tensors", description = "List every tensor: of a folder's weight files, a checkpoint's"
+            + " diffusers names with the stored names they come from (always listed for any other safetensors file).")
     boolean tensors;
+
+    @Mixin
+    CheckpointOptions checkpoint;
 
     @Spec
     CommandSpec spec;
@@ -66,10 +71,15 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        boolean checkpointFile = Files.isRegularFile(path) && SingleFileSource.accepts(path) && isCheckpoint();
+        if (!checkpointFile && !checkpoint.options().isDefault()) {
+            throw new InputException(path + " is not a single-file checkpoint; --config, --original-config,"
+                    + " --prediction-type and --ema apply to single-file checkpoints only");
+        }
         if (Files.isDirectory(path)) {
             inspectFolder(out);
-        } else if (SingleFileSource.accepts(path) && isCheckpoint()) {
-            inspectCheckpoint(out, SingleFileSource.open(path));
+        } else if (checkpointFile) {
+            inspectCheckpoint(out, SingleFileSource.open(path, checkpoint.options()));
         } else {
             try (SafetensorsFile f = SafetensorsFile.open(path)) {
                 out.printf("%s%n", path);

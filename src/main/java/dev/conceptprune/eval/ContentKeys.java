@@ -4,6 +4,8 @@ import com.google.gson.JsonArray;
 import dev.conceptprune.io.FileDigests;
 import dev.conceptprune.io.Hashing;
 import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.SingleFileOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,8 +28,27 @@ public final class ContentKeys {
         return "sha256:" + Hashing.sha256(parts.toString());
     }
 
-    /** Key of a diffusers folder: {@code model_index.json} and the files of every component it names. */
-    public static String ofModel(DiffusersFolder folder) {
+    /**
+     * Key of a model: for a diffusers folder, {@code model_index.json} and the files of every component
+     * it names; for a single file, the file, the files that complete it and the options that change how
+     * it is read.
+     */
+    public static String ofModel(ModelSource model, SingleFileOptions options) {
+        if (model instanceof DiffusersFolder folder) {
+            return ofPipelineFolder(folder);
+        }
+        Path file = model.location();
+        JsonArray parts = new JsonArray();
+        parts.add("single file");
+        parts.add(ofFiles(file.toAbsolutePath().getParent(), List.of(file.toAbsolutePath())));
+        parts.add(options.configFolder() == null ? "" : ofPipelineFolder(DiffusersFolder.open(options.configFolder())));
+        parts.add(options.originalConfig() == null ? "" : FileDigests.shared().sha256(options.originalConfig()));
+        parts.add(options.predictionType() == null ? "" : options.predictionType());
+        parts.add(options.ema());
+        return of(parts);
+    }
+
+    private static String ofPipelineFolder(DiffusersFolder folder) {
         List<Path> files = new ArrayList<>();
         files.add(folder.root().resolve("model_index.json"));
         for (String component : folder.components().keySet()) {

@@ -6,7 +6,6 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
 import dev.conceptprune.vae.Images;
-import dev.conceptprune.model.DiffusersFolder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class EvalGenerator {
         if (pending == 0) {
             return;
         }
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(DiffusersFolder.open(model.path()))) {
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model.open())) {
             for (List<EvalImage> group : byGuidance.values()) {
                 for (int from = 0; from < group.size(); from += batch) {
                     List<EvalImage> chunk = group.subList(from, Math.min(group.size(), from + batch));

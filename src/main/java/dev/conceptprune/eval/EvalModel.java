@@ -1,15 +1,22 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.SingleFileOptions;
 import java.nio.file.Path;
 
 /**
  * A model under evaluation.
  *
  * @param name   unique among the run's models; names its image folder and report column
- * @param path   the diffusers folder, absolute
+ * @param path   the diffusers folder or single-file checkpoint, absolute
  * @param key    {@link ContentKeys#ofModel} of the folder, so that edited weights regenerate
  * @param height image height this model generates at
  * @param width  image width this model generates at
+ * @param options how to complete a single-file checkpoint ({@link SingleFileOptions#NONE} for a folder)
  */
-public record EvalModel(String name, Path path, String key, int height, int width) {
+public record EvalModel(String name, Path path, String key, int height, int width, SingleFileOptions options) {
+    /** Opens the model. */
+    public ModelSource open() {
+        return ModelSource.open(path, options);
+    }
 }

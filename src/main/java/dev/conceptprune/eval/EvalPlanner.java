@@ -6,6 +6,9 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.SingleFileOptions;
+import dev.conceptprune.model.SingleFileSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +25,7 @@ public final class EvalPlanner {
 
     /** The plan of a request; also checks its CLIP folder. */
     public static EvalPlan plan(EvalRequest r) {
-        EvalPlan plan = plan(r.models(), r.prompts(), r.sampling(), r.labels(), r.labelColumn(), r.batch());
+        EvalPlan plan = plan(r.models(), r.modelOptions(), r.prompts(), r.sampling(), r.labels(), r.labelColumn(), r.batch());
         checkClip(r.clip(), r.labels());
         return plan;
     }
@@ -32,29 +35,36 @@ public final class EvalPlanner {
      * would use it (configs, weight headers, scheduler, memory at its size), and the prompt file is
      * read, before the first image of any model.
      */
-    public static EvalPlan plan(List<Path> models, Path prompts, SamplingDefaults sampling, List<String> labels,
+    public static EvalPlan plan(List<Path> models, SingleFileOptions options, Path prompts, SamplingDefaults sampling, List<String> labels,
                                 String labelColumn, int batch) {
         if (batch < 1) {
             throw new InputException("prompts per UNet batch must be >= 1, got " + batch);
+        }
+        if (!options.isDefault() && models.stream().noneMatch(SingleFileSource::accepts)) {
+            throw new InputException("single-file options are given, but no model is a single-file checkpoint");
         }
         PromptSet promptSet = PromptSet.read(prompts);
         List<String> names = EvalPlan.uniqueNames(models);
         List<EvalModel> evalModels = new ArrayList<>();
         GenerationSettings defaults = null;
         for (int i = 0; i < models.size(); i++) {
-            DiffusersFolder folder = DiffusersFolder.open(models.get(i));
-            for (Component component : List.of(Component.UNET, Component.VAE, Component.TEXT_ENCODER)) {
-                folder.weightFiles(component);
+            Path path = models.get(i);
+            SingleFileOptions own = SingleFileSource.accepts(path) ? options : SingleFileOptions.NONE;
+            ModelSource folder = ModelSource.open(path, own);
+            if (folder instanceof DiffusersFolder f) {
+                for (Component component : List.of(Component.UNET, Component.VAE, Component.TEXT_ENCODER)) {
+                    f.weightFiles(component);
+                }
+                f.componentDir(Component.TOKENIZER);
+                f.configPath(Component.SCHEDULER);
             }
-            folder.componentDir(Component.TOKENIZER);
-            folder.configPath(Component.SCHEDULER);
             // Checks the sampler options at this model's size; the plan then sets the size per model.
             defaults = sampling.at(folder);
             // Rows may bring their own guidance, so every batch is counted with its unconditional rows.
             StableDiffusionPipeline.check(folder, defaults.scheduler(), defaults.height(), defaults.width(), 2 * batch,
                     batch);
-            evalModels.add(new EvalModel(names.get(i), models.get(i).toAbsolutePath().normalize(),
-                    ContentKeys.ofModel(folder), defaults.height(), defaults.width()));
+            evalModels.add(new EvalModel(names.get(i), path.toAbsolutePath().normalize(),
+                    ContentKeys.ofModel(folder, own), defaults.height(), defaults.width(), own));
         }
         return EvalPlan.of(evalModels, promptSet, defaults, labels, labelColumn);
     }

@@ -1,12 +1,14 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.model.SingleFileOptions;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Everything an evaluation is asked to do.
  *
- * @param models      diffusers folders; the first is the baseline
+ * @param models      diffusers folders or single-file checkpoints; the first is the baseline
+ * @param modelOptions how to complete the single-file checkpoints among them
  * @param prompts     a prompt CSV or a text file with one prompt per line
  * @param sampling    the sampler settings for rows without their own seed or guidance
  * @param labels      zero-shot labels, possibly empty (they need {@code clip})
@@ -16,7 +18,7 @@ import java.util.List;
  * @param out         the output folder
  * @param force       replace another evaluation or other files in {@code out}
  */
-public record EvalRequest(List<Path> models, Path prompts, SamplingDefaults sampling, List<String> labels,
+public record EvalRequest(List<Path> models, SingleFileOptions modelOptions, Path prompts, SamplingDefaults sampling, List<String> labels,
                           String labelColumn, Path clip, int batch, Path out, boolean force) {
     public EvalRequest {
         models = List.copyOf(models);

@@ -1,7 +1,7 @@
 package dev.conceptprune.eval;
 
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.ModelSource;
 
 /** The sampler settings an evaluation uses for rows that give none of their own. */
 @FunctionalInterface
@@ -11,5 +11,5 @@ public interface SamplingDefaults {
      *
      * @throws IllegalArgumentException when the options do not fit the model
      */
-    GenerationSettings at(DiffusersFolder model);
+    GenerationSettings at(ModelSource model);
 }

@@ -3,8 +3,8 @@ package dev.conceptprune.eval;
 import dev.conceptprune.prune.EraseJob;
 import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PruneMask;
-import dev.conceptprune.prune.PrunedModelWriter;
-import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.prune.EditedModel;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.io.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ public final class SweepEvaluation {
     /** The evaluation's folder inside the erase output folder. */
     public static final String EVAL_DIR = "eval";
 
-    private final DiffusersFolder base;
+    private final ModelSource base;
     private final Path out;
     private final Path clip;
     private final List<String> labels;
@@ -33,7 +33,7 @@ public final class SweepEvaluation {
      * @param labels zero-shot labels; the first names the erased concept
      * @param batch images per pipeline batch
      */
-    public SweepEvaluation(DiffusersFolder base, Path out, Path clip, List<String> labels, int batch) {
+    public SweepEvaluation(ModelSource base, Path out, Path clip, List<String> labels, int batch) {
         this.base = base;
         this.out = out;
         this.clip = clip;
@@ -48,7 +48,7 @@ public final class SweepEvaluation {
      * @return the evaluation report
      */
     public Path run(EraseResult erased, Function<List<Path>, EvalPlan> planner, boolean force, Progress progress) {
-        List<Path> models = new ArrayList<>(List.of(base.root(), out.resolve(EraseJob.MODEL_DIR)));
+        List<Path> models = new ArrayList<>(List.of(base.location(), EraseJob.editedModel(base, out)));
         List<String> settings = new ArrayList<>(List.of("edited"));
         for (EraseResult.ConceptResult concept : erased.concepts()) {
             if (concept.sweep() == null) {
@@ -58,8 +58,9 @@ public final class SweepEvaluation {
                 Path mask = out.resolve(e.mask());
                 String name = mask.getFileName().toString().replace(".mask.safetensors", "");
                 Path dir = out.resolve("sweep").resolve(name);
-                PrunedModelWriter.export(base, PruneMask.read(mask), dir, true);
-                models.add(dir);
+                Path target = EditedModel.target(base, dir, dir);
+                EditedModel.export(base, PruneMask.read(mask), target, true);
+                models.add(target);
                 settings.add(concept.concept() + " skill_ratio=" + e.skillRatio() + " tau=" + e.tau());
             }
         }

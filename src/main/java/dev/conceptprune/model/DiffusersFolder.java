@@ -39,9 +39,8 @@ public final class DiffusersFolder implements ModelSource {
     public static DiffusersFolder open(Path root) {
         if (!Files.isDirectory(root)) {
             throw new WeightFormatException(root, SingleFileSource.accepts(root)
-                    ? "is a single-file checkpoint; this command needs a diffusers model folder (single files"
-                            + " work with generate, erase and apply; eval, bench and demo on them are not"
-                            + " available yet)"
+                    ? "is a single-file checkpoint; this needs a diffusers model folder (write one with"
+                            + " 'conceptprune convert --model FILE --out DIR')"
                     : Files.exists(root) ? "is not a model folder (not a directory)" : "model folder not found");
         }
         Path indexFile = root.resolve("model_index.json");

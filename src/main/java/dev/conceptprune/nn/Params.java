@@ -115,7 +115,6 @@ public final class Params {
         }
         used.add(full);
         float[] data = store.readFloats(full);
-        checkFinite(full, data);
         return inComputeType(manager.create(FloatBuffer.wrap(data), new Shape(expectedShape)));
     }
 
@@ -132,15 +131,6 @@ public final class Params {
     /** Loads an optional parameter (e.g. a bias), or returns null when absent. */
     public NDArray getOptional(String name, long... expectedShape) {
         return has(name) ? get(name, expectedShape) : null;
-    }
-
-    private static void checkFinite(String name, float[] data) {
-        for (float v : data) {
-            if (!Float.isFinite(v)) {
-                System.err.println("warning: tensor '" + name + "' contains NaN or Inf values");
-                return;
-            }
-        }
     }
 
     /**

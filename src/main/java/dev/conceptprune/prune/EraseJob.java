@@ -47,7 +47,7 @@ public final class EraseJob {
     /** Runs the job; the summary it returns is also written to the output folder. */
     public EraseResult run() {
         long start = System.nanoTime();
-        ModelSource folder = ModelSource.open(request.model());
+        ModelSource folder = ModelSource.open(request.model(), request.modelOptions());
         Path out = request.out();
         Path edited = editedModel(folder, out);
         if (Files.exists(edited) && !request.force()) {

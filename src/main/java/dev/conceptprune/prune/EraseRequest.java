@@ -2,6 +2,7 @@ package dev.conceptprune.prune;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.model.SingleFileOptions;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.List;
  * What {@link EraseJob} does: the concepts to erase from a model, where and how strongly, the
  * observation runs' settings and the output folder.
  *
- * @param model the diffusers model folder
+ * @param model the diffusers model folder or single-file checkpoint
+ * @param modelOptions how to complete a single-file checkpoint ({@link SingleFileOptions#NONE} for a folder)
  * @param skillRatio the skill ratio of every concept, or null for each concept's default
  * @param tau UNet calls observed and united
  * @param selectRatio prune weights skilled in more than this share of the tau calls
@@ -19,9 +21,9 @@ import java.util.List;
  * @param sweep further masks from the same discovery, or null
  * @param force replace an existing edited model
  */
-public record EraseRequest(Path model, List<Concept> concepts, PruneSite site, Double skillRatio, int tau,
-                           double selectRatio, int batch, GenerationSettings settings, Sweep sweep, Path out,
-                           boolean force) {
+public record EraseRequest(Path model, SingleFileOptions modelOptions, List<Concept> concepts, PruneSite site,
+                           Double skillRatio, int tau, double selectRatio, int batch, GenerationSettings settings,
+                           Sweep sweep, Path out, boolean force) {
     /**
      * Further settings measured from one discovery per concept.
      *

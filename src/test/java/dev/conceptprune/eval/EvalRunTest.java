@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import java.awt.image.BufferedImage;
@@ -94,7 +95,7 @@ class EvalRunTest {
         }
         Path file = tmp.resolve("prompts.csv");
         Files.writeString(file, csv);
-        return EvalPlanner.plan(List.of(model), file, SMALL, labels, null, 2);
+        return EvalPlanner.plan(List.of(model), SingleFileOptions.NONE, file, SMALL, labels, null, 2);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import dev.conceptprune.model.SingleFileOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ class EvalStoreTest {
     Path out;
 
     private static EvalImage image(String model, long seed) {
-        EvalModel m = new EvalModel(model, Path.of("/models/" + model).toAbsolutePath(), "sha256:same-files", 64, 64);
+        EvalModel m = new EvalModel(model, Path.of("/models/" + model).toAbsolutePath(), "sha256:same-files", 64, 64,
+                SingleFileOptions.NONE);
         PromptRow row = new PromptRow(2, "a cat", null, null, null, Map.of());
         return new EvalImage(m, 0, row, new GenerationSettings("a cat", "", 2, 7.5, null, seed, 64, 64, 1, null));
     }

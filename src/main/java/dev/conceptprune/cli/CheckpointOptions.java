@@ -1,0 +1,36 @@
+package dev.conceptprune.cli;
+
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.model.SingleFileOptions;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** What completes a single-file checkpoint where its tensors and its family's conventions do not say enough. */
+final class CheckpointOptions {
+    @Option(names = "--config", paramLabel = "DIR",
+            description = "For a single-file checkpoint: take the component configs and the tokenizer from this"
+                    + " diffusers folder (as diffusers' from_single_file config=).")
+    Path configFolder;
+
+    @Option(names = "--original-config", paramLabel = "FILE",
+            description = "For a single-file checkpoint: its original LDM config, the .yaml that comes with SD 2.x"
+                    + " files (parameterization, scale_factor, attention heads, image size).")
+    Path originalConfig;
+
+    @Option(names = "--prediction-type", paramLabel = "TYPE",
+            description = "For a single-file checkpoint: epsilon or v_prediction (default: from --original-config,"
+                    + " else epsilon for SD 1.x and v_prediction for SD 2.x, as SD 2.1 768).")
+    String predictionType;
+
+    @Option(names = "--ema", description = "For a full training checkpoint: use the UNet's EMA weights (model_ema.*)"
+            + " instead of the trained ones.")
+    boolean ema;
+
+    /** The options as the model layer takes them. */
+    SingleFileOptions options() {
+        if (predictionType != null && !predictionType.equals("epsilon") && !predictionType.equals("v_prediction")) {
+            throw new InputException("--prediction-type must be epsilon or v_prediction, got '" + predictionType + "'");
+        }
+        return new SingleFileOptions(configFolder, originalConfig, predictionType, ema);
+    }
+}
