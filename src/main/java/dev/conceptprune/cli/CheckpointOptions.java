@@ -9,21 +9,21 @@ import picocli.CommandLine.Option;
 final class CheckpointOptions {
     @Option(names = "--config", paramLabel = "DIR",
             description = "For a single-file checkpoint: take the component configs and the tokenizer from this"
-                    + " diffusers folder (as diffusers' from_single_file config=).")
+                    + " diffusers folder (as the config argument of diffusers' from_single_file).")
     Path configFolder;
 
     @Option(names = "--original-config", paramLabel = "FILE",
-            description = "For a single-file checkpoint: its original LDM config, the .yaml that comes with SD 2.x"
+            description = "For a single-file checkpoint: its original LDM config, the yaml file that comes with SD 2"
                     + " files (parameterization, scale_factor, attention heads, image size).")
     Path originalConfig;
 
     @Option(names = "--prediction-type", paramLabel = "TYPE",
-            description = "For a single-file checkpoint: epsilon or v_prediction (default: from --original-config,"
-                    + " else epsilon for SD 1.x and v_prediction for SD 2.x, as SD 2.1 768).")
+            description = "For a single-file checkpoint: epsilon or v_prediction (default: the original config's,"
+                    + " else the family's: epsilon for SD 1, v_prediction for SD 2 as its 768-pixel release).")
     String predictionType;
 
-    @Option(names = "--ema", description = "For a full training checkpoint: use the UNet's EMA weights (model_ema.*)"
-            + " instead of the trained ones.")
+    @Option(names = "--ema", description = "For a full training checkpoint: use the UNet's EMA weights (the"
+            + " model_ema copies) instead of the trained ones.")
     boolean ema;
 
     /** The options as the model layer takes them. */
