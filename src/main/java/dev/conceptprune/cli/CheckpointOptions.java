@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 final class CheckpointOptions {
     @Option(names = "--config", paramLabel = "DIR",
             description = "For a single-file checkpoint: take the component configs and the tokenizer from this"
-                    + " diffusers folder (as diffusers' from_single_file config=).")
+                    + " diffusers folder (as diffusers' from_single_file config=), for files that do not follow"
+                    + " their family's conventions.")
     Path configFolder;
 
     @Option(names = "--original-config", paramLabel = "FILE",
@@ -19,7 +20,7 @@ final class CheckpointOptions {
 
     @Option(names = "--prediction-type", paramLabel = "TYPE",
             description = "For a single-file checkpoint: epsilon or v_prediction (default: from --original-config,"
-                    + " else epsilon for SD 1.x and v_prediction for SD 2.x, as SD 2.1 768).")
+                    + " else v_prediction for SD 2.x, as SD 2.1 768, and epsilon for SD 1.x and SDXL).")
     String predictionType;
 
     @Option(names = "--ema", description = "For a full training checkpoint: use the UNet's EMA weights (model_ema.*)"
