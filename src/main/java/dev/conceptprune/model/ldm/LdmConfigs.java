@@ -20,7 +20,7 @@ public final class LdmConfigs {
     public static final double SDXL_VAE_SCALING_FACTOR = 0.13025;
     /** SDXL's time ids: original size (h, w), crop top-left (top, left), target size (h, w). */
     static final int SDXL_TIME_IDS = 6;
-    /** SD 2.x attention heads are 64 wide (the LDM config's {@code num_head_channels}). */
+    /** SD 2.x and SDXL attention heads are 64 wide (the LDM config's {@code num_head_channels}). */
     static final int SD2_HEAD_WIDTH = 64;
     /** SD 1.x has 8 heads in every block (the LDM config's {@code num_heads}). */
     static final int SD1_HEADS = 8;
