@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 final class CheckpointOptions {
     @Option(names = "--config", paramLabel = "DIR",
             description = "For a single-file checkpoint: take the component configs and the tokenizer from this"
-                    + " diffusers folder (as the config argument of diffusers' from_single_file).")
+                    + " diffusers folder (as the config argument of diffusers' from_single_file), for files that do"
+                    + " not follow their family's conventions.")
     Path configFolder;
 
     @Option(names = "--original-config", paramLabel = "FILE",
@@ -19,7 +20,7 @@ final class CheckpointOptions {
 
     @Option(names = "--prediction-type", paramLabel = "TYPE",
             description = "For a single-file checkpoint: epsilon or v_prediction (default: the original config's,"
-                    + " else the family's: epsilon for SD 1, v_prediction for SD 2 as its 768-pixel release).")
+                    + " else the family's: v_prediction for SD 2 as its 768-pixel release, epsilon for SD 1 and SDXL).")
     String predictionType;
 
     @Option(names = "--ema", description = "For a full training checkpoint: use the UNet's EMA weights (the"

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Convert between a diffusers folder and a single-file checkpoint.",
             "",
             "A single file (.safetensors or legacy .ckpt in the LDM layout of A1111 and ComfyUI) becomes a "
-                + "diffusers folder; an SD 1.x diffusers folder becomes one .safetensors file; a .ckpt becomes the "
+                + "diffusers folder; an SD 1.x or SDXL base diffusers folder becomes one .safetensors file; a .ckpt becomes the "
                 + ".safetensors of the same tensors. Tensors keep their dtype and bits, so round trips give back "
                 + "the same tensors. The output's name picks the layout: .safetensors for a single file, anything "
                 + "else for a folder.",

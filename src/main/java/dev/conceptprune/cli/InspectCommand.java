@@ -50,10 +50,13 @@ public final class InspectCommand implements Callable<Integer> {
     private static final Map<Component, List<String>> INFERRED_KEYS = Map.of(
             Component.UNET, List.of("sample_size", "in_channels", "block_out_channels", "layers_per_block",
                     "down_block_types", "transformer_layers_per_block", "attention_head_dim", "cross_attention_dim",
-                    "use_linear_projection", "upcast_attention"),
+                    "use_linear_projection", "upcast_attention", "addition_embed_type", "addition_time_embed_dim",
+                    "projection_class_embeddings_input_dim"),
             Component.VAE, List.of("block_out_channels", "layers_per_block", "latent_channels", "scaling_factor"),
             Component.TEXT_ENCODER, List.of("hidden_size", "num_hidden_layers", "num_attention_heads",
-                    "intermediate_size", "hidden_act", "max_position_embeddings"));
+                    "intermediate_size", "hidden_act", "max_position_embeddings"),
+            Component.TEXT_ENCODER_2, List.of("hidden_size", "num_hidden_layers", "num_attention_heads",
+                    "intermediate_size", "hidden_act", "max_position_embeddings", "projection_dim"));
 
     @Parameters(paramLabel = "PATH", description = "A diffusers model folder, a single-file checkpoint or a .safetensors file.")
     Path path;
@@ -118,7 +121,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf("  EMA weights: %s; using the %s weights%n", mapping.hasEma() ? "present" : "none",
                 mapping.weights() == WeightSet.EMA ? "EMA" : "non-EMA");
         out.printf("  image size: %d%n", source.imageSize());
-        for (Component c : LdmFamily.COMPONENTS) {
+        for (Component c : source.family().components()) {
             out.printf("%n[%s] %,d parameters from %d stored tensors; inferred config:%n", c.folderName(),
                     parameters(source, c), mapping.component(c).storedNames().size());
             printConfig(out, source.config(c), INFERRED_KEYS.get(c));
@@ -151,7 +154,7 @@ public final class InspectCommand implements Callable<Integer> {
 
     private static void printConfig(PrintWriter out, Config config, List<String> keys) {
         for (String key : keys) {
-            if (config.json().has(key)) {
+            if (config.has(key)) {
                 out.printf("    %-28s %s%n", key, config.json().get(key));
             }
         }

@@ -7,8 +7,9 @@ import picocli.CommandLine.Option;
 
 /** The {@code --model} option of the commands that fall back to the embedded toy-world model. */
 final class ModelOption {
-    @Option(names = "--model", paramLabel = "PATH", description = "Diffusers model folder or a single-file SD 1 or SD 2 checkpoint in the LDM"
-            + " layout that A1111 and ComfyUI use, safetensors or ckpt (default: the embedded toy-world model).")
+    @Option(names = "--model", paramLabel = "PATH", description = "Diffusers model folder or a single-file SD 1, SD 2 or"
+            + " SDXL base checkpoint in the layout that A1111 and ComfyUI use, safetensors or ckpt (default: the embedded"
+            + " toy-world model).")
     Path model;
 
     @Mixin

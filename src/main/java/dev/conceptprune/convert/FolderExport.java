@@ -7,7 +7,6 @@ import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.SingleFileSource;
 import dev.conceptprune.model.TensorSource;
-import dev.conceptprune.model.ldm.LdmFamily;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,8 @@ import java.util.List;
 /**
  * Writes a single-file checkpoint as a diffusers folder: the inferred configs, each component's
  * tensors under diffusers names in their stored dtype (values copied bit for bit), the bundled
- * tokenizer and {@code model_index.json}, as diffusers' own single-file loader lays them out.
+ * tokenizer (both of SDXL's) and {@code model_index.json}, as diffusers' own single-file loader lays
+ * them out.
  */
 final class FolderExport {
     /** The tokenizer files a diffusers CLIP tokenizer folder holds. */
@@ -29,7 +29,7 @@ final class FolderExport {
     static void write(SingleFileSource source, Path target) {
         AtomicFiles.writeFolder(target, dir -> {
             writeJson(dir.resolve("model_index.json"), source.modelIndex());
-            for (Component c : LdmFamily.COMPONENTS) {
+            for (Component c : source.family().components()) {
                 Path sub = Files.createDirectories(dir.resolve(c.folderName()));
                 writeJson(sub.resolve("config.json"), source.config(c).json());
                 try (TensorSource tensors = source.tensors(c)) {
@@ -38,18 +38,21 @@ final class FolderExport {
             }
             Path scheduler = Files.createDirectories(dir.resolve(Component.SCHEDULER.folderName()));
             writeJson(scheduler.resolve("scheduler_config.json"), source.config(Component.SCHEDULER).json());
-            Path tokenizer = Files.createDirectories(dir.resolve(Component.TOKENIZER.folderName()));
-            for (String name : TOKENIZER_FILES) {
-                byte[] bytes = source.file(Component.TOKENIZER, name).orElseThrow(
-                        () -> new IllegalStateException("missing bundled tokenizer file " + name));
-                Files.write(tokenizer.resolve(name), bytes);
+            for (Component t : source.family().tokenizers()) {
+                Path tokenizer = Files.createDirectories(dir.resolve(t.folderName()));
+                for (String name : TOKENIZER_FILES) {
+                    byte[] bytes = source.file(t, name).orElseThrow(
+                            () -> new IllegalStateException("missing tokenizer file " + source.fileLocation(t, name)));
+                    Files.write(tokenizer.resolve(name), bytes);
+                }
             }
         });
     }
 
-    /** diffusers' weight file names: transformers' for the text encoder, diffusers' for the rest. */
+    /** diffusers' weight file names: transformers' for the text encoders, diffusers' for the rest. */
     static String weightFile(Component c) {
-        return c == Component.TEXT_ENCODER ? "model.safetensors" : "diffusion_pytorch_model.safetensors";
+        return c == Component.TEXT_ENCODER || c == Component.TEXT_ENCODER_2 ? "model.safetensors"
+                : "diffusion_pytorch_model.safetensors";
     }
 
     private static void writeTensors(TensorSource tensors, Path file) {

@@ -14,8 +14,8 @@ import java.util.Locale;
 
 /**
  * Converts a model between the layouts users have: a single-file checkpoint (LDM layout,
- * {@code .safetensors} or legacy {@code .ckpt}) to a diffusers folder, an SD 1.x diffusers folder
- * to a single {@code .safetensors} file, and a {@code .ckpt} to the {@code .safetensors} of the
+ * {@code .safetensors} or legacy {@code .ckpt}) to a diffusers folder, an SD 1.x or SDXL diffusers
+ * folder to a single {@code .safetensors} file, and a {@code .ckpt} to the {@code .safetensors} of the
  * same tensors. Tensors keep their dtype and bits; only names and shapes change, so a round trip
  * gives back the same tensors. Every check runs before anything is written; the output appears
  * complete or not at all.
@@ -32,9 +32,9 @@ public final class ModelConversion {
     private final ModelSource source;
     private final Path target;
     private final Layout layout;
-    private final List<SingleFileExport.Placed> placed;
+    private final List<SingleFileExport.Stored> placed;
 
-    private ModelConversion(ModelSource source, Path target, Layout layout, List<SingleFileExport.Placed> placed) {
+    private ModelConversion(ModelSource source, Path target, Layout layout, List<SingleFileExport.Stored> placed) {
         this.source = source;
         this.target = target;
         this.layout = layout;

@@ -27,11 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A single-file checkpoint in the original LDM layout (what A1111, ComfyUI and civitai use), as
- * {@code .safetensors} or legacy {@code .ckpt}, presented as a model source: the file's tensors
- * under diffusers names and shapes through a {@link TensorView} (no copies), configs inferred
- * from the tensor shapes and the family's conventions ({@link LdmConfigs}), and the standard CLIP
- * tokenizer that single files do not carry, from the resources. The file is reopened for every
+ * A single-file checkpoint in the original LDM layout (what A1111, ComfyUI and civitai use; SDXL's
+ * SGM layout is the same with two text encoders), as {@code .safetensors} or legacy {@code .ckpt},
+ * presented as a model source: the file's tensors under diffusers names and shapes through a
+ * {@link TensorView}, configs inferred from the tensor shapes and the family's conventions
+ * ({@link LdmConfigs}), and the standard CLIP tokenizer that single files do not carry, from the
+ * resources (SD 2's and SDXL's second tokenizer pad with {@code !}). The file is reopened for every
  * component, so the source itself holds nothing open.
  */
 public final class SingleFileSource implements ModelSource {
@@ -59,8 +60,8 @@ public final class SingleFileSource implements ModelSource {
     }
 
     /**
-     * Reads the file's header, recognises the family and infers every config; refuses files it
-     * cannot use with a message saying what the file was recognised as.
+     * Reads the file's header, recognises the family and infers every config the given options do
+     * not supply; refuses files it cannot use with a message saying what the file was recognised as.
      */
     public static SingleFileSource open(Path file) {
         return open(file, SingleFileOptions.NONE);
@@ -78,8 +79,13 @@ public final class SingleFileSource implements ModelSource {
             TensorShapes all = new TensorShapes(shapes);
             LdmLayout layout = LdmLayout.infer(all);
             LdmMapping mapping = new LdmConverter(layout).convert(all, options.ema() ? WeightSet.EMA : WeightSet.NON_EMA);
-            return new SingleFileSource(file, layout, mapping,
-                    LdmConfigs.infer(layout, options.predictionType(), original), folder);
+            LdmConfigs configs = LdmConfigs.infer(layout, options.predictionType(), original);
+            for (Component c : layout.family().components()) {
+                if (folder == null || !folder.has(c)) {
+                    configs.of(c);
+                }
+            }
+            return new SingleFileSource(file, layout, mapping, configs, folder);
         }
     }
 
@@ -92,7 +98,7 @@ public final class SingleFileSource implements ModelSource {
         return isCkpt(file) ? CkptFile.open(file) : TensorStore.open(file);
     }
 
-    /** The recognised family (SD 1.x or 2.x). */
+    /** The recognised family (SD 1.x, 2.x or SDXL). */
     public LdmFamily family() {
         return layout.family();
     }
@@ -137,8 +143,9 @@ public final class SingleFileSource implements ModelSource {
 
     @Override
     public boolean has(Component component) {
-        return LdmFamily.COMPONENTS.contains(component) || component == Component.SCHEDULER
-                || component == Component.TOKENIZER;
+        LdmFamily family = layout.family();
+        return family.components().contains(component) || family.tokenizers().contains(component)
+                || component == Component.SCHEDULER;
     }
 
     @Override
@@ -148,14 +155,14 @@ public final class SingleFileSource implements ModelSource {
         }
         Path where = Path.of(file + " (" + component.folderName() + " config inferred for " + layout.family().label()
                 + ")");
-        if (LdmFamily.COMPONENTS.contains(component)) {
+        if (layout.family().components().contains(component)) {
             return new Config(where, configs.of(component));
         }
         if (component == Component.SCHEDULER) {
             return new Config(where, configs.scheduler());
         }
-        if (component == Component.TOKENIZER) {
-            return Config.parse(where, new String(resource("tokenizer_config.json"), StandardCharsets.UTF_8));
+        if (layout.family().tokenizers().contains(component)) {
+            return Config.parse(where, new String(resource(component, "tokenizer_config.json"), StandardCharsets.UTF_8));
         }
         throw new WeightFormatException(file, layout.family().label() + " single files have no "
                 + component.folderName());
@@ -163,15 +170,18 @@ public final class SingleFileSource implements ModelSource {
 
     @Override
     public TensorSource tensors(Component component) {
-        if (!LdmFamily.COMPONENTS.contains(component)) {
-            throw new WeightFormatException(file, "a single file holds no " + component.folderName() + " weights");
+        if (!layout.family().components().contains(component)) {
+            throw new WeightFormatException(file, "a single " + layout.family().label() + " file holds no "
+                    + component.folderName() + " weights");
         }
         ComponentMapping m = mapping.component(component);
         TensorSource stored = openStored(file);
         try {
             TensorView.Builder view = TensorView.of(stored);
             for (TensorMapping t : m.tensors()) {
-                if (t.isSlice()) {
+                if (t.transposed()) {
+                    view.transpose(t.diffusersName(), t.storedName());
+                } else if (t.isSlice()) {
                     view.slice(t.diffusersName(), t.storedName(), t.elementOffset(), t.shape());
                 } else if (t.isReshaped()) {
                     view.reshape(t.diffusersName(), t.storedName(), t.shape());
@@ -191,7 +201,7 @@ public final class SingleFileSource implements ModelSource {
         if (configFolder != null && configFolder.has(component)) {
             return configFolder.file(component, fileName);
         }
-        if (component != Component.TOKENIZER) {
+        if (!layout.family().tokenizers().contains(component)) {
             return Optional.empty();
         }
         try (InputStream in = SingleFileSource.class.getResourceAsStream(TOKENIZER_RESOURCE + fileName)) {
@@ -199,7 +209,7 @@ public final class SingleFileSource implements ModelSource {
                 return Optional.empty();
             }
             byte[] bytes = in.readAllBytes();
-            return Optional.of(layout.family() == LdmFamily.SD2 && fileName.endsWith(".json") ? padWithBang(bytes) : bytes);
+            return Optional.of(padsWithBang(component) && fileName.endsWith(".json") ? padWithBang(bytes) : bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bundled tokenizer file " + fileName, e);
         }
@@ -213,12 +223,17 @@ public final class SingleFileSource implements ModelSource {
         return Path.of("bundled CLIP tokenizer", fileName);
     }
 
-    private byte[] resource(String fileName) {
-        return file(Component.TOKENIZER, fileName).orElseThrow(
+    private byte[] resource(Component tokenizer, String fileName) {
+        return file(tokenizer, fileName).orElseThrow(
                 () -> new IllegalStateException("missing bundled tokenizer file " + fileName));
     }
 
-    /** SD 2's OpenCLIP tokenizer pads with '!' (id 0) where SD 1's pads with the end-of-text token. */
+    /** The tokenizers of OpenCLIP encoders: SD 2's only one, SDXL's second. */
+    private boolean padsWithBang(Component tokenizer) {
+        return tokenizer == Component.TOKENIZER_2 || layout.family() == LdmFamily.SD2;
+    }
+
+    /** OpenCLIP's tokenizer pads with '!' (id 0) where CLIP's pads with the end-of-text token. */
     private static byte[] padWithBang(byte[] json) {
         JsonObject o = JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
         if (o.has("pad_token")) {

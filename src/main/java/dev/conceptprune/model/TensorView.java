@@ -11,14 +11,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A view of another {@link TensorSource} under new names and shapes, without copying data: each
- * view name stands for one stored tensor, optionally seen with another shape of the same element
- * count (e.g. a single file's VAE attention weight stored as [C, C, 1, 1] seen as [C, C]). Only
- * the names added are visible. Closing the view closes the source it views.
+ * A view of another {@link TensorSource} under new names and shapes: each view name stands for one
+ * stored tensor, optionally seen with another shape of the same element count (e.g. a single
+ * file's VAE attention weight stored as [C, C, 1, 1] seen as [C, C]), as a contiguous part of it,
+ * or transposed. Only the names added are visible. Closing the view closes the source it views.
+ *
+ * <p>Renames, reshapes and slices never copy data. A transposed matrix is copied when read: its
+ * elements are a permutation of the stored ones, which no byte range can present, and the one
+ * tensor stored so (OpenCLIP's text projection, at most 1280 x 1280 in SDXL) is small, whereas a
+ * strided view would burden every reader of every other tensor with strides.
  */
 public final class TensorView implements TensorSource {
-    /** One view name: its stored tensor, its shape, and where its elements start in the stored tensor. */
-    private record Entry(String stored, long[] shape, long offset) {
+    /**
+     * One view name: its stored tensor, its shape, where its elements start in the stored tensor,
+     * and whether it is the stored matrix transposed.
+     */
+    private record Entry(String stored, long[] shape, long offset, boolean transposed) {
         long count() {
             long n = 1;
             for (long d : shape) {
@@ -28,7 +36,7 @@ public final class TensorView implements TensorSource {
         }
 
         boolean whole(TensorInfo stored) {
-            return offset == 0 && count() == stored.elementCount();
+            return offset == 0 && count() == stored.elementCount() && !transposed;
         }
     }
 
@@ -92,15 +100,29 @@ public final class TensorView implements TensorSource {
             return add(name, stored, shape.clone(), offset);
         }
 
+        /** Shows the 2-D tensor {@code stored} transposed as {@code name}: stored [R, C] is seen as [C, R]. */
+        public Builder transpose(String name, String stored) {
+            long[] s = base.info(stored).shape();
+            if (s.length != 2) {
+                throw new WeightFormatException(base.locationOf(stored), "tensor '" + stored + "' of shape "
+                        + Arrays.toString(s) + " is not a matrix, so it cannot be seen transposed as '" + name + "'");
+            }
+            return add(name, stored, new long[] {s[1], s[0]}, 0, true);
+        }
+
         private Builder add(String name, String stored, long[] shape) {
             return add(name, stored, shape, 0);
         }
 
         private Builder add(String name, String stored, long[] shape, long offset) {
+            return add(name, stored, shape, offset, false);
+        }
+
+        private Builder add(String name, String stored, long[] shape, long offset, boolean transposed) {
             if (!base.has(stored)) {
                 throw new WeightFormatException(base.location(), "missing tensor '" + stored + "'");
             }
-            if (entries.putIfAbsent(name, new Entry(stored, shape, offset)) != null) {
+            if (entries.putIfAbsent(name, new Entry(stored, shape, offset, transposed)) != null) {
                 throw new IllegalArgumentException("view name '" + name + "' added twice");
             }
             return this;
@@ -142,6 +164,17 @@ public final class TensorView implements TensorSource {
     public float[] readFloats(String name) {
         Entry e = entry(name);
         float[] all = base.readFloats(e.stored());
+        if (e.transposed()) {
+            int rows = Math.toIntExact(e.shape()[0]);
+            int cols = Math.toIntExact(e.shape()[1]);
+            float[] t = new float[all.length];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    t[r * cols + c] = all[c * rows + r];
+                }
+            }
+            return t;
+        }
         return e.whole(base.info(e.stored())) ? all
                 : Arrays.copyOfRange(all, Math.toIntExact(e.offset()), Math.toIntExact(e.offset() + e.count()));
     }
@@ -154,11 +187,37 @@ public final class TensorView implements TensorSource {
             return all;
         }
         int size = base.info(e.stored()).dtype().size();
+        if (e.transposed()) {
+            return transposed(all, e.shape()[1], e.shape()[0], size);
+        }
         int from = all.position() + Math.toIntExact(e.offset() * size);
         return all.duplicate().position(from).limit(from + Math.toIntExact(e.count() * size)).slice()
                 .order(all.order());
     }
 
+    /**
+     * The elements of a row-major {@code rows x cols} matrix of {@code elementSize}-byte elements,
+     * transposed into a new buffer ({@code cols x rows}) of the same byte order.
+     */
+    public static ByteBuffer transposed(ByteBuffer matrix, long rows, long cols, int elementSize) {
+        int r = Math.toIntExact(rows);
+        int c = Math.toIntExact(cols);
+        if ((long) r * c * elementSize != matrix.remaining()) {
+            throw new IllegalArgumentException(matrix.remaining() + " bytes are not a " + rows + " x " + cols
+                    + " matrix of " + elementSize + "-byte elements");
+        }
+        ByteBuffer out = ByteBuffer.allocate(matrix.remaining()).order(matrix.order());
+        int base = matrix.position();
+        for (int j = 0; j < c; j++) {
+            for (int i = 0; i < r; i++) {
+                int from = base + (i * c + j) * elementSize;
+                for (int b = 0; b < elementSize; b++) {
+                    out.put(matrix.get(from + b));
+                }
+            }
+        }
+        return out.flip();
+    }
 
     @Override
     public Path location() {

@@ -59,11 +59,10 @@ public final class SingleFileWriter {
     private static Map<String, int[]> storedEdits(SingleFileSource base, PruneMask mask) {
         Map<String, int[]> out = new HashMap<>();
         for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
-            String[] target = PrunedModelWriter.target(e.getKey());
-            Component c = target[0].equals(Component.TEXT_ENCODER.folderName()) ? Component.TEXT_ENCODER
-                    : Component.UNET;
+            Component c = component(base, e.getKey());
+            String parameter = c == Component.UNET ? e.getKey() : e.getKey().substring(c.folderName().length() + 1);
             ComponentMapping m = base.mapping().component(c);
-            TensorMapping t = m.forDiffusers(target[1]).orElseThrow(() -> new InputException("mask entry '"
+            TensorMapping t = m.forDiffusers(parameter).orElseThrow(() -> new InputException("mask entry '"
                     + e.getKey() + "' names no tensor of " + base.location()));
             if (!Arrays.equals(t.shape(), mask.shapes().get(e.getKey()))) {
                 throw new InputException("mask entry '" + e.getKey() + "' has shape "
@@ -72,11 +71,24 @@ public final class SingleFileWriter {
             }
             int[] idx = e.getValue().clone();
             for (int i = 0; i < idx.length; i++) {
-                idx[i] = Math.toIntExact(idx[i] + t.elementOffset());
+                idx[i] = Math.toIntExact(t.storedElement(idx[i]));
             }
             out.merge(t.storedName(), idx, SingleFileWriter::concat);
         }
         return out;
+    }
+
+    /**
+     * The component a mask entry addresses: a text encoder's entries carry its folder name as a
+     * prefix ({@code text_encoder/}, {@code text_encoder_2/}), the UNet's none.
+     */
+    private static Component component(SingleFileSource base, String maskName) {
+        for (Component c : base.family().components()) {
+            if (c != Component.UNET && maskName.startsWith(c.folderName() + "/")) {
+                return c;
+            }
+        }
+        return Component.UNET;
     }
 
     private static int[] concat(int[] a, int[] b) {

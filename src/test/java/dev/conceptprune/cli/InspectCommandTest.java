@@ -32,6 +32,20 @@ class InspectCommandTest {
     }
 
     @Test
+    void sdxlFileShowsItsFamilyBothEncodersAndTheAddedConditions() {
+        Path xl = Fixtures.ROOT.resolve("tiny-sdxl");
+        CliRun r = CliRun.run("inspect", xl.resolve("single_file/tiny-xl.safetensors").toString(), "--config",
+                xl.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("SDXL single-file checkpoint (LDM layout), 1055 tensors"), r.out());
+        assertTrue(r.out().contains("[text_encoder_2] 3,321,216 parameters from 41 stored tensors"), r.out());
+        assertTrue(r.out().matches("(?s).*addition_embed_type\\s+\"text_time\"\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*projection_class_embeddings_input_dim 112\n.*"), r.out());
+        assertTrue(r.out().contains("\"EulerDiscreteScheduler\""), r.out());
+        assertTrue(r.out().contains("not used: none"), r.out());
+    }
+
+    @Test
     void emaCopiesAndUnknownTensorsAreReported() {
         Path file = tmp.resolve("with-extras.safetensors");
         try (SafetensorsFile f = SafetensorsFile.open(FILE)) {

@@ -54,6 +54,34 @@ class TensorViewTest {
     }
 
     @Test
+    void transposesAMatrixInValuesAndBytes() {
+        String matrix = "mid_block.attentions.0.transformer_blocks.0.ff.net.2.weight";
+        try (TensorStore store = DiffusersFolder.open(Fixtures.TINY_SD).tensors(Component.UNET);
+             TensorView view = TensorView.of(store).transpose("t", matrix).build()) {
+            long[] s = store.info(matrix).shape();
+            int rows = Math.toIntExact(s[0]);
+            int cols = Math.toIntExact(s[1]);
+            assertArrayEquals(new long[] {cols, rows}, view.info("t").shape());
+            float[] stored = store.readFloats(matrix);
+            float[] seen = view.readFloats("t");
+            java.nio.ByteBuffer b = view.bytes("t");
+            int size = store.info(matrix).dtype().size();
+            for (int r = 0; r < cols; r++) {
+                for (int c = 0; c < rows; c++) {
+                    assertEquals(stored[c * cols + r], seen[r * rows + c]);
+                    for (int k = 0; k < size; k++) {
+                        assertEquals(store.bytes(matrix).get((c * cols + r) * size + k), b.get((r * rows + c) * size + k));
+                    }
+                }
+            }
+            assertEquals(store.info(matrix).byteLength(), b.remaining());
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> TensorView.of(store).transpose("t", "conv_in.weight"));
+            assertTrue(e.getMessage().contains("is not a matrix"), e.getMessage());
+        }
+    }
+
+    @Test
     void refusesAShapeWithAnotherElementCount() {
         try (TensorStore store = vae()) {
             long[] stored = store.info(CONV).shape();

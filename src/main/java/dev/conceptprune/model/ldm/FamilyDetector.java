@@ -1,31 +1,37 @@
 package dev.conceptprune.model.ldm;
 
+import dev.conceptprune.model.Component;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Tells SD 1.x from SD 2.x single files by their keys, and refuses everything else with a message
- * that says what the file was recognised as.
+ * Tells SD 1.x, SD 2.x and SDXL base single files apart by their keys, and refuses everything else
+ * with a message that says what the file was recognised as.
  */
 final class FamilyDetector {
     private static final String UNET = LdmFamily.UNET_PREFIX;
-    private static final String SUPPORTED = "only SD 1.x and SD 2.x text-to-image checkpoints can be read";
+    private static final String SUPPORTED = "only SD 1.x, SD 2.x and SDXL base text-to-image checkpoints can be read";
 
     private FamilyDetector() {
     }
 
     static LdmFamily detect(TensorShapes s) {
-        if (s.anyStartsWith("conditioner.embedders.")) {
-            throw refuse("an " + sdxlKind(s) + " checkpoint (text encoders under conditioner.embedders.)");
+        boolean sgm = s.anyStartsWith("conditioner.embedders.");
+        if (sgm && !isSdxlBase(s)) {
+            throw refuse(sdxlKind(s));
         }
         if (!s.anyStartsWith(UNET)) {
-            throw refuse(unknownKind(s));
+            throw refuse(sgm ? "SDXL text encoders without a UNet (no " + UNET + " tensors)" : unknownKind(s));
         }
-        if (s.anyStartsWith(UNET + "label_emb.")) {
-            throw refuse("a class-conditioned UNet (" + UNET + "label_emb.: SDXL, the x4 upscaler or unCLIP)");
+        if (!sgm && s.anyStartsWith(UNET + "label_emb.")) {
+            throw refuse("a class-conditioned UNet (" + UNET + "label_emb.: the x4 upscaler or unCLIP)");
         }
-        LdmFamily family = textFamily(s);
+        if (sgm && !s.has(UNET + "label_emb.0.0.weight")) {
+            throw refuse("an SDXL-style checkpoint whose UNet has no added-condition embedding (" + UNET
+                    + "label_emb.0.0)");
+        }
+        LdmFamily family = sgm ? LdmFamily.SDXL : textFamily(s);
         int inChannels = s.dim(UNET + "input_blocks.0.0.weight", 1);
         if (inChannels == 9) {
             throw refuse("an " + family.label() + " inpainting checkpoint (9 UNet input channels)");
@@ -52,11 +58,18 @@ final class FamilyDetector {
                 + LdmFamily.SD1.textPrefix() + " for SD 1.x nor " + LdmFamily.SD2.textPrefix() + " for SD 2.x)");
     }
 
+    /** SDXL base: CLIP ViT-L in Hugging Face names first, OpenCLIP ViT-bigG second. */
+    private static boolean isSdxlBase(TensorShapes s) {
+        return s.anyStartsWith(LdmFamily.SDXL.prefix(Component.TEXT_ENCODER))
+                && s.anyStartsWith(LdmFamily.SDXL.prefix(Component.TEXT_ENCODER_2));
+    }
+
     private static String sdxlKind(TensorShapes s) {
-        if (s.anyStartsWith("conditioner.embedders.1.")) {
-            return "SDXL base";
-        }
-        return s.has("conditioner.embedders.0.model.text_projection") ? "SDXL refiner" : "SDXL-style";
+        return s.anyStartsWith("conditioner.embedders.0.model.")
+                ? "an SDXL refiner checkpoint (its first text encoder, conditioner.embedders.0.model., is OpenCLIP;"
+                        + " SDXL base has CLIP ViT-L there)"
+                : "an SDXL-style checkpoint (text encoders under conditioner.embedders., but not SDXL base's"
+                        + " conditioner.embedders.0.transformer. and conditioner.embedders.1.model.)";
     }
 
     private static String unknownKind(TensorShapes s) {

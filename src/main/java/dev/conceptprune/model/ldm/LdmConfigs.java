@@ -16,7 +16,11 @@ import java.util.Arrays;
 public final class LdmConfigs {
     /** SD 1.x and 2.x VAEs were trained with latents scaled by this; the file does not store it. */
     public static final double VAE_SCALING_FACTOR = 0.18215;
-    /** SD 2.x attention heads are 64 wide (the LDM config's {@code num_head_channels}). */
+    /** SDXL's VAE was trained with latents scaled by this. */
+    public static final double SDXL_VAE_SCALING_FACTOR = 0.13025;
+    /** SDXL's time ids: original size (h, w), crop top-left (top, left), target size (h, w). */
+    static final int SDXL_TIME_IDS = 6;
+    /** SD 2.x and SDXL attention heads are 64 wide (the LDM config's {@code num_head_channels}). */
     static final int SD2_HEAD_WIDTH = 64;
     /** SD 1.x has 8 heads in every block (the LDM config's {@code num_heads}). */
     static final int SD1_HEADS = 8;
@@ -37,8 +41,8 @@ public final class LdmConfigs {
      * The configs of a layout.
      *
      * @param predictionType "epsilon" or "v_prediction", or null for the family's default:
-     *        epsilon for SD 1.x, v_prediction for SD 2.x (SD 2.1 768; SD 2.x base models need
-     *        epsilon, which the weights do not reveal)
+     *        epsilon for SD 1.x and SDXL, v_prediction for SD 2.x (SD 2.1 768; SD 2.x base models
+     *        need epsilon, which the weights do not reveal)
      */
     public static LdmConfigs infer(LdmLayout layout, String predictionType) {
         return infer(layout, predictionType, null);
@@ -54,7 +58,7 @@ public final class LdmConfigs {
     public static LdmConfigs infer(LdmLayout layout, String predictionType, OriginalConfig original) {
         String p = predictionType != null ? predictionType
                 : original != null && original.predictionType() != null ? original.predictionType()
-                : layout.family() == LdmFamily.SD1 ? "epsilon" : "v_prediction";
+                : layout.family() == LdmFamily.SD2 ? "v_prediction" : "epsilon";
         if (!p.equals("epsilon") && !p.equals("v_prediction")) {
             throw new UnsupportedCheckpointException("prediction type '" + p + "' is not epsilon or v_prediction");
         }
@@ -86,10 +90,22 @@ public final class LdmConfigs {
         return predictionType;
     }
 
-    /** {@code unet/config.json}. */
+    /**
+     * {@code unet/config.json}.
+     *
+     * @throws UnsupportedCheckpointException when the block widths do not fit the family's heads
+     */
     public JsonObject unet() {
+        JsonObject c = unetStructure();
+        c.add("attention_head_dim", heads(layout.unet(), layout.family() != LdmFamily.SD1));
+        return c;
+    }
+
+    /** The UNet config without {@code attention_head_dim}: everything the weights themselves reveal. */
+    JsonObject unetStructure() {
         UNetLayout u = layout.unet();
         boolean sd2 = layout.family() == LdmFamily.SD2;
+        boolean xl = layout.family() == LdmFamily.SDXL;
         JsonObject c = new JsonObject();
         c.addProperty("_class_name", "UNet2DConditionModel");
         c.addProperty("sample_size", latentSize());
@@ -121,13 +137,17 @@ public final class LdmConfigs {
         c.add("reverse_transformer_layers_per_block", JsonNull.INSTANCE);
         c.add("encoder_hid_dim", JsonNull.INSTANCE);
         c.add("encoder_hid_dim_type", JsonNull.INSTANCE);
-        c.add("attention_head_dim", heads(u, sd2));
         c.add("num_attention_heads", JsonNull.INSTANCE);
         c.addProperty("dual_cross_attention", false);
         c.addProperty("use_linear_projection", u.linearProjection());
         c.add("class_embed_type", JsonNull.INSTANCE);
-        c.add("addition_embed_type", JsonNull.INSTANCE);
-        c.add("addition_time_embed_dim", JsonNull.INSTANCE);
+        if (xl) {
+            c.addProperty("addition_embed_type", "text_time");
+            c.addProperty("addition_time_embed_dim", additionTimeEmbedDim(u));
+        } else {
+            c.add("addition_embed_type", JsonNull.INSTANCE);
+            c.add("addition_time_embed_dim", JsonNull.INSTANCE);
+        }
         c.add("num_class_embeds", JsonNull.INSTANCE);
         // SD 2.1 upcasts attention to float32 (2.0 did not; the weights cannot tell them apart).
         c.addProperty("upcast_attention", sd2);
@@ -145,7 +165,11 @@ public final class LdmConfigs {
         c.add("time_cond_proj_dim", JsonNull.INSTANCE);
         c.addProperty("conv_in_kernel", u.convInKernel());
         c.addProperty("conv_out_kernel", u.convOutKernel());
-        c.add("projection_class_embeddings_input_dim", JsonNull.INSTANCE);
+        if (xl) {
+            c.addProperty("projection_class_embeddings_input_dim", u.addEmbedInput());
+        } else {
+            c.add("projection_class_embeddings_input_dim", JsonNull.INSTANCE);
+        }
         c.addProperty("attention_type", "default");
         c.addProperty("class_embeddings_concat", false);
         c.add("mid_block_only_cross_attention", JsonNull.INSTANCE);
@@ -176,7 +200,7 @@ public final class LdmConfigs {
         c.addProperty("norm_num_groups", 32);
         c.addProperty("sample_size", latentSize() * vaeScale());
         c.addProperty("scaling_factor", original != null && original.scaleFactor() != null ? original.scaleFactor()
-                : VAE_SCALING_FACTOR);
+                : layout.family() == LdmFamily.SDXL ? SDXL_VAE_SCALING_FACTOR : VAE_SCALING_FACTOR);
         c.add("shift_factor", JsonNull.INSTANCE);
         c.add("latents_mean", JsonNull.INSTANCE);
         c.add("latents_std", JsonNull.INSTANCE);
@@ -186,16 +210,25 @@ public final class LdmConfigs {
         return c;
     }
 
-    /** {@code text_encoder/config.json}: CLIP ViT-L/14 conventions for SD 1.x, OpenCLIP ViT-H/14 for SD 2.x. */
+    /** {@code text_encoder/config.json}: CLIP ViT-L/14 conventions for SD 1.x and SDXL, OpenCLIP ViT-H/14 for SD 2.x. */
     public JsonObject textEncoder() {
-        TextLayout t = layout.text();
+        return textEncoder(Component.TEXT_ENCODER);
+    }
+
+    /**
+     * The config of text encoder {@code component}; SDXL's second is OpenCLIP ViT-bigG/14 as
+     * diffusers' {@code CLIPTextModelWithProjection}.
+     */
+    private JsonObject textEncoder(Component component) {
+        TextLayout t = layout.text(component);
+        boolean openClip = layout.family().openClip(component);
         if (t.hiddenSize() % TEXT_HEAD_WIDTH != 0) {
             throw new UnsupportedCheckpointException("the text encoder's width " + t.hiddenSize()
                     + " is not a multiple of the 64-wide CLIP heads, so its config cannot be inferred from the checkpoint");
         }
         JsonObject c = new JsonObject();
         JsonArray arch = new JsonArray();
-        arch.add("CLIPTextModel");
+        arch.add(component == Component.TEXT_ENCODER_2 ? "CLIPTextModelWithProjection" : "CLIPTextModel");
         c.add("architectures", arch);
         c.addProperty("model_type", "clip_text_model");
         c.addProperty("vocab_size", t.vocabSize());
@@ -206,7 +239,7 @@ public final class LdmConfigs {
         c.addProperty("num_attention_heads", t.hiddenSize() / TEXT_HEAD_WIDTH);
         c.addProperty("max_position_embeddings", t.maxPositions());
         c.addProperty("layer_norm_eps", 1e-5);
-        c.addProperty("hidden_act", layout.family() == LdmFamily.SD1 ? "quick_gelu" : "gelu");
+        c.addProperty("hidden_act", openClip ? "gelu" : "quick_gelu");
         c.addProperty("initializer_range", 0.02);
         c.addProperty("initializer_factor", 1.0);
         c.addProperty("attention_dropout", 0.0);
@@ -218,9 +251,12 @@ public final class LdmConfigs {
 
     /**
      * {@code scheduler/scheduler_config.json}: SD 1.5's PNDM; for SD 2.x with v-prediction SD 2.1's
-     * DDIM, with epsilon SD 2.x base's PNDM.
+     * DDIM, with epsilon SD 2.x base's PNDM; SDXL base's Euler.
      */
     public JsonObject scheduler() {
+        if (layout.family() == LdmFamily.SDXL) {
+            return sdxlScheduler();
+        }
         JsonObject c = new JsonObject();
         c.addProperty("_class_name", schedulerClass());
         c.addProperty("beta_end", 0.012);
@@ -238,8 +274,32 @@ public final class LdmConfigs {
         return c;
     }
 
+    /** SDXL base's {@code EulerDiscreteScheduler}: leading spacing, steps offset 1, SD's scaled-linear betas. */
+    private JsonObject sdxlScheduler() {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "EulerDiscreteScheduler");
+        c.addProperty("beta_end", 0.012);
+        c.addProperty("beta_schedule", "scaled_linear");
+        c.addProperty("beta_start", 0.00085);
+        c.addProperty("clip_sample", false);
+        c.addProperty("interpolation_type", "linear");
+        c.addProperty("num_train_timesteps", 1000);
+        c.addProperty("prediction_type", predictionType);
+        c.addProperty("sample_max_value", 1.0);
+        c.addProperty("set_alpha_to_one", false);
+        c.addProperty("skip_prk_steps", true);
+        c.addProperty("steps_offset", 1);
+        c.addProperty("timestep_spacing", "leading");
+        c.add("trained_betas", JsonNull.INSTANCE);
+        c.addProperty("use_karras_sigmas", false);
+        return c;
+    }
+
     /** {@code model_index.json}, without the safety checker and feature extractor single files lack. */
     public JsonObject modelIndex() {
+        if (layout.family() == LdmFamily.SDXL) {
+            return sdxlModelIndex();
+        }
         JsonObject c = new JsonObject();
         c.addProperty("_class_name", "StableDiffusionPipeline");
         c.add("feature_extractor", pair(null, null));
@@ -254,14 +314,48 @@ public final class LdmConfigs {
         return c;
     }
 
+    /** {@code model_index.json} of a {@code StableDiffusionXLPipeline}, empty prompts giving zero negatives as SDXL base does. */
+    private JsonObject sdxlModelIndex() {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "StableDiffusionXLPipeline");
+        c.add("feature_extractor", pair(null, null));
+        c.addProperty("force_zeros_for_empty_prompt", true);
+        c.add("image_encoder", pair(null, null));
+        c.add("scheduler", pair("diffusers", "EulerDiscreteScheduler"));
+        c.add("text_encoder", pair("transformers", "CLIPTextModel"));
+        c.add("text_encoder_2", pair("transformers", "CLIPTextModelWithProjection"));
+        c.add("tokenizer", pair("transformers", "CLIPTokenizer"));
+        c.add("tokenizer_2", pair("transformers", "CLIPTokenizer"));
+        c.add("unet", pair("diffusers", "UNet2DConditionModel"));
+        c.add("vae", pair("diffusers", "AutoencoderKL"));
+        return c;
+    }
+
     /** The config of a component. */
     public JsonObject of(Component c) {
+        if (!layout.family().components().contains(c)) {
+            throw new IllegalArgumentException(layout.family().label() + " single files hold no " + c);
+        }
         return switch (c) {
             case UNET -> unet();
             case VAE -> vae();
-            case TEXT_ENCODER -> textEncoder();
-            default -> throw new IllegalArgumentException("a single-file checkpoint holds no " + c);
+            default -> textEncoder(c);
         };
+    }
+
+    /**
+     * SDXL's {@code addition_time_embed_dim}: the added-condition embedding takes the pooled text
+     * (the second encoder's projection width) and each time id embedded with this many channels.
+     */
+    private int additionTimeEmbedDim(UNetLayout u) {
+        int pooled = layout.text2().projectionDim();
+        int rest = u.addEmbedInput() - pooled;
+        if (rest <= 0 || rest % SDXL_TIME_IDS != 0) {
+            throw new UnsupportedCheckpointException("the UNet's added-condition embedding takes " + u.addEmbedInput()
+                    + " inputs, which is not the pooled text width " + pooled + " plus " + SDXL_TIME_IDS
+                    + " equal time-id embeddings");
+        }
+        return rest / SDXL_TIME_IDS;
     }
 
     private String schedulerClass() {
@@ -281,15 +375,15 @@ public final class LdmConfigs {
     /**
      * diffusers' {@code attention_head_dim}, which counts heads: the original config's
      * {@code num_heads}, or block width over its {@code num_head_channels}; else the family's
-     * convention (8 heads for SD 1.x, 64-wide heads for SD 2.x).
+     * convention (8 heads for SD 1.x, 64-wide heads for SD 2.x and SDXL).
      */
-    private JsonElement heads(UNetLayout u, boolean sd2) {
+    private JsonElement heads(UNetLayout u, boolean headWidth64) {
         Integer count = original == null ? null : original.numHeads();
         Integer width = original == null ? null : original.numHeadChannels();
         if (count != null) {
             return new JsonPrimitive(count);
         }
-        if (width == null && !sd2) {
+        if (width == null && !headWidth64) {
             return new JsonPrimitive(SD1_HEADS);
         }
         int w = width != null ? width : SD2_HEAD_WIDTH;
@@ -297,7 +391,8 @@ public final class LdmConfigs {
         for (int i = 0; i < heads.length; i++) {
             if (heads[i] % w != 0) {
                 throw new UnsupportedCheckpointException("UNet block width " + heads[i] + " is not a multiple of its "
-                        + w + "-wide attention heads, so the UNet config cannot be inferred from the checkpoint");
+                        + w + "-wide attention heads, so the UNet config cannot be inferred from the checkpoint;"
+                        + " give the model's diffusers configs");
             }
             heads[i] /= w;
         }

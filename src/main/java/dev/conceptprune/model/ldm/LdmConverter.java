@@ -30,7 +30,11 @@ public final class LdmConverter {
         this.layout = layout;
         tables.put(Component.UNET, LdmTables.unet(layout.unet()));
         tables.put(Component.VAE, LdmTables.vae(layout.vae()));
-        tables.put(Component.TEXT_ENCODER, LdmTables.text(layout.family(), layout.text()));
+        for (Component c : layout.family().components()) {
+            if (c == Component.TEXT_ENCODER || c == Component.TEXT_ENCODER_2) {
+                tables.put(c, LdmTables.text(layout.family(), c, layout.text(c)));
+            }
+        }
     }
 
     public LdmLayout layout() {
@@ -51,7 +55,7 @@ public final class LdmConverter {
         }
         Map<Component, ComponentMapping> out = new EnumMap<>(Component.class);
         Set<String> read = new HashSet<>();
-        for (Component c : LdmFamily.COMPONENTS) {
+        for (Component c : layout.family().components()) {
             ComponentMapping mapping = new ComponentMapping(c);
             String prefix = layout.family().prefix(c);
             boolean ema = c == Component.UNET && weights == WeightSet.EMA;
@@ -89,7 +93,7 @@ public final class LdmConverter {
         return tables.get(c).toStored(diffusersName).map(t -> {
             long[] storedShape = t.rule().storedShape(shape);
             return new TensorMapping(diffusersName, layout.family().prefix(c) + t.name(), shape, storedShape,
-                    t.rule().elementOffset(storedShape), TensorMapping.elementCount(shape));
+                    t.rule().elementOffset(storedShape), TensorMapping.elementCount(shape), t.rule().transposes());
         });
     }
 
@@ -106,7 +110,7 @@ public final class LdmConverter {
     private static TensorMapping record(NameTable.Target t, String stored, long[] storedShape) {
         long[] shape = t.rule().diffusersShape(storedShape);
         return new TensorMapping(t.name(), stored, shape, storedShape, t.rule().elementOffset(storedShape),
-                TensorMapping.elementCount(shape));
+                TensorMapping.elementCount(shape), t.rule().transposes());
     }
 
     private static String emaCopy(TensorShapes shapes, String name) {
@@ -131,17 +135,24 @@ public final class LdmConverter {
         if (weights == WeightSet.EMA && !toDiffusers(Component.UNET, name).isEmpty()) {
             return "non-EMA weights (the EMA weights are selected)";
         }
-        String text = layout.family().textPrefix();
-        if (layout.family() == LdmFamily.SD1) {
-            return name.equals(text + "text_model.embeddings.position_ids")
-                    ? "position ids (a constant, not a weight)" : UnusedTensor.NOT_RECOGNISED;
+        LdmFamily family = layout.family();
+        for (Component c : List.of(Component.TEXT_ENCODER, Component.TEXT_ENCODER_2)) {
+            if (!family.components().contains(c) || !name.startsWith(family.prefix(c))) {
+                continue;
+            }
+            String text = family.prefix(c);
+            if (!family.openClip(c)) {
+                return name.equals(text + "text_model.embeddings.position_ids")
+                        ? "position ids (a constant, not a weight)" : UnusedTensor.NOT_RECOGNISED;
+            }
+            if (family == LdmFamily.SD2 && name.startsWith(text + "transformer.resblocks." + layout.text().layers() + ".")) {
+                return "last text block (SD 2 uses the penultimate block's output)";
+            }
+            if (family == LdmFamily.SD2 && name.equals(text + "text_projection")) {
+                return "text projection (SD 2 conditions on the hidden states before it)";
+            }
+            return name.equals(text + "logit_scale") ? "CLIP logit scale (training only)" : UnusedTensor.NOT_RECOGNISED;
         }
-        if (name.startsWith(text + "transformer.resblocks." + layout.text().layers() + ".")) {
-            return "last text block (SD 2 uses the penultimate block's output)";
-        }
-        if (name.equals(text + "text_projection")) {
-            return "text projection (SD 2 conditions on the hidden states before it)";
-        }
-        return name.equals(text + "logit_scale") ? "CLIP logit scale (training only)" : UnusedTensor.NOT_RECOGNISED;
+        return UnusedTensor.NOT_RECOGNISED;
     }
 }

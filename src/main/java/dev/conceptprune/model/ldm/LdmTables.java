@@ -4,7 +4,9 @@ import static dev.conceptprune.model.ldm.LeafRule.convAsLinear;
 import static dev.conceptprune.model.ldm.LeafRule.rename;
 import static dev.conceptprune.model.ldm.LeafRule.same;
 import static dev.conceptprune.model.ldm.LeafRule.third;
+import static dev.conceptprune.model.ldm.LeafRule.transposed;
 
+import dev.conceptprune.model.Component;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +19,8 @@ final class LdmTables {
 
     private static final List<LeafRule> UNET_ROOT = List.of(
             rename("time_embed.0", "time_embedding.linear_1"), rename("time_embed.2", "time_embedding.linear_2"),
-            rename("input_blocks.0.0", "conv_in"), rename("out.0", "conv_norm_out"), rename("out.2", "conv_out"));
+            rename("input_blocks.0.0", "conv_in"), rename("out.0", "conv_norm_out"), rename("out.2", "conv_out"),
+            rename("label_emb.0.0", "add_embedding.linear_1"), rename("label_emb.0.2", "add_embedding.linear_2"));
     private static final List<LeafRule> UNET_RESNET = List.of(
             rename("in_layers.0", "norm1"), rename("in_layers.2", "conv1"), rename("emb_layers.1", "time_emb_proj"),
             rename("out_layers.0", "norm2"), rename("out_layers.3", "conv2"),
@@ -49,6 +52,9 @@ final class LdmTables {
             rename("token_embedding", "text_model.embeddings.token_embedding"),
             rename("positional_embedding", "text_model.embeddings.position_embedding.weight"),
             rename("ln_final", "text_model.final_layer_norm"));
+    /** SDXL's second encoder is diffusers' CLIPTextModelWithProjection: its projection is a parameter there. */
+    private static final List<LeafRule> OPEN_CLIP_PROJECTION = List.of(
+            transposed("text_projection", "text_projection.weight"));
     private static final List<LeafRule> OPEN_CLIP_BLOCK = List.of(
             rename("ln_1", "layer_norm1"), rename("ln_2", "layer_norm2"),
             rename("mlp.c_fc", "mlp.fc1"), rename("mlp.c_proj", "mlp.fc2"),
@@ -132,15 +138,19 @@ final class LdmTables {
     }
 
     /**
-     * The text encoder. SD 2's OpenCLIP blocks after the penultimate have no rule: SD 2 never runs
-     * them, and diffusers' SD 2 text encoder has one layer fewer than the file.
+     * The text encoder {@code c}. SD 2's OpenCLIP blocks after the penultimate have no rule: SD 2
+     * never runs them, and diffusers' SD 2 text encoder has one layer fewer than the file. SDXL's
+     * OpenCLIP encoder keeps every block and its projection.
      */
-    static NameTable text(LdmFamily family, TextLayout t) {
-        if (family == LdmFamily.SD1) {
+    static NameTable text(LdmFamily family, Component c, TextLayout t) {
+        if (!family.openClip(c)) {
             return new NameTable(List.of(new ModuleRule("", "", CLIP_ROOT)));
         }
         List<ModuleRule> rules = new ArrayList<>();
         rules.add(new ModuleRule("", "", OPEN_CLIP_ROOT));
+        if (family == LdmFamily.SDXL) {
+            rules.add(new ModuleRule("", "", OPEN_CLIP_PROJECTION));
+        }
         for (int k = 0; k < t.layers(); k++) {
             rules.add(new ModuleRule("transformer.resblocks." + k, "text_model.encoder.layers." + k, OPEN_CLIP_BLOCK));
         }

@@ -18,7 +18,9 @@ record LeafRule(String stored, String diffusers, Form form, int part) {
         /** A 1x1 convolution weight {@code [O, I, 1, 1]} read as a linear weight {@code [O, I]}. */
         CONV_AS_LINEAR,
         /** One of three equal dim-0 slices of a fused q;k;v tensor. */
-        DIM0_THIRD
+        DIM0_THIRD,
+        /** A matrix stored transposed: OpenCLIP's {@code text_projection} [hidden, proj] is diffusers' [proj, hidden]. */
+        TRANSPOSED
     }
 
     static LeafRule rename(String stored, String diffusers) {
@@ -31,6 +33,10 @@ record LeafRule(String stored, String diffusers, Form form, int part) {
 
     static LeafRule convAsLinear(String stored, String diffusers) {
         return new LeafRule(stored, diffusers, Form.CONV_AS_LINEAR, 0);
+    }
+
+    static LeafRule transposed(String stored, String diffusers) {
+        return new LeafRule(stored, diffusers, Form.TRANSPOSED, 0);
     }
 
     static LeafRule third(String stored, String diffusers, int part) {
@@ -55,6 +61,7 @@ record LeafRule(String stored, String diffusers, Form form, int part) {
                 s[0] = thirdRows(storedShape);
                 yield s;
             }
+            case TRANSPOSED -> swapped(storedShape);
         };
     }
 
@@ -69,12 +76,26 @@ record LeafRule(String stored, String diffusers, Form form, int part) {
                 s[0] *= 3;
                 yield s;
             }
+            case TRANSPOSED -> swapped(diffusersShape);
         };
+    }
+
+    /** True when the diffusers parameter is the stored matrix transposed. */
+    boolean transposes() {
+        return form == Form.TRANSPOSED;
     }
 
     /** First element of this parameter within the stored tensor. */
     long elementOffset(long[] storedShape) {
         return form == Form.DIM0_THIRD ? part * TensorMapping.elementCount(storedShape) / 3 : 0;
+    }
+
+    private static long[] swapped(long[] s) {
+        if (s.length != 2) {
+            throw new UnsupportedCheckpointException("a transposed matrix must have 2 dimensions, found shape "
+                    + Arrays.toString(s));
+        }
+        return new long[] {s[1], s[0]};
     }
 
     private static boolean isPointwiseConv(long[] s) {

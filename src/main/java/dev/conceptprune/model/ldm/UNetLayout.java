@@ -7,11 +7,13 @@ package dev.conceptprune.model.ldm;
  *
  * @param layersPerBlock resnets per down block; up blocks have one more
  * @param transformerDepth transformer blocks in each attention of down block {@code i}
+ * @param addEmbedInput input width of SDXL's added-condition embedding ({@code label_emb.0.0}, diffusers'
+ *                      {@code add_embedding.linear_1}): pooled text plus the embedded time ids; 0 when absent
  */
 public record UNetLayout(int inChannels, int outChannels, int[] blockOutChannels, int layersPerBlock,
                          boolean[] downAttention, boolean[] upAttention, int[] transformerDepth,
                          int crossAttentionDim, boolean linearProjection, int convInKernel, int convOutKernel,
-                         int timeEmbedDim) {
+                         int timeEmbedDim, int addEmbedInput) {
 
     private static final String P = LdmFamily.UNET_PREFIX;
 
@@ -59,7 +61,8 @@ public record UNetLayout(int inChannels, int outChannels, int[] blockOutChannels
         return new UNetLayout(s.dim(conv, 1), s.dim(P + "out.2.weight", 0), channels, layers, down, up, depth,
                 s.dim(attention + ".transformer_blocks.0.attn2.to_k.weight", 1),
                 s.rank(attention + ".proj_in.weight") == 2, s.dim(conv, 2), s.dim(P + "out.2.weight", 2),
-                s.dim(P + "time_embed.0.weight", 0));
+                s.dim(P + "time_embed.0.weight", 0),
+                s.has(P + "label_emb.0.0.weight") ? s.dim(P + "label_emb.0.0.weight", 1) : 0);
     }
 
     /** Number of down blocks (= up blocks). */

@@ -75,7 +75,7 @@ class LdmFixtureTest {
         assertFalse(mapping.hasEma());
         JsonObject facts = json(DIR.resolve("facts.json")).getAsJsonObject("components_round_trip");
         int total = 0;
-        for (Component c : LdmFamily.COMPONENTS) {
+        for (Component c : layout.family().components()) {
             int stored = mapping.component(c).storedNames().size();
             assertEquals(facts.get(c.folderName()).getAsInt(), stored, c.folderName());
             total += stored;
@@ -85,7 +85,7 @@ class LdmFixtureTest {
 
     @Test
     void convertedTensorsAreTheFolderTensorsBitForBit() {
-        for (Component c : LdmFamily.COMPONENTS) {
+        for (Component c : layout.family().components()) {
             ComponentMapping cm = mapping.component(c);
             try (SafetensorsFile folder = SafetensorsFile.open(FOLDER.resolve(WEIGHTS.get(c)))) {
                 assertEquals(folder.tensors().keySet(), cm.diffusersNames(), c.folderName() + " names");
@@ -140,7 +140,7 @@ class LdmFixtureTest {
 
     @Test
     void reverseMappingRoundTripsEveryName() {
-        for (Component c : LdmFamily.COMPONENTS) {
+        for (Component c : layout.family().components()) {
             ComponentMapping cm = mapping.component(c);
             for (TensorMapping m : cm.tensors()) {
                 assertEquals(m, converter.toStored(c, m.diffusersName(), m.shape()).orElseThrow(), m.toString());

@@ -100,7 +100,7 @@ class OpenClipLayoutTest {
         lastBlock.forEach(n -> assertTrue(unused.get(n).contains("penultimate"), n));
         assertEquals(List.of(), mapping.unexplained());
         int mappedStored = 0;
-        for (Component c : LdmFamily.COMPONENTS) {
+        for (Component c : layout.family().components()) {
             mappedStored += mapping.component(c).storedNames().size();
         }
         assertEquals(shapes.names().size(), mappedStored + unused.size());
@@ -121,7 +121,7 @@ class OpenClipLayoutTest {
                 "up_blocks.2.resnets.1.conv_shortcut.weight", "output_blocks.5.0.skip_connection.weight");
         expected.forEach((d, s) -> assertEquals(SyntheticCheckpoint.UNET + s, u.forDiffusers(d).orElseThrow().storedName(),
                 d));
-        for (Component c : LdmFamily.COMPONENTS) {
+        for (Component c : layout.family().components()) {
             for (TensorMapping m : mapping.component(c).tensors()) {
                 assertEquals(m, converter.toStored(c, m.diffusersName(), m.shape()).orElseThrow(), m.toString());
             }

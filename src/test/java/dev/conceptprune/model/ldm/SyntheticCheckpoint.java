@@ -39,7 +39,36 @@ final class SyntheticCheckpoint {
     Map<String, long[]> sd1(int hidden, int blocks) {
         context = hidden;
         build();
-        String p = "cond_stage_model.transformer.text_model.";
+        hfText("cond_stage_model.transformer.", hidden, blocks);
+        return shapes;
+    }
+
+    /** SD 2.x: the whole thing with an OpenCLIP text encoder of {@code blocks} resblocks. */
+    Map<String, long[]> sd2(int hidden, int blocks) {
+        context = hidden;
+        build();
+        openClipText("cond_stage_model.model.", hidden, blocks, hidden);
+        return shapes;
+    }
+
+    /**
+     * SDXL base (SGM layout): CLIP in Hugging Face names and OpenCLIP with a {@code projection}-wide
+     * text projection, the UNet cross-attending to both, and the added-condition embedding taking
+     * the pooled text and six {@code timeChannels}-wide time-id embeddings.
+     */
+    Map<String, long[]> sdxl(int hidden1, int hidden2, int blocks, int projection, int timeChannels) {
+        context = hidden1 + hidden2;
+        build();
+        int temb = 4 * channels[0];
+        linear(UNET + "label_emb.0.0", temb, projection + 6 * timeChannels);
+        linear(UNET + "label_emb.0.2", temb, temb);
+        hfText("conditioner.embedders.0.transformer.", hidden1, blocks);
+        openClipText("conditioner.embedders.1.model.", hidden2, blocks, projection);
+        return shapes;
+    }
+
+    private void hfText(String prefix, int hidden, int blocks) {
+        String p = prefix + "text_model.";
         put(p + "embeddings.token_embedding.weight", 1000, hidden);
         put(p + "embeddings.position_embedding.weight", 77, hidden);
         put(p + "embeddings.position_ids", 1, 77);
@@ -54,16 +83,11 @@ final class SyntheticCheckpoint {
             }
         }
         norm(p + "final_layer_norm", hidden);
-        return shapes;
     }
 
-    /** SD 2.x: the whole thing with an OpenCLIP text encoder of {@code blocks} resblocks. */
-    Map<String, long[]> sd2(int hidden, int blocks) {
-        context = hidden;
-        build();
-        String p = "cond_stage_model.model.";
+    private void openClipText(String p, int hidden, int blocks, int projection) {
         put(p + "positional_embedding", 77, hidden);
-        put(p + "text_projection", hidden, hidden);
+        put(p + "text_projection", hidden, projection);
         put(p + "logit_scale");
         put(p + "token_embedding.weight", 1000, hidden);
         for (int k = 0; k < blocks; k++) {
@@ -77,7 +101,6 @@ final class SyntheticCheckpoint {
             linear(b + "mlp.c_proj", hidden, 4 * hidden);
         }
         norm(p + "ln_final", hidden);
-        return shapes;
     }
 
     private void build() {
