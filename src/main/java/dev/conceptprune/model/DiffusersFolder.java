@@ -105,6 +105,11 @@ public final class DiffusersFolder implements ModelSource {
         return root.resolve(component.folderName()).resolve(fileName);
     }
 
+    @Override
+    public boolean forceZerosForEmptyPrompt() {
+        return index.getBoolean("force_zeros_for_empty_prompt", true);
+    }
+
     public Config index() {
         return index;
     }

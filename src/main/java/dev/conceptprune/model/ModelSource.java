@@ -73,6 +73,15 @@ public interface ModelSource {
         return sample * vaeScaleFactor();
     }
 
+    /**
+     * The pipeline's {@code force_zeros_for_empty_prompt} (SDXL): an absent negative prompt
+     * conditions on zeros rather than on the encoding of "". diffusers' default, true, unless
+     * the model says otherwise.
+     */
+    default boolean forceZerosForEmptyPrompt() {
+        return true;
+    }
+
     /** Pixels per latent along each side: 2 to the number of the VAE's downsampling stages. */
     default int vaeScaleFactor() {
         Config vae = config(Component.VAE);
