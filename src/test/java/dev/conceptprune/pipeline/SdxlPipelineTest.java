@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.io.WeightFormatException;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.vae.Images;
 import java.awt.image.BufferedImage;
@@ -74,6 +80,31 @@ class SdxlPipelineTest {
         float[] other = pipe.sample(List.of(s.prompt()), cropped, s.initialLatents(), StepListener.NONE, 1);
         double d = Fixtures.maxAbsDiff(base, other);
         assertTrue(d > 1e-4, "other time ids changed the latents by only " + d);
+    }
+
+    @Test
+    void componentsThatDoNotBelongTogetherAreRefusedBeforeAnyWeightIsRead(@TempDir Path tmp) throws IOException {
+        Path model = tmp.resolve("xl");
+        Fixtures.copyTree(Fixtures.TINY_SDXL, model);
+        Path unetConfig = model.resolve("unet/config.json");
+        JsonObject o = JsonParser.parseString(Files.readString(unetConfig)).getAsJsonObject();
+        o.addProperty("projection_class_embeddings_input_dim", 100);
+        Files.writeString(unetConfig, o.toString());
+        WeightFormatException wide = assertThrows(WeightFormatException.class,
+                () -> StableDiffusionPipeline.check(DiffusersFolder.open(model), null, 64, 64, 2, 1));
+        assertTrue(wide.getMessage().contains("text_encoder_2 projection_dim 64 does not match unet"
+                + " projection_class_embeddings_input_dim 100"), wide.getMessage());
+
+        Path noSecond = tmp.resolve("no-second");
+        Fixtures.copyTree(Fixtures.TINY_SDXL, noSecond);
+        Path index = noSecond.resolve("model_index.json");
+        JsonObject i = JsonParser.parseString(Files.readString(index)).getAsJsonObject();
+        i.remove("text_encoder_2");
+        Files.writeString(index, i.toString());
+        assertTrue(DiffusersFolder.open(noSecond).isSdxl(), "StableDiffusionXLPipeline names an SDXL model");
+        WeightFormatException missing = assertThrows(WeightFormatException.class,
+                () -> StableDiffusionPipeline.check(DiffusersFolder.open(noSecond), null, 64, 64, 2, 1));
+        assertTrue(missing.getMessage().contains("text_encoder_2"), missing.getMessage());
     }
 
     @Test

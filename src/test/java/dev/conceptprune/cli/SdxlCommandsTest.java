@@ -15,8 +15,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** generate on the tiny SDXL folder writes diffusers' image. */
-class SdxlGenerateTest {
+/** generate and inspect on the tiny SDXL folder. */
+class SdxlCommandsTest {
     private static final Path REFERENCE = Fixtures.TINY_SDXL.resolve("reference");
 
     @TempDir
@@ -52,5 +52,15 @@ class SdxlGenerateTest {
         System.out.println("largest channel difference to the reference PNG: " + worst);
         // measured 0: the image is within 2e-6 of diffusers', far from a rounding step
         assertTrue(worst <= 1, "channel values differ by up to " + worst);
+    }
+
+    @Test
+    void inspectShowsBothTextEncodersAndTheirTokenizers() {
+        CliRun r = CliRun.run("inspect", Fixtures.TINY_SDXL.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String part : new String[] {"StableDiffusionXLPipeline", "[text_encoder_2] CLIPTextModelWithProjection",
+            "[tokenizer_2] CLIPTokenizer", "[unet] UNet2DConditionModel"}) {
+            assertTrue(r.out().contains(part), part + " in\n" + r.out());
+        }
     }
 }
