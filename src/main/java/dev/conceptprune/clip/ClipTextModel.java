@@ -71,7 +71,10 @@ public final class ClipTextModel {
         return load(source, Component.TEXT_ENCODER, config, runtime, manager);
     }
 
-    /** As {@link #load(ModelSource, ClipTextConfig, Runtime, NDManager)} for another text encoder (SDXL's {@code text_encoder_2}). */
+    /**
+     * As {@link #load(ModelSource, ClipTextConfig, Runtime, NDManager)} for another text encoder
+     * (SDXL's {@code text_encoder_2}).
+     */
     public static ClipTextModel load(ModelSource source, Component component, ClipTextConfig config, Runtime runtime,
                                      NDManager manager) {
         try (TensorSource store = source.tensors(component)) {

@@ -105,7 +105,10 @@ public final class DiffusersFolder implements ModelSource {
         return root.resolve(component.folderName()).resolve(fileName);
     }
 
-    /** Also true when {@code model_index.json} names {@code StableDiffusionXLPipeline}, so that a missing text_encoder_2 is reported as such. */
+    /**
+     * Also true when {@code model_index.json} names {@code StableDiffusionXLPipeline}, so that a
+     * missing text_encoder_2 is reported as such.
+     */
     @Override
     public boolean isSdxl() {
         return has(Component.TEXT_ENCODER_2)

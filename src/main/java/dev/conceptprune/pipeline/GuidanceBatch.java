@@ -93,7 +93,8 @@ public final class GuidanceBatch {
      * {@code force_zeros_for_empty_prompt} then conditions the unconditional rows on zeros.
      */
     public boolean negativeAbsent() {
-        return (negativePrompt == null || negativePrompt.isEmpty()) && (negativePrompt2 == null || negativePrompt2.isEmpty());
+        return (negativePrompt == null || negativePrompt.isEmpty())
+                && (negativePrompt2 == null || negativePrompt2.isEmpty());
     }
 
     /** A value per image spread over the rows: both rows of an image get the image's value. */

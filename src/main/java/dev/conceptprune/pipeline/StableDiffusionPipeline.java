@@ -69,10 +69,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         try {
             TextConditioner conditioner;
             ClipTextModel text;
+            int pooledWidth = 0;
             if (sdxl) {
                 SdxlTextConditioner xl = SdxlTextConditioner.load(source, runtime, manager);
                 conditioner = xl;
                 text = xl.encoder();
+                pooledWidth = xl.pooledWidth();
             } else {
                 ClipTokenizer tokenizer = ClipTokenizer.load(source, Component.TOKENIZER);
                 ClipTextConfig textConfig = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
@@ -81,7 +83,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             }
             UNetConfig unetConfig = UNetConfig.from(source.config(Component.UNET));
             conditioner.requireFits(unetConfig, source.location());
-            requireAddedConditionsFit(source, unetConfig, sdxl ? ((SdxlTextConditioner) conditioner).pooledWidth() : 0);
+            requireAddedConditionsFit(source, unetConfig, pooledWidth);
             UNet2DConditionModel unet = UNet2DConditionModel.load(source, runtime, manager);
             AutoencoderKL vae = AutoencoderKL.load(source, runtime, manager);
             return new StableDiffusionPipeline(source, runtime, manager, conditioner, text, unet, vae);
@@ -294,6 +296,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public float[] sample(GuidanceBatch batch, GenerationSettings s, float[] initialLatents, StepListener listener,
                           int maxCalls) {
+        if (!unet.config().hasTextTime() && !s.sdxl().isDefault()) {
+            throw new InputException("a second prompt and size conditions apply only to SDXL models; "
+                    + source.location() + " is not one");
+        }
         int n = batch.images();
         Shape shape = latentShape(n, s.height(), s.width());
         if (initialLatents.length != shape.size()) {
@@ -308,10 +314,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         float sigma = scheduler.initNoiseSigma();
         for (int i = 0; i < latents.length; i++) {
             latents[i] *= sigma;
-        }
-        if (!unet.config().hasTextTime() && !s.sdxl().isDefault()) {
-            throw new InputException("a second prompt and size conditions apply only to SDXL models; "
-                    + source.location() + " is not one");
         }
         try (NDManager run = manager.newSubManager()) {
             UNetConditioning conditioning = withTimeIds(run, conditioner.encode(run, batch), s, batch.rows());

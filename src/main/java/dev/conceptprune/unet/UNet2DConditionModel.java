@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x layout, and SDXL's with its {@code text_time}
- * added embedding) predicting noise from a latent sample, a timestep and a {@link UNetConditioning}. Weights live in a sub-manager of the
+ * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x layout, and SDXL's with its
+ * {@code text_time} added embedding) predicting noise from a latent sample, a timestep and a
+ * {@link UNetConditioning}. Weights live in a sub-manager of the
  * manager given to {@code load}; every call works in a sub-manager of the sample's and leaves
  * only its result.
  * Not thread-safe: a call temporarily moves its inputs into its own sub-manager.
@@ -200,9 +201,9 @@ public final class UNet2DConditionModel {
         Shape idsShape = new Shape(rows, UNetConfig.TIME_IDS);
         if (pooled == null || ids == null || !pooled.getShape().equals(pooledShape)
                 || !ids.getShape().equals(idsShape)) {
-            throw new IllegalArgumentException("this UNet (addition_embed_type 'text_time') needs pooled text embeddings "
-                    + pooledShape + " and time ids " + idsShape + ", got " + (pooled == null ? "none" : pooled.getShape())
-                    + " and " + (ids == null ? "none" : ids.getShape()));
+            throw new IllegalArgumentException("this UNet (addition_embed_type 'text_time') needs pooled text"
+                    + " embeddings " + pooledShape + " and time ids " + idsShape + ", got "
+                    + (pooled == null ? "none" : pooled.getShape()) + " and " + (ids == null ? "none" : ids.getShape()));
         }
         if (pooled.getDataType() != computeType) {
             throw new IllegalArgumentException("pooled text embeddings must be "

@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The structure of a diffusers {@code UNet2DConditionModel} (SD 1.x/2.x layout), read from
+ * The structure of a diffusers {@code UNet2DConditionModel} (SD 1.x/2.x and SDXL layouts), read from
  * {@code unet/config.json}. Per-block arrays are in down-block order; up block {@code i} uses
  * entry {@code blocks() - 1 - i}, as diffusers reverses them.
  *
@@ -98,7 +98,10 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
         return cfg;
     }
 
-    /** True for SDXL's {@code addition_embed_type: text_time}: pooled text and time ids are added to the time embedding. */
+    /**
+     * True for SDXL's {@code addition_embed_type: text_time}: pooled text and time ids are added
+     * to the time embedding.
+     */
     public boolean hasTextTime() {
         return additionInputDim > 0;
     }
