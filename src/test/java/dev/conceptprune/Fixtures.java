@@ -13,6 +13,7 @@ public final class Fixtures {
     public static final Path ROOT = Path.of("src/test/resources/fixtures");
     public static final Path TINY_SD = ROOT.resolve("tiny-sd");
     public static final Path REFERENCE = TINY_SD.resolve("reference");
+    public static final Path TINY_SDXL = ROOT.resolve("tiny-sdxl");
     public static final Path TOYWORLD = Path.of("models/toyworld/model");
 
     private Fixtures() {

@@ -169,7 +169,7 @@ public final class InspectCommand implements Callable<Integer> {
             String name = c.getKey();
             out.printf("%n[%s] %s  config: %s%n", name, c.getValue(), folder.root().relativize(folder.configPath(name)));
             if (name.equals(Component.SCHEDULER.folderName()) || name.equals(Component.TOKENIZER.folderName())
-                    || name.equals("feature_extractor")) {
+                    || name.equals(Component.TOKENIZER_2.folderName()) || name.equals("feature_extractor")) {
                 continue;
             }
             try (TensorStore store = folder.weights(name)) {

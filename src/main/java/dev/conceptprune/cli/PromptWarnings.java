@@ -28,12 +28,17 @@ final class PromptWarnings {
 
     /** Warnings through {@code progress} for the prompts as this model's tokenizer cuts them. */
     static PromptWarnings of(ModelSource model, Progress progress) {
-        return new PromptWarnings(ClipTokenizer.load(model, Component.TOKENIZER), progress);
+        return of(model, Component.TOKENIZER, progress);
+    }
+
+    /** As {@link #of(ModelSource, Progress)} with another of the model's tokenizers (SDXL's {@code tokenizer_2}). */
+    static PromptWarnings of(ModelSource model, Component tokenizer, Progress progress) {
+        return new PromptWarnings(ClipTokenizer.load(model, tokenizer), progress);
     }
 
     /** Warns when one prompt given by an option is cut. */
     PromptWarnings option(String option, String prompt) {
-        if (tokenizer.truncates(prompt)) {
+        if (prompt != null && tokenizer.truncates(prompt)) {
             int tokens = tokenizer.encodeUntruncated(prompt).length;
             warn(option + " is " + tokens + " tokens, longer than CLIP's " + tokenizer.maxLength()
                     + "; the words past token " + tokenizer.maxLength() + " are ignored");

@@ -68,7 +68,16 @@ public final class ClipTextModel {
      * (one the runtime made), with its projection when the weights have one.
      */
     public static ClipTextModel load(ModelSource source, ClipTextConfig config, Runtime runtime, NDManager manager) {
-        try (TensorSource store = source.tensors(Component.TEXT_ENCODER)) {
+        return load(source, Component.TEXT_ENCODER, config, runtime, manager);
+    }
+
+    /**
+     * As {@link #load(ModelSource, ClipTextConfig, Runtime, NDManager)} for another text encoder
+     * (SDXL's {@code text_encoder_2}).
+     */
+    public static ClipTextModel load(ModelSource source, Component component, ClipTextConfig config, Runtime runtime,
+                                     NDManager manager) {
+        try (TensorSource store = source.tensors(component)) {
             return new ClipTextModel(config, new Params(store, runtime, manager), store.has(PROJECTION + ".weight"));
         }
     }

@@ -105,6 +105,21 @@ public final class DiffusersFolder implements ModelSource {
         return root.resolve(component.folderName()).resolve(fileName);
     }
 
+    /**
+     * Also true when {@code model_index.json} names {@code StableDiffusionXLPipeline}, so that a
+     * missing text_encoder_2 is reported as such.
+     */
+    @Override
+    public boolean isSdxl() {
+        return has(Component.TEXT_ENCODER_2)
+                || "StableDiffusionXLPipeline".equals(index.getString("_class_name", ""));
+    }
+
+    @Override
+    public boolean forceZerosForEmptyPrompt() {
+        return index.getBoolean("force_zeros_for_empty_prompt", true);
+    }
+
     public Config index() {
         return index;
     }

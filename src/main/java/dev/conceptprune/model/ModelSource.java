@@ -73,6 +73,20 @@ public interface ModelSource {
         return sample * vaeScaleFactor();
     }
 
+    /** True for an SDXL model: one with {@code text_encoder_2}. */
+    default boolean isSdxl() {
+        return has(Component.TEXT_ENCODER_2);
+    }
+
+    /**
+     * The pipeline's {@code force_zeros_for_empty_prompt} (SDXL): an absent negative prompt
+     * conditions on zeros rather than on the encoding of "". diffusers' default, true, unless
+     * the model says otherwise.
+     */
+    default boolean forceZerosForEmptyPrompt() {
+        return true;
+    }
+
     /** Pixels per latent along each side: 2 to the number of the VAE's downsampling stages. */
     default int vaeScaleFactor() {
         Config vae = config(Component.VAE);

@@ -4,11 +4,19 @@ import dev.conceptprune.io.InputException;
 
 /**
  * What to generate: prompt pair, sampler, size and seed. {@code initialLatents} (flat NCHW,
- * before init_noise_sigma scaling) overrides the seeded draw.
+ * before init_noise_sigma scaling) overrides the seeded draw; {@code sdxl} holds what only
+ * SDXL models condition on (null: its defaults).
  */
 public record GenerationSettings(String prompt, String negativePrompt, int steps, double guidance,
                                  String scheduler, long seed, int height, int width, int numImages,
-                                 float[] initialLatents) {
+                                 float[] initialLatents, SdxlConditions sdxl) {
+
+    /** Settings with SDXL's defaults for what only SDXL conditions on. */
+    public GenerationSettings(String prompt, String negativePrompt, int steps, double guidance, String scheduler,
+                              long seed, int height, int width, int numImages, float[] initialLatents) {
+        this(prompt, negativePrompt, steps, guidance, scheduler, seed, height, width, numImages, initialLatents,
+                SdxlConditions.NONE);
+    }
 
     /** Checks the values a user can get wrong. */
     public GenerationSettings {
@@ -17,6 +25,9 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
         }
         if (negativePrompt == null) {
             negativePrompt = "";
+        }
+        if (sdxl == null) {
+            sdxl = SdxlConditions.NONE;
         }
         if (steps <= 0 || steps > 1000) {
             throw new InputException("steps must be between 1 and 1000, got " + steps);
@@ -41,12 +52,18 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
     /** These settings with another prompt. */
     public GenerationSettings withPrompt(String p) {
         return new GenerationSettings(p, negativePrompt, steps, guidance, scheduler, seed, height, width,
-                numImages, initialLatents);
+                numImages, initialLatents, sdxl);
     }
 
     /** These settings with given initial latents instead of the seeded draw. */
     public GenerationSettings withInitialLatents(float[] latents) {
         return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed, height, width,
-                numImages, latents);
+                numImages, latents, sdxl);
+    }
+
+    /** These settings with other SDXL conditions. */
+    public GenerationSettings withSdxl(SdxlConditions conditions) {
+        return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed, height, width,
+                numImages, initialLatents, conditions);
     }
 }

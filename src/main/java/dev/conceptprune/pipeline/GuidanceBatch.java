@@ -9,26 +9,41 @@ import java.util.List;
  * The UNet batch of classifier-free guidance as diffusers lays it out: for n images, rows
  * 0..n-1 are the unconditional ones (the negative prompt), rows n..2n-1 the conditional ones
  * (the prompts), row n + i belonging to the same image as row i. Without guidance (scale
- * {@code <= 1}) the batch is the conditional rows alone.
+ * {@code <= 1}) the batch is the conditional rows alone. SDXL's second encoder reads its own
+ * texts ({@code prompt_2}, {@code negative_prompt_2}), by default the same.
  */
 public final class GuidanceBatch {
     private final List<String> prompts;
     private final String negativePrompt;
     private final double scale;
+    private final String prompt2;
+    private final String negativePrompt2;
 
     /** @param scale the guidance scale; above 1 the batch holds the unconditional rows too */
     public GuidanceBatch(List<String> prompts, String negativePrompt, double scale) {
+        this(prompts, negativePrompt, scale, null, null);
+    }
+
+    /**
+     * @param prompt2 the second encoder's text of every conditional row; null: each row's prompt
+     * @param negativePrompt2 the second encoder's text of the unconditional rows; null: the negative prompt
+     */
+    public GuidanceBatch(List<String> prompts, String negativePrompt, double scale, String prompt2,
+                         String negativePrompt2) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("a guidance batch needs at least one prompt");
         }
         this.prompts = List.copyOf(prompts);
         this.negativePrompt = negativePrompt;
         this.scale = scale;
+        this.prompt2 = prompt2;
+        this.negativePrompt2 = negativePrompt2;
     }
 
-    /** The batch for {@code prompts} with the negative prompt and guidance scale of {@code s}. */
+    /** The batch for {@code prompts} with the negative prompts, second prompt and guidance scale of {@code s}. */
     public static GuidanceBatch of(List<String> prompts, GenerationSettings s) {
-        return new GuidanceBatch(prompts, s.negativePrompt(), s.guidance());
+        return new GuidanceBatch(prompts, s.negativePrompt(), s.guidance(), s.sdxl().prompt2(),
+                s.sdxl().negativePrompt2());
     }
 
     public boolean guided() {
@@ -61,6 +76,25 @@ public final class GuidanceBatch {
         }
         texts.addAll(prompts);
         return texts;
+    }
+
+    /** The text the second encoder reads for each row, in row order (SDXL). */
+    public List<String> secondTexts() {
+        List<String> texts = new ArrayList<>();
+        if (guided()) {
+            texts.addAll(Collections.nCopies(images(), negativePrompt2 != null ? negativePrompt2 : negativePrompt));
+        }
+        texts.addAll(prompt2 != null ? Collections.nCopies(images(), prompt2) : prompts);
+        return texts;
+    }
+
+    /**
+     * True when no negative prompt was given to either encoder (both empty): SDXL's
+     * {@code force_zeros_for_empty_prompt} then conditions the unconditional rows on zeros.
+     */
+    public boolean negativeAbsent() {
+        return (negativePrompt == null || negativePrompt.isEmpty())
+                && (negativePrompt2 == null || negativePrompt2.isEmpty());
     }
 
     /** A value per image spread over the rows: both rows of an image get the image's value. */

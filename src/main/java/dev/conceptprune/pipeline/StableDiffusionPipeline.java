@@ -18,6 +18,7 @@ import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.WeightFormatException;
 import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
@@ -27,8 +28,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline}: a
- * text conditioner, the UNet on a {@link GuidanceBatch}, a scheduler and the VAE decoder.
+ * Text-to-image with classifier-free guidance, as diffusers' {@code StableDiffusionPipeline} (and
+ * {@code StableDiffusionXLPipeline} for models with {@code text_encoder_2}): a text conditioner,
+ * the UNet on a {@link GuidanceBatch}, a scheduler and the VAE decoder.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     private final ModelSource source;
@@ -58,16 +60,30 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** Loads every component of a model for {@code runtime}; refuses components that do not fit together. */
     public static StableDiffusionPipeline load(ModelSource source, Runtime runtime) {
-        long params = MemoryCheck.parameterCount(source,
-                List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE));
-        MemoryCheck.requireFor(params, "the model " + source.location());
+        boolean sdxl = source.isSdxl();
+        List<Component> components = sdxl
+                ? List.of(Component.TEXT_ENCODER, Component.TEXT_ENCODER_2, Component.UNET, Component.VAE)
+                : List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE);
+        MemoryCheck.requireFor(MemoryCheck.parameterCount(source, components), "the model " + source.location());
         NDManager manager = runtime.newManager();
         try {
-            ClipTokenizer tokenizer = ClipTokenizer.load(source, Component.TOKENIZER);
-            ClipTextConfig textConfig = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
-            ClipTextModel text = ClipTextModel.load(source, textConfig, runtime, manager);
-            TextConditioner conditioner = new ClipTextConditioner(tokenizer, text, 0);
-            conditioner.requireFits(UNetConfig.from(source.config(Component.UNET)), source.location());
+            TextConditioner conditioner;
+            ClipTextModel text;
+            int pooledWidth = 0;
+            if (sdxl) {
+                SdxlTextConditioner xl = SdxlTextConditioner.load(source, runtime, manager);
+                conditioner = xl;
+                text = xl.encoder();
+                pooledWidth = xl.pooledWidth();
+            } else {
+                ClipTokenizer tokenizer = ClipTokenizer.load(source, Component.TOKENIZER);
+                ClipTextConfig textConfig = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
+                text = ClipTextModel.load(source, textConfig, runtime, manager);
+                conditioner = new ClipTextConditioner(tokenizer, text, 0);
+            }
+            UNetConfig unetConfig = UNetConfig.from(source.config(Component.UNET));
+            conditioner.requireFits(unetConfig, source.location());
+            requireAddedConditionsFit(source, unetConfig, pooledWidth);
             UNet2DConditionModel unet = UNet2DConditionModel.load(source, runtime, manager);
             AutoencoderKL vae = AutoencoderKL.load(source, runtime, manager);
             return new StableDiffusionPipeline(source, runtime, manager, conditioner, text, unet, vae);
@@ -91,6 +107,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (source.has(Component.TEXT_ENCODER)) {
             ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
         }
+        if (source.has(Component.TEXT_ENCODER_2)) {
+            ClipTextConfig.from(source.config(Component.TEXT_ENCODER_2));
+        }
         if (source.has(Component.UNET)) {
             UNetConfig.from(source.config(Component.UNET));
         }
@@ -110,6 +129,30 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (source.has(Component.TOKENIZER)) {
             ClipTokenizer.load(source, Component.TOKENIZER);
         }
+        if (source.has(Component.TOKENIZER_2)) {
+            ClipTokenizer.load(source, Component.TOKENIZER_2);
+        }
+    }
+
+    /**
+     * Refuses a UNet whose {@code text_time} embedding does not take the pooled width the text
+     * encoders give ({@code pooledWidth}, 0 for a model without text_encoder_2).
+     */
+    private static void requireAddedConditionsFit(ModelSource source, UNetConfig unet, int pooledWidth) {
+        if (pooledWidth == 0 && unet.hasTextTime()) {
+            throw new WeightFormatException(source.location(), "unet has addition_embed_type 'text_time' (SDXL) but"
+                    + " the model has no text_encoder_2: components do not belong together");
+        }
+        if (pooledWidth != 0 && !unet.hasTextTime()) {
+            throw new WeightFormatException(source.location(), "the model has text_encoder_2 (SDXL) but unet has no"
+                    + " addition_embed_type 'text_time': components do not belong together");
+        }
+        if (pooledWidth != unet.addedTextWidth()) {
+            throw new WeightFormatException(source.location(), "text_encoder_2 projection_dim " + pooledWidth
+                    + " does not match unet projection_class_embeddings_input_dim " + unet.additionInputDim()
+                    + " less " + UNetConfig.TIME_IDS + " x addition_time_embed_dim " + unet.additionTimeEmbedDim()
+                    + ": components do not belong together");
+        }
     }
 
     /**
@@ -128,10 +171,22 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         ClipTextConfig text = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
         UNetConfig unet = UNetConfig.from(source.config(Component.UNET));
         Schedulers.from(source, schedulerKind);
-        if (!unet.crossAttentionWidths().equals(Set.of(text.hidden()))) {
-            throw new WeightFormatException(source.location(), "text_encoder hidden_size " + text.hidden()
-                    + " does not match unet cross_attention_dim " + unet.crossAttentionWidths()
-                    + ": components do not belong together");
+        if (source.isSdxl()) {
+            ClipTextConfig text2 = ClipTextConfig.from(source.config(Component.TEXT_ENCODER_2));
+            int textWidth = text.hidden() + text2.hidden();
+            if (!unet.crossAttentionWidths().equals(Set.of(textWidth))) {
+                throw new WeightFormatException(source.location(), "text_encoder + text_encoder_2 hidden_size "
+                        + textWidth + " does not match unet cross_attention_dim " + unet.crossAttentionWidths()
+                        + ": components do not belong together");
+            }
+            requireAddedConditionsFit(source, unet, text2.projectionDim());
+        } else {
+            if (!unet.crossAttentionWidths().equals(Set.of(text.hidden()))) {
+                throw new WeightFormatException(source.location(), "text_encoder hidden_size " + text.hidden()
+                        + " does not match unet cross_attention_dim " + unet.crossAttentionWidths()
+                        + ": components do not belong together");
+            }
+            requireAddedConditionsFit(source, unet, 0);
         }
         SamplingMemory.require(source, height, width, unetRows, decodedImages);
         checkTokenizer(source);
@@ -160,7 +215,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return conditioner;
     }
 
-    /** The CLIP text encoder behind the conditioner (the text-side pruning sites live in it). */
+    /**
+     * The CLIP text encoder behind the conditioner (the text-side pruning sites live in it); for
+     * SDXL the first one, {@code text_encoder}.
+     */
     public ClipTextModel textEncoder() {
         return textEncoder;
     }
@@ -238,6 +296,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public float[] sample(GuidanceBatch batch, GenerationSettings s, float[] initialLatents, StepListener listener,
                           int maxCalls) {
+        if (!unet.config().hasTextTime() && !s.sdxl().isDefault()) {
+            throw new InputException("a second prompt and size conditions apply only to SDXL models; "
+                    + source.location() + " is not one");
+        }
         int n = batch.images();
         Shape shape = latentShape(n, s.height(), s.width());
         if (initialLatents.length != shape.size()) {
@@ -254,7 +316,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             latents[i] *= sigma;
         }
         try (NDManager run = manager.newSubManager()) {
-            UNetConditioning conditioning = conditioner.encode(run, batch);
+            UNetConditioning conditioning = withTimeIds(run, conditioner.encode(run, batch), s, batch.rows());
             boolean nanText = conditioning.textStates().isNaN().any().getBoolean();
             if (nanText) {
                 listener.warning("the text encoder produced NaN; the weights of the text encoder may contain NaN");
@@ -277,6 +339,19 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             }
         }
         return latents;
+    }
+
+    /** SDXL's conditioning gets the time ids of the run's size conditions, the same for every row. */
+    private UNetConditioning withTimeIds(NDManager m, UNetConditioning c, GenerationSettings s, int rows) {
+        if (!unet.config().hasTextTime()) {
+            return c;
+        }
+        float[] ids = s.sdxl().timeIds(s.height(), s.width());
+        float[] all = new float[rows * ids.length];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(ids, 0, all, r * ids.length, ids.length);
+        }
+        return new UNetConditioning(c.textStates(), c.pooledText(), m.create(all, new Shape(rows, ids.length)));
     }
 
     /** NaN that only the decoder introduced points at the VAE's weights; NaN latents were reported during sampling. */

@@ -32,18 +32,25 @@ final class TimestepProjection {
 
     /** The embedding of {@code t} as a [1, dim] array owned by {@code manager}. */
     NDArray forward(NDManager manager, float t) {
-        float[] args = new float[freqs.length];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = t * freqs[i];
+        return forward(manager, new float[] {t});
+    }
+
+    /** The embeddings of {@code ts} as an [n, dim] array owned by {@code manager}, row i for ts[i]. */
+    NDArray forward(NDManager manager, float[] ts) {
+        float[] args = new float[ts.length * freqs.length];
+        for (int r = 0; r < ts.length; r++) {
+            for (int i = 0; i < freqs.length; i++) {
+                args[r * freqs.length + i] = ts[r] * freqs[i];
+            }
         }
-        try (NDArray arg = manager.create(args, new Shape(1, args.length));
+        try (NDArray arg = manager.create(args, new Shape(ts.length, freqs.length));
              NDArray sin = arg.sin();
              NDArray cos = arg.cos()) {
             NDArray emb = flipSinToCos ? cos.concat(sin, 1) : sin.concat(cos, 1);
             if (dim % 2 == 0) {
                 return emb;
             }
-            try (emb; NDArray zero = manager.zeros(new Shape(1, 1))) {
+            try (emb; NDArray zero = manager.zeros(new Shape(ts.length, 1))) {
                 return emb.concat(zero, 1);
             }
         }

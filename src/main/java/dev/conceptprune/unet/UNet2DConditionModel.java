@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x layout) predicting noise from a latent
- * sample, a timestep and a {@link UNetConditioning}. Weights live in a sub-manager of the
+ * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x layout, and SDXL's with its
+ * {@code text_time} added embedding) predicting noise from a latent sample, a timestep and a
+ * {@link UNetConditioning}. Weights live in a sub-manager of the
  * manager given to {@code load}; every call works in a sub-manager of the sample's and leaves
  * only its result.
  * Not thread-safe: a call temporarily moves its inputs into its own sub-manager.
@@ -33,6 +34,7 @@ public final class UNet2DConditionModel {
     private final UNetConfig config;
     private final TimestepProjection timeProj;
     private final TimestepEmbedding timeEmbedding;
+    private final TextTimeEmbedding addEmbedding;
     private final Conv2d convIn;
     private final List<DownBlock> downBlocks = new ArrayList<>();
     private final MidBlock midBlock;
@@ -52,6 +54,7 @@ public final class UNet2DConditionModel {
         int n = cfg.blocks();
         timeProj = new TimestepProjection(p.manager(), widths[0], cfg.flipSinToCos(), cfg.freqShift());
         timeEmbedding = new TimestepEmbedding(p.sub("time_embedding"), widths[0], cfg.timeEmbedDim());
+        addEmbedding = cfg.hasTextTime() ? new TextTimeEmbedding(p, cfg) : null;
         convIn = Conv2d.load(p, "conv_in", cfg.inChannels(), widths[0], cfg.convInKernel(), 1,
                 (cfg.convInKernel() - 1) / 2);
         for (int i = 0; i < n; i++) {
@@ -138,8 +141,8 @@ public final class UNet2DConditionModel {
      *
      * @param sample latents [B, in_channels, H, W], float32
      * @param timestep one timestep for the whole batch (integer or fractional)
-     * @param conditioning text states [B, S, cross_attention_dim]; added conditions are refused,
-     *        as this UNet has no {@code addition_embed_type}
+     * @param conditioning text states [B, S, cross_attention_dim]; with {@code addition_embed_type:
+     *        text_time} also pooled text [B, P] and time ids [B, 6], which are refused otherwise
      * @return [B, out_channels, H, W], owned by the sample's manager
      */
     public NDArray forward(NDArray sample, float timestep, UNetConditioning conditioning) {
@@ -148,11 +151,16 @@ public final class UNet2DConditionModel {
 
     NDArray forward(NDArray sample, float timestep, UNetConditioning conditioning, Probe probe) {
         checkInputs(sample, timestep, conditioning);
-        try (Scope s = Scope.of(sample)) {
+        try (Scope s = Scope.of(sample, conditioning.pooledText(), conditioning.timeIds())) {
             NDArray tProj = timeProj.forward(s.manager(), timestep);
             probe.record("time_proj.out", tProj);
             NDArray temb = timeEmbedding.forward(tProj);
             probe.record("time_embedding.out", temb);
+            if (addEmbedding != null) {
+                NDArray added = addEmbedding.forward(s.manager(), conditioning.pooledText(), conditioning.timeIds());
+                probe.record("add_embedding.out", added);
+                temb = temb.add(added);
+            }
             BlockContext c = new BlockContext(Ops.silu(temb, mutation), conditioning.textStates(), observer);
 
             NDArray h = convIn.forward(sample);
@@ -186,18 +194,38 @@ public final class UNet2DConditionModel {
         }
     }
 
+    private void checkAddedConditions(UNetConditioning conditioning, long rows) {
+        NDArray pooled = conditioning.pooledText();
+        NDArray ids = conditioning.timeIds();
+        Shape pooledShape = new Shape(rows, config.addedTextWidth());
+        Shape idsShape = new Shape(rows, UNetConfig.TIME_IDS);
+        if (pooled == null || ids == null || !pooled.getShape().equals(pooledShape)
+                || !ids.getShape().equals(idsShape)) {
+            throw new IllegalArgumentException("this UNet (addition_embed_type 'text_time') needs pooled text"
+                    + " embeddings " + pooledShape + " and time ids " + idsShape + ", got "
+                    + (pooled == null ? "none" : pooled.getShape()) + " and " + (ids == null ? "none" : ids.getShape()));
+        }
+        if (pooled.getDataType() != computeType) {
+            throw new IllegalArgumentException("pooled text embeddings must be "
+                    + computeType.name().toLowerCase(java.util.Locale.ROOT) + ", the runtime's compute dtype");
+        }
+    }
+
     private static long[] spatial(NDArray x) {
         Shape shape = x.getShape();
         return new long[] {shape.get(2), shape.get(3)};
     }
 
     private void checkInputs(NDArray sample, float timestep, UNetConditioning conditioning) {
-        if (conditioning.hasAddedConditions()) {
+        NDArray text = conditioning.textStates();
+        Shape s = sample.getShape();
+        if (addEmbedding == null && conditioning.hasAddedConditions()) {
             throw new IllegalArgumentException("added conditions (pooled text embeddings, time ids) need a UNet with"
                     + " addition_embed_type 'text_time'; this UNet has none");
         }
-        NDArray text = conditioning.textStates();
-        Shape s = sample.getShape();
+        if (addEmbedding != null) {
+            checkAddedConditions(conditioning, s.get(0));
+        }
         Shape t = text.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels()) {
             throw new IllegalArgumentException("sample must be [B, " + config.inChannels() + ", H, W], got " + s);

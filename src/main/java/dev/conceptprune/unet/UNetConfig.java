@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The structure of a diffusers {@code UNet2DConditionModel} (SD 1.x/2.x layout), read from
+ * The structure of a diffusers {@code UNet2DConditionModel} (SD 1.x/2.x and SDXL layouts), read from
  * {@code unet/config.json}. Per-block arrays are in down-block order; up block {@code i} uses
  * entry {@code blocks() - 1 - i}, as diffusers reverses them.
  *
@@ -17,6 +17,10 @@ import java.util.TreeSet;
  * @param upcastAttention read for completeness: attention here always runs in float32, which is
  *        what upcasting achieves for half-precision models
  * @param timeEmbedDim width of the time embedding the resnets receive
+ * @param additionTimeEmbedDim {@code addition_time_embed_dim} of SDXL's {@code text_time} added
+ *        embedding: the sinusoidal width of each time id; 0 without an added embedding
+ * @param additionInputDim {@code projection_class_embeddings_input_dim}: the input width of
+ *        {@code add_embedding} (pooled text plus every time id's embedding); 0 without one
  */
 public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels,
                          List<String> downBlockTypes, List<String> upBlockTypes,
@@ -24,17 +28,23 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
                          int[] transformerLayersPerBlock, int normNumGroups, double normEps,
                          boolean flipSinToCos, double freqShift, boolean useLinearProjection,
                          boolean upcastAttention, int downsamplePadding, double midBlockScaleFactor,
-                         int convInKernel, int convOutKernel, int timeEmbedDim) {
+                         int convInKernel, int convOutKernel, int timeEmbedDim,
+                         int additionTimeEmbedDim, int additionInputDim) {
+
+    /** SDXL's size conditions: original size (h, w), crop top-left (top, left), target size (h, w). */
+    public static final int TIME_IDS = 6;
+
 
     private static final String CROSS_DOWN = "CrossAttnDownBlock2D";
     private static final String PLAIN_DOWN = "DownBlock2D";
     private static final String CROSS_UP = "CrossAttnUpBlock2D";
     private static final String PLAIN_UP = "UpBlock2D";
     private static final String MID = "UNetMidBlock2DCrossAttn";
+    private static final String TEXT_TIME = "text_time";
 
     /** Keys that switch on model parts this implementation does not have; they must be absent or null. */
     private static final List<String> MUST_BE_NULL = List.of("class_embed_type", "num_class_embeds",
-            "addition_embed_type", "encoder_hid_dim", "encoder_hid_dim_type", "time_cond_proj_dim",
+            "encoder_hid_dim", "encoder_hid_dim_type", "time_cond_proj_dim",
             "timestep_post_act", "time_embedding_act_fn", "reverse_transformer_layers_per_block");
 
     /** Reads and checks the config; every error is one line naming the key and its value. */
@@ -45,6 +55,10 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
             }
         }
         requireOneOf(c, "act_fn", "silu", Set.of("silu", "swish"));
+        boolean textTime = c.has("addition_embed_type");
+        if (textTime) {
+            requireOneOf(c, "addition_embed_type", TEXT_TIME, Set.of(TEXT_TIME));
+        }
         requireOneOf(c, "time_embedding_type", "positional", Set.of("positional"));
         requireOneOf(c, "resnet_time_scale_shift", "default", Set.of("default"));
         requireOneOf(c, "attention_type", "default", Set.of("default"));
@@ -77,9 +91,27 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
                 c.getDouble("freq_shift", 0), c.getBoolean("use_linear_projection", false),
                 c.getBoolean("upcast_attention", false), c.getInt("downsample_padding", 1),
                 c.getDouble("mid_block_scale_factor", 1), c.getInt("conv_in_kernel", 3),
-                c.getInt("conv_out_kernel", 3), c.getInt("time_embedding_dim", out[0] * 4));
+                c.getInt("conv_out_kernel", 3), c.getInt("time_embedding_dim", out[0] * 4),
+                textTime ? c.getInt("addition_time_embed_dim") : 0,
+                textTime ? c.getInt("projection_class_embeddings_input_dim") : 0);
         cfg.check(c, headsKey);
         return cfg;
+    }
+
+    /**
+     * True for SDXL's {@code addition_embed_type: text_time}: pooled text and time ids are added
+     * to the time embedding.
+     */
+    public boolean hasTextTime() {
+        return additionInputDim > 0;
+    }
+
+    /**
+     * Width of the pooled text embedding {@code add_embedding} takes besides the {@link #TIME_IDS}
+     * time ids (SDXL: text_encoder_2's projection_dim); 0 without an added embedding.
+     */
+    public int addedTextWidth() {
+        return hasTextTime() ? additionInputDim - TIME_IDS * additionTimeEmbedDim : 0;
     }
 
     /** Number of down blocks (= up blocks). */
@@ -121,6 +153,14 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
         positive(c, "out_channels", outChannels);
         positive(c, "norm_num_groups", normNumGroups);
         positive(c, "time_embedding_dim", timeEmbedDim);
+        if (c.has("addition_embed_type")) {
+            positive(c, "addition_time_embed_dim", additionTimeEmbedDim);
+            if (addedTextWidth() <= 0) {
+                throw c.error("config key 'projection_class_embeddings_input_dim' = " + additionInputDim
+                        + " leaves no room for pooled text beside " + TIME_IDS + " time ids of addition_time_embed_dim "
+                        + additionTimeEmbedDim);
+            }
+        }
         oddKernel(c, "conv_in_kernel", convInKernel);
         oddKernel(c, "conv_out_kernel", convOutKernel);
         if (downsamplePadding < 0) {

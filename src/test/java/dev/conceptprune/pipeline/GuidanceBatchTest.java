@@ -3,6 +3,8 @@ package dev.conceptprune.pipeline;
 import dev.conceptprune.runtime.SeededNoise;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,6 +19,27 @@ class GuidanceBatchTest {
         assertEquals(4, b.rows());
         assertEquals(List.of("neg", "neg", "a", "b"), b.texts());
         assertArrayEquals(new int[] {0, 1, 0, 1}, b.perRow(new int[] {0, 1}));
+    }
+
+    @Test
+    void theSecondEncoderReadsItsOwnTextsDefaultingToTheFirst() {
+        GuidanceBatch same = new GuidanceBatch(List.of("a", "b"), "neg", 7.5);
+        assertEquals(same.texts(), same.secondTexts());
+        GuidanceBatch own = new GuidanceBatch(List.of("a", "b"), "neg", 7.5, "p2", "n2");
+        assertEquals(List.of("n2", "n2", "p2", "p2"), own.secondTexts());
+        assertEquals(List.of("neg", "neg", "a", "b"), own.texts());
+        assertTrue(new GuidanceBatch(List.of("a"), "", 7.5, "p2", null).negativeAbsent());
+        assertFalse(new GuidanceBatch(List.of("a"), "", 7.5, null, "n2").negativeAbsent());
+        assertFalse(same.negativeAbsent());
+    }
+
+    @Test
+    void sdxlTimeIdsAreOriginalSizeCropAndTargetSize() {
+        assertArrayEquals(new float[] {64, 96, 0, 0, 64, 96}, SdxlConditions.NONE.timeIds(64, 96));
+        SdxlConditions c = new SdxlConditions(null, null, new int[] {1024, 768}, new int[] {16, 8}, new int[] {512, 640});
+        assertArrayEquals(new float[] {1024, 768, 16, 8, 512, 640}, c.timeIds(64, 96));
+        assertFalse(c.isDefault());
+        assertTrue(SdxlConditions.NONE.isDefault());
     }
 
     @Test

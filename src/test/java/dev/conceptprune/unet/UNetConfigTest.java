@@ -79,8 +79,13 @@ class UNetConfigTest {
     @Test
     void unsupportedFeaturesAreRejected() {
         assertMentions(rejected(o -> o.addProperty("class_embed_type", "timestep")), "class_embed_type", "timestep");
-        assertMentions(rejected(o -> o.addProperty("addition_embed_type", "text_time")),
-                "addition_embed_type", "text_time");
+        assertMentions(rejected(o -> o.addProperty("addition_embed_type", "image")),
+                "addition_embed_type", "image");
+        assertMentions(rejected(o -> {
+            o.addProperty("addition_embed_type", "text_time");
+            o.addProperty("addition_time_embed_dim", 8);
+            o.addProperty("projection_class_embeddings_input_dim", 48);
+        }), "projection_class_embeddings_input_dim", "48");
         assertMentions(rejected(o -> o.addProperty("attention_type", "gated")), "attention_type", "gated");
         assertMentions(rejected(o -> o.addProperty("time_embedding_type", "fourier")), "time_embedding_type", "fourier");
         assertMentions(rejected(o -> o.addProperty("act_fn", "gelu")), "act_fn", "gelu");

@@ -1,0 +1,178 @@
+package dev.conceptprune.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonParser;
+import dev.conceptprune.CliRun;
+import dev.conceptprune.Fixtures;
+import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.model.TensorStore;
+import dev.conceptprune.pipeline.GeneratedImages;
+import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.pipeline.StepListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ConceptPrune on the tiny SDXL folder against the reference run: 22 ff.net.2 layers matched by name. */
+class SdxlConceptPruneTest {
+    private static final Path CP = Fixtures.TINY_SDXL.resolve("conceptprune");
+
+    static StableDiffusionPipeline pipe;
+    static SafetensorsFile norms;
+    static GenerationSettings settings;
+    static List<PromptPair> pairs = new ArrayList<>();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() {
+        pipe = StableDiffusionPipeline.load(DiffusersFolder.open(Fixtures.TINY_SDXL));
+        norms = SafetensorsFile.open(CP.resolve("colnorms.safetensors"));
+        Map<String, String> meta = norms.metadata();
+        var base = JsonParser.parseString(meta.get("base")).getAsJsonArray();
+        var target = JsonParser.parseString(meta.get("target")).getAsJsonArray();
+        for (int i = 0; i < base.size(); i++) {
+            pairs.add(new PromptPair(base.get(i).getAsString(), target.get(i).getAsString(), 0));
+        }
+        settings = new GenerationSettings("", "", Integer.parseInt(meta.get("steps")),
+                Double.parseDouble(meta.get("guidance")), meta.get("scheduler"), 0,
+                Integer.parseInt(meta.get("height")), Integer.parseInt(meta.get("width")), 1, null);
+    }
+
+    @AfterAll
+    static void close() {
+        norms.close();
+        pipe.close();
+    }
+
+    @Test
+    void columnNormsAndMaskMatchTheReferenceByParameterName() {
+        int calls = Integer.parseInt(norms.metadata().get("num_unet_calls_T"));
+        int tau = Integer.parseInt(norms.metadata().get("tau"));
+        double skill = Double.parseDouble(norms.metadata().get("skill_ratio"));
+        ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, calls, 4, null).run(pairs);
+        List<String> names = SkilledNeuronSelectorTest.layerNames(norms);
+        List<String> params = pipe.unet().feedForwardLayers().stream().map(l -> l.name() + ".weight").toList();
+        assertEquals(22, params.size());
+        ColumnNorms refBase = SkilledNeuronSelectorTest.referenceNorms(norms, "base", names.size());
+        ColumnNorms refTarget = SkilledNeuronSelectorTest.referenceNorms(norms, "target", names.size());
+        double worst = 0;
+        for (int l = 0; l < params.size(); l++) {
+            // the reference's layer for this parameter, found by name, not by position
+            int ref = names.indexOf(params.get(l).substring(0, params.get(l).length() - ".weight".length()));
+            assertTrue(ref >= 0, params.get(l));
+            for (int t = 0; t < calls; t++) {
+                worst = Math.max(worst, relDiff(refBase.norm(t, ref), r.base().norm(t, l)));
+                worst = Math.max(worst, relDiff(refTarget.norm(t, ref), r.target().norm(t, l)));
+            }
+        }
+        System.out.printf("SDXL column norms: max relative diff %.3g vs reference%n", worst);
+        // measured 4.0e-6
+        assertTrue(worst <= 5e-5, "column norms within 5e-5 relative: " + worst);
+
+        try (TensorStore unet = DiffusersFolder.open(Fixtures.TINY_SDXL).weights("unet")) {
+            PruneMask mask = MaskBuilder.build(unet, params, r.base(), r.target(), skill, tau, 0.0, Map.of());
+            long[] counts = compareWithReference(mask);
+            System.out.printf("SDXL mask: %d of %d selected entries agree with the reference%n", counts[0], counts[1]);
+            assertEquals(counts[1], counts[0], "selected entries that agree");
+        }
+    }
+
+    @Test
+    void eraseApplyAndReloadRoundTripOnTheFolder() throws IOException {
+        Path base = tmp.resolve("base.txt");
+        Path target = tmp.resolve("target.txt");
+        Files.write(base, pairs.stream().map(PromptPair::base).toList());
+        Files.write(target, pairs.stream().map(PromptPair::target).toList());
+        Path out = tmp.resolve("erase");
+        CliRun erase = CliRun.run("erase", "--model", Fixtures.TINY_SDXL.toString(), "--base-prompts", base.toString(),
+                "--target-prompts", target.toString(), "--concept-name", "Van Gogh",
+                "--skill-ratio", norms.metadata().get("skill_ratio"), "--tau", norms.metadata().get("tau"),
+                "--steps", norms.metadata().get("steps"), "--guidance", norms.metadata().get("guidance"),
+                "--scheduler", "euler", "--height", "64", "--width", "64", "--batch", "4", "--quiet",
+                "--out", out.toString());
+        assertEquals(0, erase.code(), erase.err());
+        Path maskFile = out.resolve("van-gogh.mask.safetensors");
+        PruneMask mask = PruneMask.read(maskFile);
+        long[] counts = compareWithReference(mask);
+        assertEquals(counts[1], counts[0], "the erase command's mask is the reference's");
+
+        Path applied = tmp.resolve("applied");
+        CliRun apply = CliRun.run("apply", "--model", Fixtures.TINY_SDXL.toString(), "--mask", maskFile.toString(),
+                "--out", applied.toString());
+        assertEquals(0, apply.code(), apply.err());
+        try (TensorStore erased = DiffusersFolder.open(out.resolve("model")).weights("unet");
+             TensorStore reapplied = DiffusersFolder.open(applied).weights("unet");
+             TensorStore original = DiffusersFolder.open(Fixtures.TINY_SDXL).weights("unet")) {
+            for (String name : original.names()) {
+                float[] a = erased.readFloats(name);
+                assertArrayEquals(a, reapplied.readFloats(name), name);
+                int[] idx = mask.indices().get(name);
+                float[] o = original.readFloats(name);
+                for (int i = 0, k = 0; i < o.length; i++) {
+                    boolean pruned = idx != null && k < idx.length && idx[k] == i;
+                    if (pruned) {
+                        k++;
+                    }
+                    assertEquals(pruned ? 0f : o[i], pruned ? Math.abs(a[i]) : a[i], name + "[" + i + "]");
+                }
+            }
+        }
+        try (SafetensorsFile runs = SafetensorsFile.open(CP.resolve("runs.safetensors"));
+             StableDiffusionPipeline reloaded = StableDiffusionPipeline.load(DiffusersFolder.open(applied))) {
+            GenerationSettings s = settings.withPrompt(pairs.get(0).target())
+                    .withInitialLatents(runs.readFloats("initial_latents"));
+            GeneratedImages img = reloaded.generate(s, StepListener.NONE);
+            // measured 1.8e-6
+            Fixtures.assertClose("pruned target image", runs.readFloats("pruned_target0_image"), img.pixels(), 2e-5);
+        }
+    }
+
+    /** {agreeing, selected} over the entries either mask selects; every entry outside fragile_masks must agree. */
+    private static long[] compareWithReference(PruneMask mask) {
+        long agree = 0;
+        long selected = 0;
+        try (SafetensorsFile union = SafetensorsFile.open(CP.resolve("union_masks.safetensors"));
+             SafetensorsFile fragile = SafetensorsFile.open(CP.resolve("fragile_masks.safetensors"))) {
+            assertEquals(union.tensors().keySet(), mask.indices().keySet());
+            for (String p : union.tensors().keySet()) {
+                long[] ref = union.readLongs(p);
+                long[] frag = fragile.readLongs("fragile_union." + p);
+                boolean[] mine = new boolean[ref.length];
+                for (int i : mask.indices().get(p)) {
+                    mine[i] = true;
+                }
+                for (int i = 0; i < ref.length; i++) {
+                    boolean refOn = ref[i] != 0;
+                    if (refOn || mine[i]) {
+                        selected++;
+                        if (refOn == mine[i]) {
+                            agree++;
+                        }
+                    }
+                    if (frag[i] == 0) {
+                        assertEquals(refOn, mine[i], p + " entry " + i + " (not fragile)");
+                    }
+                }
+            }
+        }
+        return new long[] {agree, selected};
+    }
+
+    private static double relDiff(float[] ref, float[] got) {
+        return Fixtures.maxAbsDiff(ref, got) / Math.max(Fixtures.maxAbs(ref), 1e-30);
+    }
+}
