@@ -2,6 +2,7 @@ package dev.conceptprune.cli;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GeneratedImages;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StepProgress;
@@ -37,6 +38,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     SamplingOptions sampling;
+
+    @Mixin
+    VaeTilingOption vaeTiling;
 
     @Option(names = "--num-images", defaultValue = "1", paramLabel = "N",
             description = "Images per prompt (default: ${DEFAULT-VALUE}).")
@@ -83,11 +87,13 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         List<Path> targets = outputs(n);
         GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init);
+        DecodeTiling tiling = vaeTiling.tiling(folder);
         StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1], (settings.guidance() > 1 ? 2 : 1) * n,
-                n);
+                n, tiling);
         PromptWarnings.of(folder, Main.progress(spec)).option("--prompt", prompt)
                 .option("--negative-prompt", sampling.negativePrompt);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
+            pipe.setDecodeTiling(tiling);
             StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1, settings.steps());
             GeneratedImages images = pipe.generate(settings, progress);
             progress.finish();
