@@ -129,12 +129,12 @@ public final class BenchCommand implements Callable<Integer> {
     /** The decode's tiling, checked against the VAE that will be built. */
     private DecodeTiling tiling(Preset presetConfigs, Path folder) {
         DecodeTiling request = vaeTiling.request();
-        if (request.always() && presetConfigs != null) {
+        if (request.tiled() && presetConfigs != null) {
             VaeConfig vae = VaeConfig.from(presetConfigs.config(Component.VAE));
             ErrorHandler.option("--vae-tiling", () -> request.tiles(vae));
             return request;
         }
-        return folder != null && request.always() ? vaeTiling.tiling(model.open()) : request;
+        return folder != null && request.tiled() ? vaeTiling.tiling(model.open()) : request;
     }
 
     /** The options checked and their defaults applied. */

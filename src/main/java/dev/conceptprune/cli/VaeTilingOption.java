@@ -18,11 +18,16 @@ public final class VaeTilingOption {
     /** The tiling asked for, checked against the model's VAE. */
     DecodeTiling tiling(ModelSource source) {
         DecodeTiling request = request();
-        if (request.always()) {
+        if (request.tiled()) {
             VaeConfig vae = VaeConfig.from(source.config(Component.VAE));
             ErrorHandler.option("--vae-tiling", () -> request.tiles(vae));
         }
         return request;
+    }
+
+    /** True when the option is on the command line. */
+    boolean given() {
+        return tiling != null;
     }
 
     /** The tiling asked for, unchecked (for presets, whose VAE is checked where it is built). */

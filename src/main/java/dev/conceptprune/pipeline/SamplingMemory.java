@@ -187,14 +187,14 @@ public final class SamplingMemory {
     }
 
     /**
-     * The tiles of a decode: those asked for when {@code request} says always; otherwise none when the
+     * The tiles of a decode: those asked for unless {@code request} is automatic; otherwise none when the
      * whole decode fits beside the weights in {@code available} bytes (or that is unknown, < 0), else the
      * VAE's own tiles, halved (at most to a quarter) while they still would not fit.
      */
     public static VaeTiling decodeTiling(VaeConfig vae, double weightBytes, int height, int width, int images,
                                          DecodeTiling request, long available) {
-        if (request.always()) {
-            return request.tiles(vae);
+        if (!request.automatic()) {
+            return request.tiled() ? request.tiles(vae) : null;
         }
         if (available < 0 || fits(weightBytes + decoderBytes(vae, height, width, images, null), available)) {
             return null;
@@ -223,11 +223,13 @@ public final class SamplingMemory {
         require(source, height, width, unetRows, decodedImages, DecodeTiling.AUTO);
     }
 
-    /** As {@link #require(ModelSource, int, int, int, int)} with the decode tiled as {@code tiling} asks. */
-    public static void require(ModelSource source, int height, int width, int unetRows, int decodedImages,
-                               DecodeTiling tiling) {
+    /** As {@link #require(ModelSource, int, int, int, int)} with the decode tiled as {@code tiling} asks; returns the plan. */
+    public static Estimate require(ModelSource source, int height, int width, int unetRows, int decodedImages,
+                                   DecodeTiling tiling) {
         long available = ProcessMemory.availableBytes();
-        require(plan(source, height, width, unetRows, decodedImages, tiling, available), height, width, available);
+        Estimate plan = plan(source, height, width, unetRows, decodedImages, tiling, available);
+        require(plan, height, width, available);
+        return plan;
     }
 
     /** As {@link #require(ModelSource, int, int, int, int)} for an estimate; {@code available} < 0: unknown. */

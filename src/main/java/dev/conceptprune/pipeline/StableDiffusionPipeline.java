@@ -138,10 +138,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /**
      * As {@link #check(ModelSource, String, int, int, int, int)}, with the decode tiled as {@code tiling}
-     * asks; tiles that do not suit the VAE are refused here.
+     * asks; tiles that do not suit the VAE are refused here. Returns the memory plan, whose tiles a
+     * run that must decode alike everywhere (an evaluation) keeps with {@link DecodeTiling#exactly}.
      */
-    public static void check(ModelSource source, String schedulerKind, int height, int width, int unetRows,
-                             int decodedImages, DecodeTiling tiling) {
+    public static SamplingMemory.Estimate check(ModelSource source, String schedulerKind, int height, int width,
+                                                int unetRows, int decodedImages, DecodeTiling tiling) {
         checkComponentConfigs(source);
         ClipTextConfig text = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
         UNetConfig unet = UNetConfig.from(source.config(Component.UNET));
@@ -151,8 +152,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     + " does not match unet cross_attention_dim " + unet.crossAttentionWidths()
                     + ": components do not belong together");
         }
-        SamplingMemory.require(source, height, width, unetRows, decodedImages, tiling);
+        SamplingMemory.Estimate plan = SamplingMemory.require(source, height, width, unetRows, decodedImages, tiling);
         checkTokenizer(source);
+        return plan;
     }
 
     /** The model the pipeline was loaded from. */
@@ -327,7 +329,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private float[] decode(float[] latents, int n, int height, int width, StepListener listener) {
         VaeTiling tiles = SamplingMemory.decodeTiling(vae.config(), SamplingMemory.weightBytes(source), height, width,
                 n, decodeTiling, availableAtLoad);
-        if (tiles != null && !decodeTiling.always()) {
+        if (tiles != null && decodeTiling.automatic()) {
             listener.warning("the whole VAE decode at " + height + "x" + width + " would not fit in memory; decoding in "
                     + tiles.tileSample() + "-pixel tiles, whose seams are blended");
         }
