@@ -69,7 +69,7 @@ public final class ComponentBench {
         long parameters = folder != null ? MemoryCheck.parameterCount(folder, resident) : 0;
         long available = ProcessMemory.availableBytes();
         boolean decodes = only.contains("vae_decoder");
-        VaeTiling tiles = decodes ? SamplingMemory.decodeTiling(vaeConfig, 4.0 * parameters, h, w, images,
+        VaeTiling tiles = decodes ? SamplingMemory.decodeTiling(vaeConfig, (double) Float.BYTES * parameters, h, w, images,
                 request.tiling(), available) : null;
         SamplingMemory.require(SamplingMemory.estimate(unetConfig, vaeConfig, parameters, h, w, batch,
                 decodes ? images : 0, tiles, resident), h, w, available);

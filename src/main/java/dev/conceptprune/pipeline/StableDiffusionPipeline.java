@@ -327,8 +327,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** As {@link #decode(float[], int, int, int)}, warning when tiles are chosen because the whole decode would not fit. */
     private float[] decode(float[] latents, int n, int height, int width, StepListener listener) {
-        VaeTiling tiles = SamplingMemory.decodeTiling(vae.config(), SamplingMemory.weightBytes(source), height, width,
-                n, decodeTiling, availableAtLoad);
+        double weights = decodeTiling.automatic() ? SamplingMemory.weightBytes(source) : 0;
+        VaeTiling tiles = SamplingMemory.decodeTiling(vae.config(), weights, height, width, n, decodeTiling,
+                availableAtLoad);
         if (tiles != null && decodeTiling.automatic()) {
             listener.warning("the whole VAE decode at " + height + "x" + width + " would not fit in memory; decoding in "
                     + tiles.tileSample() + "-pixel tiles, whose seams are blended");
