@@ -12,33 +12,53 @@ import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.Preset;
+import dev.conceptprune.model.TensorSource;
+import java.util.Collection;
 
 /**
- * The three networks a text-to-image run computes with, built into one manager either from a
- * model folder's weights or from a preset's configs with seeded random weights.
+ * The networks a text-to-image run computes with, built into one manager either from a model
+ * folder's weights or from a preset's configs with seeded random weights. Only the components a
+ * benchmark times are built (SDXL's UNet alone is 10 GB in float32); the others are null.
  *
  * @param description what was built, for the report
  */
-public record BenchModels(String description, ClipTextModel textEncoder, UNet2DConditionModel unet,
-                          AutoencoderKL vae) {
+public record BenchModels(String description, ClipTextModel textEncoder, ClipTextModel textEncoder2,
+                          UNet2DConditionModel unet, AutoencoderKL vae) {
 
-    /** Loads the text encoder, UNet and VAE of a model for {@code runtime} into {@code manager}. */
-    public static BenchModels load(ModelSource source, Runtime runtime, NDManager manager) {
-        ClipTextModel text = ClipTextModel.load(source,
-                ClipTextConfig.from(source.config(Component.TEXT_ENCODER)), runtime, manager);
-        return new BenchModels(source.location().toString(), text,
-                UNet2DConditionModel.load(source, runtime, manager), AutoencoderKL.load(source, runtime, manager));
+    /** Loads the {@code components} (names of {@link ComponentBench#COMPONENTS}) of a model for {@code runtime}. */
+    public static BenchModels load(ModelSource source, Runtime runtime, NDManager manager,
+                                   Collection<String> components) {
+        ClipTextModel text = components.contains("text_encoder") ? ClipTextModel.load(source,
+                ClipTextConfig.from(source.config(Component.TEXT_ENCODER)), runtime, manager) : null;
+        ClipTextModel text2 = components.contains("text_encoder_2") ? secondEncoder(source, runtime, manager) : null;
+        return new BenchModels(source.location().toString(), text, text2,
+                components.contains("unet") ? UNet2DConditionModel.load(source, runtime, manager) : null,
+                components.contains("vae_decoder") ? AutoencoderKL.load(source, runtime, manager) : null);
     }
 
-    /** Builds a preset's networks for {@code runtime} with N(0, 0.02) weights drawn from {@code seed}. */
-    public static BenchModels random(Preset preset, Runtime runtime, NDManager manager, long seed) {
+    /** SDXL's {@code text_encoder_2}, a CLIPTextModelWithProjection. */
+    private static ClipTextModel secondEncoder(ModelSource source, Runtime runtime, NDManager manager) {
+        ClipTextConfig config = ClipTextConfig.from(source.config(Component.TEXT_ENCODER_2));
+        try (TensorSource store = source.tensors(Component.TEXT_ENCODER_2)) {
+            return new ClipTextModel(config, new Params(store, runtime, manager), true);
+        }
+    }
+
+    /** Builds a preset's {@code components} for {@code runtime} with N(0, 0.02) weights drawn from {@code seed}. */
+    public static BenchModels random(Preset preset, Runtime runtime, NDManager manager, long seed,
+                                     Collection<String> components) {
         Params p = Params.random(runtime, manager, seed);
         return new BenchModels("preset " + preset.id() + " (" + preset.source() + " configs, random weights, seed "
                 + seed + ")",
-                new ClipTextModel(ClipTextConfig.from(preset.config(Component.TEXT_ENCODER)),
-                        p.sub(Component.TEXT_ENCODER.folderName())),
-                UNet2DConditionModel.load(UNetConfig.from(preset.config(Component.UNET)),
-                        p.sub(Component.UNET.folderName())),
-                AutoencoderKL.load(VaeConfig.from(preset.config(Component.VAE)), p.sub(Component.VAE.folderName())));
+                components.contains("text_encoder") ? new ClipTextModel(
+                        ClipTextConfig.from(preset.config(Component.TEXT_ENCODER)),
+                        p.sub(Component.TEXT_ENCODER.folderName())) : null,
+                components.contains("text_encoder_2") ? new ClipTextModel(
+                        ClipTextConfig.from(preset.config(Component.TEXT_ENCODER_2)),
+                        p.sub(Component.TEXT_ENCODER_2.folderName()), true) : null,
+                components.contains("unet") ? UNet2DConditionModel.load(UNetConfig.from(preset.config(Component.UNET)),
+                        p.sub(Component.UNET.folderName())) : null,
+                components.contains("vae_decoder") ? AutoencoderKL.load(VaeConfig.from(preset.config(Component.VAE)),
+                        p.sub(Component.VAE.folderName())) : null);
     }
 }

@@ -12,18 +12,27 @@ import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.unet.UNetConditioning;
 import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.VaeConfig;
+import dev.conceptprune.vae.VaeTiling;
+import dev.conceptprune.io.Config;
+import dev.conceptprune.runtime.MemoryCheck;
+import java.util.Map;
+import java.util.function.Function;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Times the text encoder, the UNet and the VAE decoder on seeded random inputs of one size. */
 public final class ComponentBench {
-    /** The components a benchmark can time, in the order it times them. */
-    public static final List<String> COMPONENTS = List.of("text_encoder", "unet", "vae_decoder");
+    /** The components a benchmark can time, in the order it times them; text_encoder_2 only where a model has one. */
+    public static final List<String> COMPONENTS = List.of("text_encoder", "text_encoder_2", "unet", "vae_decoder");
 
     private static final int TOKENS = 77;
     private static final float TIMESTEP = 500f;
     private static final int PRESET_SIZE = 512;
+    /** SDXL's time ids: original size, crop top-left, target size. */
+    private static final int TIME_IDS = 6;
+    private static final Map<String, Component> WEIGHTS = Map.of("text_encoder", Component.TEXT_ENCODER,
+            "text_encoder_2", Component.TEXT_ENCODER_2, "unet", Component.UNET, "vae_decoder", Component.VAE);
 
     private ComponentBench() {
     }
@@ -36,51 +45,91 @@ public final class ComponentBench {
     public static ComponentResults run(BenchRequest request, Runtime runtime, NDManager manager,
                                        PrintStream progress) {
         ModelSource folder = request.preset() == null ? ModelSource.open(request.model(), request.modelOptions()) : null;
+        Function<Component, Config> configs = c -> folder != null ? folder.config(c) : request.preset().config(c);
+        boolean second = folder != null ? folder.has(Component.TEXT_ENCODER_2)
+                : request.preset().has(Component.TEXT_ENCODER_2);
+        List<String> only = request.components() != null ? request.components()
+                : COMPONENTS.stream().filter(c -> second || !c.equals("text_encoder_2")).toList();
+        if (only.contains("text_encoder_2") && !second) {
+            throw new InputException("text_encoder_2: " + (folder != null ? folder.location().toString()
+                    : "preset " + request.preset().id()) + " has no second text encoder (SDXL has one)");
+        }
         int h = request.height() != null ? request.height() : folder == null ? PRESET_SIZE : folder.imageSize();
         int w = request.width() != null ? request.width() : h;
         int batch = request.batch();
         int images = Math.max(1, batch / 2);
-        // A preset's random weights have no files to count; its activations alone are checked.
-        SamplingMemory.require(folder != null ? SamplingMemory.estimate(folder, h, w, batch, images)
-                : SamplingMemory.estimate(UNetConfig.from(request.preset().config(Component.UNET)),
-                        VaeConfig.from(request.preset().config(Component.VAE)), 0, h, w, batch, images),
-                h, w, ProcessMemory.availableBytes());
-        if (progress != null) {
-            progress.println("bench: building the networks...");
-        }
-        BenchModels models = folder != null ? BenchModels.load(folder, runtime, manager)
-                : BenchModels.random(request.preset(), runtime, manager, request.seed());
-        int f = models.vae().scaleFactor();
+        VaeConfig vaeConfig = VaeConfig.from(configs.apply(Component.VAE));
+        int f = vaeConfig.scaleFactor();
         if (h % f != 0 || w % f != 0) {
             throw new InputException("the image height and width must be multiples of the VAE factor " + f);
         }
+        UNetConfig unetConfig = only.contains("unet") ? UNetConfig.from(configs.apply(Component.UNET)) : null;
+        List<Component> resident = only.stream().map(WEIGHTS::get).toList();
+        // A preset's random weights have no files to count; its activations alone are checked.
+        long parameters = folder != null ? MemoryCheck.parameterCount(folder, resident) : 0;
+        long available = ProcessMemory.availableBytes();
+        boolean decodes = only.contains("vae_decoder");
+        VaeTiling tiles = decodes ? SamplingMemory.decodeTiling(vaeConfig, (double) Float.BYTES * parameters, h, w, images,
+                request.tiling(), available) : null;
+        SamplingMemory.require(SamplingMemory.estimate(unetConfig, vaeConfig, parameters, h, w, batch,
+                decodes ? images : 0, tiles, resident), h, w, available);
+        if (progress != null) {
+            progress.println("bench: building the networks...");
+        }
+        BenchModels models = folder != null ? BenchModels.load(folder, runtime, manager, only)
+                : BenchModels.random(request.preset(), runtime, manager, request.seed(), only);
         ComponentTimer timer = new ComponentTimer(manager, request.warmup(), request.calls(),
                 request.collectBeforeSample(), progress);
-        Shape latents = new Shape(batch, models.unet().config().inChannels(), h / f, w / f);
-        Shape decoded = new Shape(images, models.vae().config().latentChannels(), h / f, w / f);
-        Shape text = new Shape(batch, TOKENS, models.unet().config().crossAttentionDim()[0]);
         long seed = request.seed();
-        float[] sample = RandomTensor.normal(seed, "bench.sample", Math.toIntExact(latents.size()), 1);
-        float[] states = RandomTensor.normal(seed, "bench.text_states", Math.toIntExact(text.size()), 1);
-        float[] z = RandomTensor.normal(seed, "bench.latents", Math.toIntExact(decoded.size()), 1);
-        int[][] ids = tokenIds(batch, models.textEncoder().config().vocabSize());
-
-        List<String> only = request.components();
         List<CallTimes> results = new ArrayList<>();
         if (only.contains("text_encoder")) {
+            int[][] ids = tokenIds(batch, models.textEncoder().config().vocabSize());
             results.add(timer.time("text_encoder", batch + " x " + TOKENS + " tokens",
                     m -> models.textEncoder().encode(m, ids)));
         }
-        if (only.contains("unet")) {
-            results.add(timer.time("unet", shapeText(latents) + " + text " + text.get(1) + "x" + text.get(2),
-                    m -> models.unet().forward(m.create(sample, latents), TIMESTEP,
-                            UNetConditioning.text(m.create(states, text)))));
+        if (only.contains("text_encoder_2")) {
+            int[][] ids = tokenIds(batch, models.textEncoder2().config().vocabSize());
+            results.add(timer.time("text_encoder_2", batch + " x " + TOKENS + " tokens",
+                    m -> models.textEncoder2().encode(m, ids)));
         }
-        if (only.contains("vae_decoder")) {
-            results.add(timer.time("vae_decoder", shapeText(decoded) + " -> " + h + "x" + w,
-                    m -> models.vae().decode(m.create(z, decoded))));
+        if (only.contains("unet")) {
+            results.add(timeUnet(timer, models, configs.apply(Component.UNET), batch, h, w, f, seed));
+        }
+        if (decodes) {
+            Shape decoded = new Shape(images, vaeConfig.latentChannels(), h / f, w / f);
+            float[] z = RandomTensor.normal(seed, "bench.latents", Math.toIntExact(decoded.size()), 1);
+            String how = tiles != null && tiles.splits(h / f, w / f) ? ", " + tiles.tileSample() + "-pixel tiles" : "";
+            results.add(timer.time("vae_decoder", shapeText(decoded) + " -> " + h + "x" + w + how,
+                    m -> models.vae().decode(m.create(z, decoded), tiles)));
         }
         return new ComponentResults(models.description(), h, w, batch, results);
+    }
+
+    /**
+     * One UNet call on random latents and text states; a {@code text_time} UNet (SDXL) also gets random
+     * pooled text and the time ids of an uncropped image of the bench's size.
+     */
+    private static CallTimes timeUnet(ComponentTimer timer, BenchModels models, Config raw, int batch, int h, int w,
+                                      int f, long seed) {
+        UNetConfig config = models.unet().config();
+        Shape latents = new Shape(batch, config.inChannels(), h / f, w / f);
+        Shape text = new Shape(batch, TOKENS, config.crossAttentionDim()[0]);
+        float[] sample = RandomTensor.normal(seed, "bench.sample", Math.toIntExact(latents.size()), 1);
+        float[] states = RandomTensor.normal(seed, "bench.text_states", Math.toIntExact(text.size()), 1);
+        boolean textTime = "text_time".equals(raw.getString("addition_embed_type", ""));
+        int pooledWidth = textTime ? raw.getInt("projection_class_embeddings_input_dim")
+                - TIME_IDS * raw.getInt("addition_time_embed_dim") : 0;
+        float[] pooled = RandomTensor.normal(seed, "bench.pooled_text", batch * pooledWidth, 1);
+        float[] timeIds = new float[batch * TIME_IDS];
+        for (int r = 0; r < batch; r++) {
+            float[] row = {h, w, 0, 0, h, w};
+            System.arraycopy(row, 0, timeIds, r * TIME_IDS, TIME_IDS);
+        }
+        return timer.time("unet", shapeText(latents) + " + text " + text.get(1) + "x" + text.get(2),
+                m -> models.unet().forward(m.create(sample, latents), TIMESTEP, textTime
+                        ? new UNetConditioning(m.create(states, text), m.create(pooled, new Shape(batch, pooledWidth)),
+                                m.create(timeIds, new Shape(batch, TIME_IDS)))
+                        : UNetConditioning.text(m.create(states, text))));
     }
 
     /** Token ids spread over the vocabulary; the values do not change the work done. */

@@ -9,11 +9,13 @@ import dev.conceptprune.bench.DiscoveryBench;
 import dev.conceptprune.bench.DiscoveryResults;
 import dev.conceptprune.bench.MachinePeak;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.model.Component;
 import dev.conceptprune.model.Preset;
+import dev.conceptprune.pipeline.DecodeTiling;
+import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.runtime.Runtime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
     ModelOption model;
 
     @Option(names = "--preset", paramLabel = "NAME",
-            description = "sd15 or sd21: the published configs with seeded random weights, instead of --model.")
+            description = "sd15, sd21 or sdxl: the published configs with seeded random weights, instead of --model.")
     String preset;
 
     @Option(names = "--height", paramLabel = "PIXELS",
@@ -60,8 +62,12 @@ public final class BenchCommand implements Callable<Integer> {
     Integer warmup;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
-            description = "Time only these components: text_encoder, unet, vae_decoder (default: all).")
-    List<String> only = new ArrayList<>(ComponentBench.COMPONENTS);
+            description = "Time only these components: text_encoder, text_encoder_2 (SDXL), unet, vae_decoder "
+                    + "(default: all the model has); only these are built.")
+    List<String> only;
+
+    @Mixin
+    VaeTilingOption vaeTiling;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
             description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).")
@@ -120,6 +126,17 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The decode's tiling, checked against the VAE that will be built. */
+    private DecodeTiling tiling(Preset presetConfigs, Path folder) {
+        DecodeTiling request = vaeTiling.request();
+        if (request.tiled() && presetConfigs != null) {
+            VaeConfig vae = VaeConfig.from(presetConfigs.config(Component.VAE));
+            ErrorHandler.option("--vae-tiling", () -> request.tiles(vae));
+            return request;
+        }
+        return folder != null && request.tiled() ? vaeTiling.tiling(model.open()) : request;
+    }
+
     /** The options checked and their defaults applied. */
     private BenchRequest request() {
         if (model.given() && preset != null) {
@@ -129,8 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new InputException("--discovery needs a model folder (tokenizer, scheduler, weights); "
                     + "--preset builds networks with random weights only");
         }
-        if (!ComponentBench.COMPONENTS.containsAll(only)) {
-            throw new InputException("--only takes text_encoder, unet and vae_decoder, got " + only);
+        if (only != null && !ComponentBench.COMPONENTS.containsAll(only)) {
+            throw new InputException("--only takes text_encoder, text_encoder_2, unet and vae_decoder, got " + only);
         }
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
@@ -147,6 +164,6 @@ public final class BenchCommand implements Callable<Integer> {
         Preset presetConfigs = preset == null ? null : ErrorHandler.option("--preset", () -> Preset.parse(preset));
         Path folder = presetConfigs == null ? model.folder() : null;
         return new BenchRequest(folder, model.checkpoint.options(), presetConfigs, height, width, batch, timedCalls, warmupCalls, only, seed,
-                leakCheck, steps != null ? steps : quick ? QUICK_STEPS : 50, tau);
+                leakCheck, steps != null ? steps : quick ? QUICK_STEPS : 50, tau, tiling(presetConfigs, folder));
     }
 }

@@ -76,6 +76,9 @@ public final class EraseCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    VaeTilingOption vaeTiling;
+
     @Option(names = "--sweep", paramLabel = "KEY=V1,V2",
             description = "Also write one mask per setting from the same discovery: skill-ratio=0.005,0.01 "
                     + "(or skill_ratio) and/or tau=5,10.")
@@ -152,9 +155,12 @@ public final class EraseCommand implements Callable<Integer> {
                         + "preservation, both measured with CLIP");
             }
             EvalCommand.checkClip(clip, labels);
-            evalSet = EvalCommand.plan(List.of(modelPath), model.checkpoint.options(), evalPrompts, sampling, labels, null, batch).prompts();
+            evalSet = EvalCommand.plan(List.of(modelPath), model.checkpoint.options(), evalPrompts, sampling, labels, null, batch,
+                    vaeTiling.tiling(folder)).prompts();
         } else if (clip != null || !labels.isEmpty()) {
             throw new InputException("--clip and --labels go with --eval");
+        } else if (vaeTiling.given()) {
+            throw new InputException("--vae-tiling goes with --eval: erase decodes no image without it");
         }
         StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1],
                 where.timeDependent() ? (settings.guidance() > 1 ? 2 : 1) * batch : 0, 0);
@@ -171,7 +177,8 @@ public final class EraseCommand implements Callable<Integer> {
         }
         if (evalPrompts != null) {
             Path report = new SweepEvaluation(folder, out, clip, labels, batch).run(result,
-                    models -> EvalCommand.plan(models, model.checkpoint.options(), evalPrompts, sampling, labels, null, batch), force,
+                    models -> EvalCommand.plan(models, model.checkpoint.options(), evalPrompts, sampling, labels, null, batch,
+                            vaeTiling.tiling(folder)), force,
                     Main.progress(spec));
             o.printf("evaluation: %s%n", report);
         }

@@ -3,6 +3,7 @@ package dev.conceptprune.cli;
 import dev.conceptprune.eval.EvalPlan;
 import dev.conceptprune.eval.EvalPlanner;
 import dev.conceptprune.eval.EvalRequest;
+import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.eval.EvalRun;
 import dev.conceptprune.eval.Evaluation;
 import dev.conceptprune.eval.SamplingDefaults;
@@ -74,6 +75,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    VaeTilingOption vaeTiling;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
@@ -100,7 +104,7 @@ public final class EvalCommand implements Callable<Integer> {
         SingleFileOptions firstOptions = SingleFileSource.accepts(first) ? checkpoint.options() : SingleFileOptions.NONE;
         PromptWarnings.of(ModelSource.open(first, firstOptions), Main.progress(spec)).file(set);
         EvalRequest request = new EvalRequest(models, checkpoint.options(), prompts, defaults(sampling), labels,
-                labelColumn, clip, batch, out, force);
+                labelColumn, clip, batch, out, force, vaeTiling.tiling(ModelSource.open(first, firstOptions)));
         EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),
@@ -150,10 +154,10 @@ public final class EvalCommand implements Callable<Integer> {
         return set;
     }
 
-    /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, SingleFileOptions, Path, SamplingDefaults, List, String, int)}. */
+    /** The evaluation plan for models and a prompt file; see {@link EvalPlanner#plan(List, SingleFileOptions, Path, SamplingDefaults, List, String, int, DecodeTiling)}. */
     static EvalPlan plan(List<Path> models, SingleFileOptions options, Path prompts, SamplingOptions sampling, List<String> labels,
-                         String labelColumn, int batch) {
+                         String labelColumn, int batch, DecodeTiling tiling) {
         checkPrompts(prompts, labels, labelColumn);
-        return EvalPlanner.plan(models, options, prompts, defaults(sampling), labels, labelColumn, batch);
+        return EvalPlanner.plan(models, options, prompts, defaults(sampling), labels, labelColumn, batch, tiling);
     }
 }

@@ -2,6 +2,7 @@ package dev.conceptprune.cli;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GeneratedImages;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.SdxlConditions;
@@ -64,6 +65,9 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "SDXL: the target size the image is conditioned on (default: the image size).")
     String targetSize;
 
+    @Mixin
+    VaeTilingOption vaeTiling;
+
     @Option(names = "--num-images", defaultValue = "1", paramLabel = "N",
             description = "Images per prompt (default: ${DEFAULT-VALUE}).")
     int numImages;
@@ -118,8 +122,9 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         List<Path> targets = outputs(n);
         GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init).withSdxl(sdxl);
+        DecodeTiling tiling = vaeTiling.tiling(folder);
         StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1], (settings.guidance() > 1 ? 2 : 1) * n,
-                n);
+                n, tiling);
         PromptWarnings.of(folder, Main.progress(spec)).option("--prompt", prompt)
                 .option("--negative-prompt", sampling.negativePrompt);
         if (prompt2 != null || negativePrompt2 != null) {
@@ -127,6 +132,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     .option("--negative-prompt-2", negativePrompt2);
         }
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
+            pipe.setDecodeTiling(tiling);
             StepProgress progress = new StepProgress(Main.progress(spec), "generate", 1, settings.steps());
             GeneratedImages images = pipe.generate(settings, progress);
             progress.finish();

@@ -46,6 +46,7 @@ public final class EvalGenerator {
             return;
         }
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model.open())) {
+            pipe.setDecodeTiling(model.decode());
             for (List<EvalImage> group : byGuidance.values()) {
                 for (int from = 0; from < group.size(); from += batch) {
                     List<EvalImage> chunk = group.subList(from, Math.min(group.size(), from + batch));

@@ -2,7 +2,11 @@ package dev.conceptprune.eval;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.clip.ClipScorer;
+import com.google.gson.JsonArray;
+import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.SamplingMemory;
+import dev.conceptprune.vae.VaeTiling;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
@@ -25,7 +29,8 @@ public final class EvalPlanner {
 
     /** The plan of a request; also checks its CLIP folder. */
     public static EvalPlan plan(EvalRequest r) {
-        EvalPlan plan = plan(r.models(), r.modelOptions(), r.prompts(), r.sampling(), r.labels(), r.labelColumn(), r.batch());
+        EvalPlan plan = plan(r.models(), r.modelOptions(), r.prompts(), r.sampling(), r.labels(), r.labelColumn(),
+                r.batch(), r.tiling());
         checkClip(r.clip(), r.labels());
         return plan;
     }
@@ -33,10 +38,11 @@ public final class EvalPlanner {
     /**
      * The plan for models and a prompt file. Every model is checked as a run of {@code batch} prompts
      * would use it (configs, weight headers, scheduler, memory at its size), and the prompt file is
-     * read, before the first image of any model.
+     * read, before the first image of any model. Each model's decode tiles (as {@code tiling} asks, or as
+     * its memory plan chooses) are fixed here and are part of its images' keys.
      */
     public static EvalPlan plan(List<Path> models, SingleFileOptions options, Path prompts, SamplingDefaults sampling, List<String> labels,
-                                String labelColumn, int batch) {
+                                String labelColumn, int batch, DecodeTiling tiling) {
         if (batch < 1) {
             throw new InputException("prompts per UNet batch must be >= 1, got " + batch);
         }
@@ -61,12 +67,25 @@ public final class EvalPlanner {
             // Checks the sampler options at this model's size; the plan then sets the size per model.
             defaults = sampling.at(folder);
             // Rows may bring their own guidance, so every batch is counted with its unconditional rows.
-            StableDiffusionPipeline.check(folder, defaults.scheduler(), defaults.height(), defaults.width(), 2 * batch,
-                    batch);
+            SamplingMemory.Estimate memory = StableDiffusionPipeline.check(folder, defaults.scheduler(),
+                    defaults.height(), defaults.width(), 2 * batch, batch, tiling);
             evalModels.add(new EvalModel(names.get(i), path.toAbsolutePath().normalize(),
-                    ContentKeys.ofModel(folder, own), defaults.height(), defaults.width(), own));
+                    decodeKey(ContentKeys.ofModel(folder, own), memory.tiling()), defaults.height(), defaults.width(),
+                    own, DecodeTiling.exactly(memory.tiling())));
         }
         return EvalPlan.of(evalModels, promptSet, defaults, labels, labelColumn);
+    }
+
+    /** A model decoded whole keeps its files' key; tiles change the pixels, so they join the key. */
+    private static String decodeKey(String modelKey, VaeTiling tiles) {
+        if (tiles == null) {
+            return modelKey;
+        }
+        JsonArray parts = new JsonArray();
+        parts.add(modelKey);
+        parts.add("vae_tiles");
+        parts.add(tiles.tileSample());
+        return ContentKeys.of(parts);
     }
 
     /** Checks a CLIP folder (and that labels come with one) before any heavy work. */

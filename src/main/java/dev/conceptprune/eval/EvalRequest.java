@@ -1,6 +1,7 @@
 package dev.conceptprune.eval;
 
 import dev.conceptprune.model.SingleFileOptions;
+import dev.conceptprune.pipeline.DecodeTiling;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,11 +18,16 @@ import java.util.List;
  * @param batch       prompts per UNet batch
  * @param out         the output folder
  * @param force       replace another evaluation or other files in {@code out}
+ * @param tiling      how the VAE decode is tiled (the plan keeps each model's choice)
  */
 public record EvalRequest(List<Path> models, SingleFileOptions modelOptions, Path prompts, SamplingDefaults sampling, List<String> labels,
-                          String labelColumn, Path clip, int batch, Path out, boolean force) {
+                          String labelColumn, Path clip, int batch, Path out, boolean force,
+                          DecodeTiling tiling) {
     public EvalRequest {
         models = List.copyOf(models);
+        if (tiling == null) {
+            tiling = DecodeTiling.AUTO;
+        }
         labels = List.copyOf(labels);
     }
 }

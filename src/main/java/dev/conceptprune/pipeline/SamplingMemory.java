@@ -7,6 +7,7 @@ import dev.conceptprune.runtime.MemoryCheck;
 import dev.conceptprune.runtime.ProcessMemory;
 import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.VaeConfig;
+import dev.conceptprune.vae.VaeTiling;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,6 +29,12 @@ import java.util.Locale;
  * attention kernel works in cache-sized blocks and never holds the heads x tokens^2 matrix (the toy
  * model at 512x512, 16,384 tokens per image, would need 17 GB for it and runs in well under 1 GB).
  * {@link #OVERHEAD_BYTES} covers the JVM, libtorch and the allocator's slack.
+ *
+ * <p>A tiled decode ({@link VaeTiling}) holds one tile's decoder activations at a time, plus every
+ * decoded tile (diffusers blends them after decoding all) and the assembled image twice (the
+ * row and the whole concatenation). The estimate is also the run's plan: the components whose
+ * weights are resident together and whether the decode is tiled; {@link #decodeTiling} chooses
+ * tiles when the whole decode would not fit, first the VAE's own and then halves of them.
  */
 public final class SamplingMemory {
     /** Memory used besides weights and activations: JVM heap and code, libtorch, freed-but-kept blocks. */
@@ -40,13 +47,21 @@ public final class SamplingMemory {
     }
 
     /**
-     * The estimate of one run's largest step.
+     * The estimate of one run's largest step, and the plan it assumes.
      *
-     * @param weightBytes  float32 weights of text encoder, UNet and VAE
+     * @param weightBytes  float32 weights of the resident components
      * @param unetBytes    activations of one UNet call on the batch
-     * @param decoderBytes activations of one VAE decode at full size
+     * @param decoderBytes activations of one VAE decode at full size, tile by tile when {@code tiling} is set
+     * @param components   the components whose weights are resident together
+     * @param tiling       the decode's tiles, or null for a whole decode
      */
-    public record Estimate(double weightBytes, double unetBytes, double decoderBytes) {
+    public record Estimate(double weightBytes, double unetBytes, double decoderBytes, List<Component> components,
+                           VaeTiling tiling) {
+        /** Copies the component list. */
+        public Estimate {
+            components = List.copyOf(components);
+        }
+
         /** Weights, the larger of the two steps, and the fixed overhead. */
         public double totalBytes() {
             return weightBytes + Math.max(unetBytes, decoderBytes) + OVERHEAD_BYTES;
@@ -56,14 +71,55 @@ public final class SamplingMemory {
         public String largestStep() {
             return unetBytes >= decoderBytes ? "the UNet's activations" : "the VAE decoder's activations";
         }
+
+        /** The plan in words: resident components, the UNet step, the decode whole or tiled. */
+        public String plan() {
+            StringBuilder b = new StringBuilder();
+            for (Component c : components) {
+                b.append(b.length() == 0 ? "" : ", ").append(c.folderName());
+            }
+            b.append(" resident (").append(gb(weightBytes)).append("), UNet ").append(gb(unetBytes))
+                    .append(", VAE decode ");
+            if (decoderBytes == 0) {
+                b.append("none");
+            } else if (tiling == null) {
+                b.append("whole ").append(gb(decoderBytes));
+            } else {
+                b.append("in ").append(tiling.tileSample()).append("-pixel tiles ").append(gb(decoderBytes));
+            }
+            return b.toString();
+        }
     }
+
+    /** The components a run keeps resident, in the order of the plan. */
+    private static final List<Component> RUN_COMPONENTS = List.of(Component.TEXT_ENCODER, Component.TEXT_ENCODER_2,
+            Component.UNET, Component.VAE);
 
     /**
      * The estimate for {@code unetRows} UNet batch rows (two per image with classifier-free guidance)
-     * and {@code decodedImages} images decoded at once (0 when the run does not decode).
+     * and {@code decodedImages} images decoded at once (0 when the run does not decode), decoded whole.
      */
     public static Estimate estimate(UNetConfig unet, VaeConfig vae, long parameters, int height, int width,
                                     int unetRows, int decodedImages) {
+        return estimate(unet, vae, parameters, height, width, unetRows, decodedImages, null,
+                List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE));
+    }
+
+    /**
+     * As {@link #estimate(UNetConfig, VaeConfig, long, int, int, int, int)}, decoded in {@code tiling} (null:
+     * whole), with {@code components} resident; a null {@code unet} counts no UNet step.
+     */
+    public static Estimate estimate(UNetConfig unet, VaeConfig vae, long parameters, int height, int width,
+                                    int unetRows, int decodedImages, VaeTiling tiling, List<Component> components) {
+        return new Estimate(FLOAT * parameters, unetBytes(unet, vae, height, width, unetRows),
+                decoderBytes(vae, height, width, decodedImages, tiling), components, tiling);
+    }
+
+    /** Activations of one UNet call; 0 without a UNet config (a benchmark of other components). */
+    private static double unetBytes(UNetConfig unet, VaeConfig vae, int height, int width, int unetRows) {
+        if (unet == null) {
+            return 0;
+        }
         int f = vae.scaleFactor();
         double tokens = ((double) height / f) * ((double) width / f);
         int[] c = unet.blockOutChannels();
@@ -77,30 +133,103 @@ public final class SamplingMemory {
         }
         double working = (unet.downHasAttention(0) ? 16 : 6) * c[0] * tokens
                 + UNFOLD * (c[0] + c[Math.min(1, c.length - 1)]) * tokens;
-        double unetBytes = FLOAT * unetRows * (skips + working);
-        int last = vae.channels(0);
-        int beforeLast = vae.channels(Math.min(1, vae.blocks() - 1));
-        double pixels = (double) height * width;
-        double decoderBytes = FLOAT * decodedImages * pixels * ((2.0 + UNFOLD) * beforeLast + 2.0 * last + 3);
-        return new Estimate(FLOAT * parameters, unetBytes, decoderBytes);
+        return FLOAT * unetRows * (skips + working);
     }
 
-    /** The estimate for a model's own configs and weights. */
+    /** Activations of decoding {@code images} at once, whole or (when {@code tiling} splits the latents) tile by tile. */
+    static double decoderBytes(VaeConfig vae, int height, int width, int images, VaeTiling tiling) {
+        int last = vae.channels(0);
+        int beforeLast = vae.channels(Math.min(1, vae.blocks() - 1));
+        double perPixel = (2.0 + UNFOLD) * beforeLast + 2.0 * last + 3;
+        double pixels = (double) height * width;
+        int f = vae.scaleFactor();
+        long latentH = height / f;
+        long latentW = width / f;
+        if (tiling == null || !tiling.splits(latentH, latentW)) {
+            return FLOAT * images * pixels * perPixel;
+        }
+        double tilePixels = (double) Math.min(tiling.tileLatent(), latentH) * f * Math.min(tiling.tileLatent(), latentW)
+                * f;
+        double tiles = (double) tiling.tilesAlong(latentH) * tiling.tilesAlong(latentW);
+        return FLOAT * images * (tilePixels * perPixel + 3 * tiles * tilePixels + 2 * 3 * pixels);
+    }
+
+    /** The estimate for a model's own configs and weights, decoded whole. */
     public static Estimate estimate(ModelSource source, int height, int width, int unetRows, int decodedImages) {
-        long parameters = MemoryCheck.parameterCount(source,
-                List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE));
         return estimate(UNetConfig.from(source.config(Component.UNET)), VaeConfig.from(source.config(Component.VAE)),
-                parameters, height, width, unetRows, decodedImages);
+                MemoryCheck.parameterCount(source, List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE)),
+                height, width, unetRows, decodedImages);
     }
 
     /**
-     * Refuses a run whose estimate exceeds the memory available now.
+     * The plan of a run on a model: every text encoder, UNet and VAE it has resident, and the decode
+     * tiled as {@code tiling} asks, or as {@link #decodeTiling} chooses for the memory {@code available}.
+     */
+    public static Estimate plan(ModelSource source, int height, int width, int unetRows, int decodedImages,
+                                DecodeTiling tiling, long available) {
+        List<Component> resident = residentComponents(source);
+        long parameters = MemoryCheck.parameterCount(source, resident);
+        VaeConfig vae = VaeConfig.from(source.config(Component.VAE));
+        VaeTiling tiles = decodedImages == 0 ? null
+                : decodeTiling(vae, FLOAT * parameters, height, width, decodedImages, tiling, available);
+        return estimate(UNetConfig.from(source.config(Component.UNET)), vae, parameters, height, width, unetRows,
+                decodedImages, tiles, resident);
+    }
+
+    /** The run's components the model has. */
+    static List<Component> residentComponents(ModelSource source) {
+        return RUN_COMPONENTS.stream().filter(source::has).toList();
+    }
+
+    /** The float32 bytes of the weights a run on the model keeps resident. */
+    public static double weightBytes(ModelSource source) {
+        return FLOAT * MemoryCheck.parameterCount(source, residentComponents(source));
+    }
+
+    /**
+     * The tiles of a decode: those asked for unless {@code request} is automatic; otherwise none when the
+     * whole decode fits beside the weights in {@code available} bytes (or that is unknown, < 0), else the
+     * VAE's own tiles, halved (at most to a quarter) while they still would not fit.
+     */
+    public static VaeTiling decodeTiling(VaeConfig vae, double weightBytes, int height, int width, int images,
+                                         DecodeTiling request, long available) {
+        if (!request.automatic()) {
+            return request.tiled() ? request.tiles(vae) : null;
+        }
+        if (available < 0 || fits(weightBytes + decoderBytes(vae, height, width, images, null), available)) {
+            return null;
+        }
+        VaeTiling tiles = VaeTiling.of(vae);
+        int f = vae.scaleFactor();
+        int smallest = Math.max(2 * f, tiles.tileSample() / 4);
+        while (!fits(weightBytes + decoderBytes(vae, height, width, images, tiles), available)
+                && tiles.tileSample() / 2 / f * f >= smallest) {
+            tiles = VaeTiling.ofPixels(tiles.tileSample() / 2 / f * f, vae);
+        }
+        return tiles;
+    }
+
+    private static boolean fits(double bytes, long available) {
+        return bytes + OVERHEAD_BYTES <= available;
+    }
+
+    /**
+     * Refuses a run whose plan ({@link #plan}, the decode tiled only when needed) exceeds the memory
+     * available now.
      *
-     * @throws InputException naming the size, the figures and the larger step
+     * @throws InputException naming the size, the figures, the larger step and the plan
      */
     public static void require(ModelSource source, int height, int width, int unetRows, int decodedImages) {
-        require(estimate(source, height, width, unetRows, decodedImages), height, width,
-                ProcessMemory.availableBytes());
+        require(source, height, width, unetRows, decodedImages, DecodeTiling.AUTO);
+    }
+
+    /** As {@link #require(ModelSource, int, int, int, int)} with the decode tiled as {@code tiling} asks; returns the plan. */
+    public static Estimate require(ModelSource source, int height, int width, int unetRows, int decodedImages,
+                                   DecodeTiling tiling) {
+        long available = ProcessMemory.availableBytes();
+        Estimate plan = plan(source, height, width, unetRows, decodedImages, tiling, available);
+        require(plan, height, width, available);
+        return plan;
     }
 
     /** As {@link #require(ModelSource, int, int, int, int)} for an estimate; {@code available} < 0: unknown. */
@@ -109,9 +238,9 @@ public final class SamplingMemory {
             return;
         }
         throw new InputException(String.format(Locale.ROOT,
-                "%dx%d needs about %s of memory (%s for %s, %s for the weights); this machine has %s available",
-                height, width, gb(e.totalBytes()), gb(Math.max(e.unetBytes(), e.decoderBytes())), e.largestStep(),
-                gb(e.weightBytes()), gb(available)));
+                "%dx%d needs about %s of memory (%s for %s, %s for the weights; plan: %s); this machine has %s "
+                        + "available", height, width, gb(e.totalBytes()), gb(Math.max(e.unetBytes(), e.decoderBytes())),
+                e.largestStep(), gb(e.weightBytes()), e.plan(), gb(available)));
     }
 
     private static String gb(double bytes) {

@@ -15,6 +15,8 @@ import dev.conceptprune.unet.UNetConditioning;
 import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.AutoencoderKL;
 import dev.conceptprune.vae.VaeConfig;
+import dev.conceptprune.vae.VaeTiling;
+import dev.conceptprune.runtime.ProcessMemory;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
@@ -40,6 +42,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
+    private DecodeTiling decodeTiling = DecodeTiling.AUTO;
+    /** What the memory check saw, so that the decode makes the plan's choice of tiles. */
+    private long availableAtLoad = -1;
 
     private StableDiffusionPipeline(ModelSource source, Runtime runtime, NDManager manager,
                                     TextConditioner conditioner,
@@ -64,7 +69,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         List<Component> components = sdxl
                 ? List.of(Component.TEXT_ENCODER, Component.TEXT_ENCODER_2, Component.UNET, Component.VAE)
                 : List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE);
-        MemoryCheck.requireFor(MemoryCheck.parameterCount(source, components), "the model " + source.location());
+        long available = ProcessMemory.availableBytes();
+        long params = MemoryCheck.parameterCount(source, components);
+        MemoryCheck.requireFor(params, "the model " + source.location());
         NDManager manager = runtime.newManager();
         try {
             TextConditioner conditioner;
@@ -86,7 +93,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             requireAddedConditionsFit(source, unetConfig, pooledWidth);
             UNet2DConditionModel unet = UNet2DConditionModel.load(source, runtime, manager);
             AutoencoderKL vae = AutoencoderKL.load(source, runtime, manager);
-            return new StableDiffusionPipeline(source, runtime, manager, conditioner, text, unet, vae);
+            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(source, runtime, manager, conditioner, text,
+                    unet, vae);
+            pipeline.availableAtLoad = available;
+            return pipeline;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -167,6 +177,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public static void check(ModelSource source, String schedulerKind, int height, int width, int unetRows,
                              int decodedImages) {
+        check(source, schedulerKind, height, width, unetRows, decodedImages, DecodeTiling.AUTO);
+    }
+
+    /**
+     * As {@link #check(ModelSource, String, int, int, int, int)}, with the decode tiled as {@code tiling}
+     * asks; tiles that do not suit the VAE are refused here. Returns the memory plan, whose tiles a
+     * run that must decode alike everywhere (an evaluation) keeps with {@link DecodeTiling#exactly}.
+     */
+    public static SamplingMemory.Estimate check(ModelSource source, String schedulerKind, int height, int width,
+                                                int unetRows, int decodedImages, DecodeTiling tiling) {
         checkComponentConfigs(source);
         ClipTextConfig text = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
         UNetConfig unet = UNetConfig.from(source.config(Component.UNET));
@@ -188,8 +208,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             }
             requireAddedConditionsFit(source, unet, 0);
         }
-        SamplingMemory.require(source, height, width, unetRows, decodedImages);
+        SamplingMemory.Estimate plan = SamplingMemory.require(source, height, width, unetRows, decodedImages, tiling);
         checkTokenizer(source);
+        return plan;
     }
 
     /** The model the pipeline was loaded from. */
@@ -223,6 +244,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return textEncoder;
     }
 
+    /** Sets how later decodes are tiled (by default only when the whole decode would not fit). */
+    public void setDecodeTiling(DecodeTiling tiling) {
+        decodeTiling = tiling;
+    }
+
     /** The scheduler for a run: the model's own unless {@code kind} names another. */
     public Scheduler scheduler(String kind) {
         return Schedulers.from(source, kind);
@@ -240,7 +266,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 : SeededNoise.draw(s.seed(), latentShape(n, s.height(), s.width()));
         List<String> prompts = Collections.nCopies(n, s.prompt());
         float[] latents = sample(prompts, s, init, listener, Integer.MAX_VALUE);
-        float[] pixels = decode(latents, n, s.height(), s.width());
+        float[] pixels = decode(latents, n, s.height(), s.width(), listener);
         warnOnNaN(latents, pixels, listener);
         return new GeneratedImages(n, s.height(), s.width(), pixels, latents);
     }
@@ -264,7 +290,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             float[] init = SeededNoise.drawEach(seeds.subList(from, from + chunk.size()),
                     latentShape(1, s.height(), s.width()));
             float[] latents = sample(chunk, s, init, listener, Integer.MAX_VALUE);
-            float[] pixels = decode(latents, chunk.size(), s.height(), s.width());
+            float[] pixels = decode(latents, chunk.size(), s.height(), s.width(), listener);
             warnOnNaN(latents, pixels, listener);
             for (int i = 0; i < chunk.size(); i++) {
                 out.add(Arrays.copyOfRange(pixels, i * perImage, (i + 1) * perImage));
@@ -370,10 +396,22 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return false;
     }
 
-    /** Decodes final latents (flat NCHW) to NHWC pixels in [0, 1]. */
+    /** Decodes final latents (flat NCHW) to NHWC pixels in [0, 1], tiled as {@link #setDecodeTiling} says. */
     public float[] decode(float[] latents, int n, int height, int width) {
+        return decode(latents, n, height, width, StepListener.NONE);
+    }
+
+    /** As {@link #decode(float[], int, int, int)}, warning when tiles are chosen because the whole decode would not fit. */
+    private float[] decode(float[] latents, int n, int height, int width, StepListener listener) {
+        double weights = decodeTiling.automatic() ? SamplingMemory.weightBytes(source) : 0;
+        VaeTiling tiles = SamplingMemory.decodeTiling(vae.config(), weights, height, width, n, decodeTiling,
+                availableAtLoad);
+        if (tiles != null && decodeTiling.automatic()) {
+            listener.warning("the whole VAE decode at " + height + "x" + width + " would not fit in memory; decoding in "
+                    + tiles.tileSample() + "-pixel tiles, whose seams are blended");
+        }
         try (NDManager dec = manager.newSubManager()) {
-            return Images.toUnitRange(vae.decode(dec.create(latents, latentShape(n, height, width))));
+            return Images.toUnitRange(vae.decode(dec.create(latents, latentShape(n, height, width)), tiles));
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.conceptprune.vae;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.conceptprune.nn.Conv2d;
@@ -86,13 +88,22 @@ public final class AutoencoderKL {
      * [B, out, h*f, w*f], roughly in [-1, 1] and not clamped.
      */
     public NDArray decode(NDArray latents) {
+        return decode(latents, null);
+    }
+
+    /**
+     * As {@link #decode(NDArray)}, in the tiles of {@code tiling} when the latents are larger than one
+     * tile (diffusers' {@code enable_tiling}); a null tiling decodes whole.
+     */
+    public NDArray decode(NDArray latents, VaeTiling tiling) {
         checkInput("latents", latents, config.latentChannels());
         return scoped(latents, x -> {
             NDArray z = x.div((float) config.scalingFactor());
             if (config.shiftFactor() != null) {
                 z = Intermediates.replace(z, z.add(config.shiftFactor().floatValue()));
             }
-            return decodeScoped(z);
+            long[] s = z.getShape().getShape();
+            return tiling != null && tiling.splits(s[2], s[3]) ? decodeTiled(z, tiling) : decodeScoped(z);
         });
     }
 
@@ -154,6 +165,52 @@ public final class AutoencoderKL {
         try (NDArray q = postQuantConv.forward(z)) {
             return decoder.forward(q);
         }
+    }
+
+    /**
+     * diffusers' {@code tiled_decode}: every tile decoded in its own scope, then blended in place
+     * order, so that each seam blends with neighbours that are already blended themselves.
+     */
+    private NDArray decodeTiled(NDArray z, VaeTiling tiling) {
+        NDManager scope = z.getManager();
+        long height = z.getShape().get(2);
+        long width = z.getShape().get(3);
+        int stride = tiling.strideLatent();
+        int side = tiling.tileLatent();
+        int rowsCount = tiling.tilesAlong(height);
+        int colsCount = tiling.tilesAlong(width);
+        NDArray[][] tiles = new NDArray[rowsCount][colsCount];
+        for (int r = 0; r < rowsCount; r++) {
+            for (int c = 0; c < colsCount; c++) {
+                long top = (long) r * stride;
+                long left = (long) c * stride;
+                try (NDManager tileScope = scope.newSubManager()) {
+                    NDArray latentTile = z.get(new NDIndex(":, :, {}:{}, {}:{}", top, Math.min(top + side, height),
+                            left, Math.min(left + side, width)));
+                    latentTile.attach(tileScope);
+                    NDArray decoded = decodeScoped(latentTile);
+                    decoded.attach(scope);
+                    tiles[r][c] = decoded;
+                }
+            }
+        }
+        int blend = tiling.blendExtent();
+        int limit = tiling.rowLimit();
+        NDList rows = new NDList();
+        for (int r = 0; r < rowsCount; r++) {
+            NDList row = new NDList();
+            for (int c = 0; c < colsCount; c++) {
+                if (r > 0) {
+                    tiles[r][c] = Blend.vertical(tiles[r - 1][c], tiles[r][c], blend);
+                }
+                if (c > 0) {
+                    tiles[r][c] = Blend.horizontal(tiles[r][c - 1], tiles[r][c], blend);
+                }
+                row.add(tiles[r][c].get(new NDIndex(":, :, :{}, :{}", limit, limit)));
+            }
+            rows.add(NDArrays.concat(row, 3));
+        }
+        return NDArrays.concat(rows, 2);
     }
 
     private NDArray momentsScoped(NDArray image) {

@@ -8,10 +8,13 @@ import java.util.List;
  *
  * @param shiftFactor added after dividing by {@code scalingFactor} when decoding; null when the
  *                    config has none (SD 1.x/2.x)
+ * @param sampleSize  {@code sample_size}, the image side the VAE was trained at; diffusers' tiled
+ *                    decode takes its tile side from it
  */
 public record VaeConfig(int inChannels, int outChannels, int latentChannels, int[] blockOutChannels,
                         int layersPerBlock, int normGroups, double scalingFactor, Double shiftFactor,
-                        boolean useQuantConv, boolean usePostQuantConv, boolean midBlockAttention) {
+                        boolean useQuantConv, boolean usePostQuantConv, boolean midBlockAttention,
+                        int sampleSize) {
 
     /** diffusers hard-codes this epsilon for every GroupNorm of the VAE. */
     public static final double NORM_EPS = 1e-6;
@@ -50,11 +53,12 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, int
                 c.getInt("norm_num_groups", 32), c.getDouble("scaling_factor", 0.18215),
                 c.has("shift_factor") ? c.getDouble("shift_factor") : null,
                 c.getBoolean("use_quant_conv", true), c.getBoolean("use_post_quant_conv", true),
-                c.getBoolean("mid_block_add_attention", true));
+                c.getBoolean("mid_block_add_attention", true), sampleSize(c));
         positive(c, "in_channels", cfg.inChannels);
         positive(c, "out_channels", cfg.outChannels);
         positive(c, "latent_channels", cfg.latentChannels);
         positive(c, "layers_per_block", cfg.layersPerBlock);
+        positive(c, "sample_size", cfg.sampleSize);
         positive(c, "norm_num_groups", cfg.normGroups);
         for (int ch : blocks) {
             if (ch <= 0 || ch % cfg.normGroups != 0) {
@@ -66,6 +70,18 @@ public record VaeConfig(int inChannels, int outChannels, int latentChannels, int
             throw c.error("config key 'scaling_factor' must be a positive number, found " + cfg.scalingFactor);
         }
         return cfg;
+    }
+
+    /** diffusers' {@code AutoencoderKL} default is 32; a [height, width] pair tiles by its first entry, as diffusers does. */
+    private static int sampleSize(Config c) {
+        if (c.has("sample_size") && c.json().get("sample_size").isJsonArray()) {
+            int[] pair = c.getIntArray("sample_size");
+            if (pair.length == 0) {
+                throw c.error("config key 'sample_size' is an empty list");
+            }
+            return pair[0];
+        }
+        return c.getInt("sample_size", 32);
     }
 
     private static void checkBlockTypes(Config c, String key, String supported, int blocks) {

@@ -57,6 +57,26 @@ class BenchCommandTest {
         assertTrue(machine.get("vm_hwm_mb").getAsDouble() != 0);
     }
 
+    /** SDXL's VAE alone (nothing else is built), whole and in 32-pixel tiles: 3 x 3 tiles of 4, 4 and 2 latents. */
+    @Test
+    void sdxlPresetTimesOnlyTheVaeDecoderAndTilesCostTheirOverlap() {
+        String[] common = {"bench", "--preset", "sdxl", "--only", "vae_decoder", "--json", "--calls", "1", "--warmup",
+            "0", "--height", "64", "--threads", "1"};
+        JsonObject whole = run(common);
+        List<String> tiledArgs = new java.util.ArrayList<>(List.of(common));
+        tiledArgs.addAll(List.of("--vae-tiling", "32"));
+        JsonObject tiled = run(tiledArgs.toArray(new String[0]));
+        assertEquals(List.of("vae_decoder", "machine", "model"), List.copyOf(tiled.keySet()));
+        assertTrue(tiled.get("model").getAsString().contains("stable-diffusion-xl-base-1.0"));
+        JsonObject t = tiled.getAsJsonObject("vae_decoder");
+        assertTrue(t.get("input").getAsString().endsWith("64x64, 32-pixel tiles"), t.toString());
+        double ratio = t.get("gflop_per_call").getAsDouble()
+                / whole.getAsJsonObject("vae_decoder").get("gflop_per_call").getAsDouble();
+        System.out.printf("SDXL VAE decode at 64x64: 32-pixel tiles cost %.2fx the whole decode's FLOPs%n", ratio);
+        // 80 x 80 decoded pixels for 64 x 64: 1.56x the convolutions (measured 1.56; attention is negligible here).
+        assertTrue(ratio > 1.45 && ratio < 1.7, "tiled FLOPs / whole FLOPs = " + ratio);
+    }
+
     @Test
     void discoveryFindsTheReferenceStatisticsWithFewerCalls() {
         JsonObject d = run("bench", "--discovery", "--model", Fixtures.TINY_SD.toString(), "--json", "--steps", "4",

@@ -1,5 +1,6 @@
 package dev.conceptprune.eval;
 
+import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.clip.ClipFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,7 +96,7 @@ class EvalRunTest {
         }
         Path file = tmp.resolve("prompts.csv");
         Files.writeString(file, csv);
-        return EvalPlanner.plan(List.of(model), SingleFileOptions.NONE, file, SMALL, labels, null, 2);
+        return EvalPlanner.plan(List.of(model), SingleFileOptions.NONE, file, SMALL, labels, null, 2, DecodeTiling.AUTO);
     }
 
     @Test

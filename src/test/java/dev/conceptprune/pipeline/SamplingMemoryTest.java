@@ -1,12 +1,16 @@
 package dev.conceptprune.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.vae.VaeConfig;
+import dev.conceptprune.vae.VaeTiling;
 import org.junit.jupiter.api.Test;
 
 /** The activation estimate of a run's largest step, and the refusal with its figures. */
@@ -42,5 +46,46 @@ class SamplingMemoryTest {
         assertTrue(x.getMessage().endsWith("this machine has 23 GB available"), x.getMessage());
         SamplingMemory.require(e, 512, 100000, -1);
         SamplingMemory.require(SamplingMemory.estimate(toy, 512, 512, 2, 1), 512, 512, 23_000_000_000L);
+    }
+
+    @Test
+    void theDecodeIsTiledOnlyWhenTheWholeDecodeWouldNotFit() {
+        VaeConfig vae = VaeConfig.from(toy.config(Component.VAE));
+        double weights = SamplingMemory.weightBytes(toy);
+        double whole = SamplingMemory.decoderBytes(vae, 512, 512, 1, null);
+        double own = SamplingMemory.decoderBytes(vae, 512, 512, 1, VaeTiling.of(vae));
+        double halves = SamplingMemory.decoderBytes(vae, 512, 512, 1, VaeTiling.ofPixels(32, vae));
+        System.out.printf("toy VAE decode at 512x512: whole %.0f MB, in 64-pixel tiles %.0f MB, in 32-pixel tiles "
+                + "%.0f MB%n", whole / 1e6, own / 1e6, halves / 1e6);
+        assertTrue(halves < own && own < whole / 5, "tiles hold one tile's activations, not the image's");
+        long roomy = (long) (weights + whole + SamplingMemory.OVERHEAD_BYTES) + 1;
+        assertNull(SamplingMemory.decodeTiling(vae, weights, 512, 512, 1, DecodeTiling.AUTO, roomy));
+        assertNull(SamplingMemory.decodeTiling(vae, weights, 512, 512, 1, DecodeTiling.AUTO, -1),
+                "unknown memory: whole, as before");
+        long tight = (long) (weights + own + SamplingMemory.OVERHEAD_BYTES) + 1;
+        assertEquals(VaeTiling.of(vae), SamplingMemory.decodeTiling(vae, weights, 512, 512, 1, DecodeTiling.AUTO, tight));
+        long tighter = (long) (weights + halves + SamplingMemory.OVERHEAD_BYTES) + 1;
+        assertEquals(new VaeTiling(32, 8),
+                SamplingMemory.decodeTiling(vae, weights, 512, 512, 1, DecodeTiling.AUTO, tighter));
+        assertEquals(new VaeTiling(48, 12),
+                SamplingMemory.decodeTiling(vae, weights, 512, 512, 1, DecodeTiling.always(48), roomy),
+                "asked-for tiles are used even where the whole decode fits");
+    }
+
+    @Test
+    void thePlanNamesTheResidentComponentsAndTheTiles() {
+        SamplingMemory.Estimate whole = SamplingMemory.plan(toy, 512, 512, 2, 1, DecodeTiling.AUTO, -1);
+        assertTrue(whole.plan().startsWith("text_encoder, unet, vae resident ("), whole.plan());
+        assertTrue(whole.plan().contains("VAE decode whole 0.8 GB"), whole.plan());
+        SamplingMemory.Estimate tiled = SamplingMemory.plan(toy, 512, 512, 2, 1, DecodeTiling.always(null), -1);
+        assertTrue(tiled.plan().contains("VAE decode in 64-pixel tiles"), tiled.plan());
+        assertTrue(tiled.totalBytes() < whole.totalBytes(), "the check counts the tiled decode");
+        long between = (long) ((tiled.totalBytes() + whole.totalBytes()) / 2);
+        SamplingMemory.require(tiled, 512, 512, between);
+        InputException x = assertThrows(InputException.class, () -> SamplingMemory.require(whole, 512, 512, between));
+        assertTrue(x.getMessage().contains("plan: text_encoder, unet, vae resident"), x.getMessage());
+        SamplingMemory.Estimate auto = SamplingMemory.plan(toy, 512, 512, 2, 1, DecodeTiling.AUTO, between);
+        assertEquals(VaeTiling.of(VaeConfig.from(toy.config(Component.VAE))), auto.tiling(),
+                "tiled automatically: " + auto.plan());
     }
 }
