@@ -11,11 +11,13 @@ import dev.conceptprune.io.SafetensorsWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** generate and inspect on the tiny SDXL folder. */
+/** generate and inspect on the tiny SDXL folder, and generate from its single file. */
 class SdxlCommandsTest {
     private static final Path REFERENCE = Fixtures.TINY_SDXL.resolve("reference");
 
@@ -24,6 +26,16 @@ class SdxlCommandsTest {
 
     @Test
     void generateWritesTheReferencePng() throws IOException {
+        assertReferencePng(Fixtures.TINY_SDXL.toString());
+    }
+
+    @Test
+    void generateFromTheSingleFileWritesTheReferencePng() throws IOException {
+        assertReferencePng(Fixtures.TINY_SDXL.resolve("single_file/tiny-xl.safetensors").toString(), "--config",
+                Fixtures.TINY_SDXL.toString());
+    }
+
+    private void assertReferencePng(String model, String... options) throws IOException {
         Path latents = tmp.resolve("latents.safetensors");
         String prompt;
         try (SafetensorsFile ref = SafetensorsFile.open(REFERENCE.resolve("pipeline_euler_64.safetensors"))) {
@@ -32,10 +44,12 @@ class SdxlCommandsTest {
                     ref.readFloats("initial_latents")).write(latents);
         }
         Path out = tmp.resolve("xl.png");
-        CliRun r = CliRun.run("generate", "--model", Fixtures.TINY_SDXL.toString(), "--prompt", prompt,
-                "--steps", "4", "--guidance", "5", "--scheduler", "euler", "--latents", latents.toString(),
-                "--original-size", "64,64", "--crop-top-left", "0,0", "--target-size", "64,64", "--quiet",
-                "--out", out.toString());
+        List<String> args = new ArrayList<>(List.of("generate", "--model", model,
+                "--prompt", prompt, "--steps", "4", "--guidance", "5", "--scheduler", "euler", "--latents",
+                latents.toString(), "--original-size", "64,64", "--crop-top-left", "0,0", "--target-size", "64,64",
+                "--quiet", "--out", out.toString()));
+        args.addAll(List.of(options));
+        CliRun r = CliRun.run(args);
         assertEquals(0, r.code(), r.err());
         BufferedImage expected = ImageIO.read(REFERENCE.resolve("pipeline_euler_64.png").toFile());
         BufferedImage actual = ImageIO.read(out.toFile());
