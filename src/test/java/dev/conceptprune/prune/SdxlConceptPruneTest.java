@@ -141,35 +141,37 @@ class SdxlConceptPruneTest {
         }
     }
 
-    /** {agreeing, selected} over the entries either mask selects; every entry outside fragile_masks must agree. */
+    @Test
+    void eraseOnTheSingleFileWritesItsLayoutAndApplyReproducesIt() throws IOException {
+        Path file = Fixtures.TINY_SDXL.resolve("single_file/tiny-xl.safetensors");
+        Path base = tmp.resolve("base.txt");
+        Path target = tmp.resolve("target.txt");
+        Files.write(base, pairs.stream().map(PromptPair::base).toList());
+        Files.write(target, pairs.stream().map(PromptPair::target).toList());
+        Path out = tmp.resolve("erase-file");
+        CliRun erase = CliRun.run("erase", "--model", file.toString(), "--config", Fixtures.TINY_SDXL.toString(),
+                "--base-prompts", base.toString(), "--target-prompts", target.toString(), "--concept-name", "Van Gogh",
+                "--skill-ratio", norms.metadata().get("skill_ratio"), "--tau", norms.metadata().get("tau"),
+                "--steps", norms.metadata().get("steps"), "--guidance", norms.metadata().get("guidance"),
+                "--scheduler", "euler", "--height", "64", "--width", "64", "--batch", "4", "--quiet",
+                "--out", out.toString());
+        assertEquals(0, erase.code(), erase.err());
+        Path mask = out.resolve("van-gogh.mask.safetensors");
+        long[] counts = compareWithReference(PruneMask.read(mask));
+        assertEquals(counts[1], counts[0], "the single file's mask is the folder's reference mask");
+        Path edited = out.resolve("tiny-xl.safetensors");
+        Path applied = tmp.resolve("applied");
+        CliRun apply = CliRun.run("apply", "--model", file.toString(), "--config", Fixtures.TINY_SDXL.toString(),
+                "--mask", mask.toString(), "--out", applied.toString());
+        assertEquals(0, apply.code(), apply.err());
+        assertEquals(-1, Files.mismatch(edited, applied.resolve("tiny-xl.safetensors")), "apply reproduces erase");
+        assertEquals(Files.size(file), Files.size(edited), "same layout, only pruned entries zeroed");
+    }
+
+    /** {agreeing, selected}; the mask names exactly the reference's parameters. */
     private static long[] compareWithReference(PruneMask mask) {
-        long agree = 0;
-        long selected = 0;
-        try (SafetensorsFile union = SafetensorsFile.open(CP.resolve("union_masks.safetensors"));
-             SafetensorsFile fragile = SafetensorsFile.open(CP.resolve("fragile_masks.safetensors"))) {
-            assertEquals(union.tensors().keySet(), mask.indices().keySet());
-            for (String p : union.tensors().keySet()) {
-                long[] ref = union.readLongs(p);
-                long[] frag = fragile.readLongs("fragile_union." + p);
-                boolean[] mine = new boolean[ref.length];
-                for (int i : mask.indices().get(p)) {
-                    mine[i] = true;
-                }
-                for (int i = 0; i < ref.length; i++) {
-                    boolean refOn = ref[i] != 0;
-                    if (refOn || mine[i]) {
-                        selected++;
-                        if (refOn == mine[i]) {
-                            agree++;
-                        }
-                    }
-                    if (frag[i] == 0) {
-                        assertEquals(refOn, mine[i], p + " entry " + i + " (not fragile)");
-                    }
-                }
-            }
-        }
-        return new long[] {agree, selected};
+        assertEquals(ReferenceMasks.names(CP), mask.indices().keySet());
+        return ReferenceMasks.compare(mask, CP, mask.indices().keySet());
     }
 
     private static double relDiff(float[] ref, float[] got) {
