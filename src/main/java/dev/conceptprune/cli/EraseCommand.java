@@ -127,7 +127,7 @@ public final class EraseCommand implements Callable<Integer> {
         ModelSource folder = model.open();
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
-        GenerationSettings settings = sampling.settings("", size, 1);
+        GenerationSettings settings = sampling.settings(folder, "", size, 1);
         validate(list);
         PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
         int callsPerRun = EraseJob.unetCallsPerRun(folder, settings);

@@ -116,7 +116,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** The sampler options as an evaluation's defaults, at each model's size. */
     static SamplingDefaults defaults(SamplingOptions sampling) {
-        return folder -> sampling.settings("", sampling.size(folder), 1);
+        return folder -> sampling.settings(folder, "", sampling.size(folder), 1);
     }
 
     /** Checks a CLIP folder (and that labels come with one); see {@link EvalPlanner#checkClip}. */

@@ -121,7 +121,7 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         List<Path> targets = outputs(n);
-        GenerationSettings settings = sampling.settings(prompt, size, n).withInitialLatents(init).withSdxl(sdxl);
+        GenerationSettings settings = sampling.settings(folder, prompt, size, n).withInitialLatents(init).withSdxl(sdxl);
         DecodeTiling tiling = vaeTiling.tiling(folder);
         StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1], (settings.guidance() > 1 ? 2 : 1) * n,
                 n, tiling);

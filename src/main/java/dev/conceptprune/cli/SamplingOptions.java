@@ -9,13 +9,17 @@ import picocli.CommandLine.Option;
 
 /** Sampler options shared by every command that runs the pipeline; they mean the same everywhere. */
 public final class SamplingOptions {
+    private static final double SD_GUIDANCE = 7.5;
+    private static final double SDXL_GUIDANCE = 5.0;
+
     @Option(names = "--steps", defaultValue = "50", paramLabel = "N",
             description = "Denoising steps (default: ${DEFAULT-VALUE}, the paper's and diffusers' setting).")
     int steps;
 
-    @Option(names = "--guidance", defaultValue = "7.5", paramLabel = "SCALE",
-            description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}; <= 1 disables it).")
-    double guidance;
+    @Option(names = "--guidance", paramLabel = "SCALE",
+            description = "Classifier-free guidance scale (default: 7.5, and 5 for SDXL models as diffusers' SDXL"
+                    + " pipeline; <= 1 disables it).")
+    Double guidance;
 
     @Option(names = "--scheduler", paramLabel = "NAME",
             description = "pndm, ddim, euler or dpm++ (default: the model's own scheduler config).")
@@ -63,7 +67,9 @@ public final class SamplingOptions {
         return new int[] {h, w};
     }
 
-    GenerationSettings settings(String prompt, int[] size, int numImages) {
+    /** The sampler settings for {@code model}, whose family picks the guidance default. */
+    GenerationSettings settings(ModelSource model, String prompt, int[] size, int numImages) {
+        double guidance = this.guidance != null ? this.guidance : model.isSdxl() ? SDXL_GUIDANCE : SD_GUIDANCE;
         if (steps <= 0 || steps > 1000) {
             throw new InputException("--steps must be between 1 and 1000, got " + steps);
         }

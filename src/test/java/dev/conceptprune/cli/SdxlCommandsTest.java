@@ -10,6 +10,7 @@ import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.SafetensorsWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,23 @@ class SdxlCommandsTest {
         System.out.println("largest channel difference to the reference PNG: " + worst);
         // measured 0: the image is within 2e-6 of diffusers', far from a rounding step
         assertTrue(worst <= 1, "channel values differ by up to " + worst);
+    }
+
+    @Test
+    void sdxlModelsGuideWithFiveByDefaultAsDiffusers() throws IOException {
+        Path byDefault = tmp.resolve("default.png");
+        Path five = tmp.resolve("five.png");
+        Path sd = tmp.resolve("sd.png");
+        for (String[] run : new String[][] {{byDefault.toString()}, {five.toString(), "--guidance", "5"},
+            {sd.toString(), "--guidance", "7.5"}}) {
+            List<String> args = new ArrayList<>(List.of("generate", "--model", Fixtures.TINY_SDXL.toString(),
+                    "--prompt", "a castle", "--steps", "2", "--height", "32", "--width", "32", "--quiet", "--out"));
+            args.addAll(List.of(run));
+            CliRun r = CliRun.run(args);
+            assertEquals(0, r.code(), r.err());
+        }
+        assertEquals(-1, Files.mismatch(byDefault, five), "the default is 5 on SDXL");
+        assertTrue(Files.mismatch(byDefault, sd) != -1, "and not SD's 7.5");
     }
 
     @Test
