@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /** Times the text encoder, the UNet and the VAE decoder on seeded random inputs of one size. */
@@ -64,20 +65,20 @@ public final class ComponentBench {
             throw new InputException("the image height and width must be multiples of the VAE factor " + f);
         }
         UNetConfig unetConfig = only.contains("unet") ? UNetConfig.from(configs.apply(Component.UNET)) : null;
-        List<Component> resident = only.stream().map(WEIGHTS::get).toList();
-        // A preset's random weights have no files to count; its activations alone are checked.
+        List<Component> resident = weightComponents(only);
         long parameters = folder != null ? MemoryCheck.parameterCount(folder, resident) : 0;
         long available = ProcessMemory.availableBytes();
         boolean decodes = only.contains("vae_decoder");
-        VaeTiling tiles = decodes ? SamplingMemory.decodeTiling(vaeConfig, (double) Float.BYTES * parameters, h, w, images,
-                request.tiling(), available) : null;
-        SamplingMemory.require(SamplingMemory.estimate(unetConfig, vaeConfig, parameters, h, w, batch,
-                decodes ? images : 0, tiles, resident), h, w, available);
+        // A preset's random weights have no files to count: before building, its activations alone
+        // are checked; once built, its weights are known and the decode's tiles are chosen with them.
+        checkMemory(unetConfig, vaeConfig, parameters, h, w, batch, images, decodes, request, resident, available);
         if (progress != null) {
             progress.println("bench: building the networks...");
         }
         BenchModels models = folder != null ? BenchModels.load(folder, runtime, manager, only)
                 : BenchModels.random(request.preset(), runtime, manager, request.seed(), only);
+        VaeTiling tiles = checkMemory(unetConfig, vaeConfig, models.parameters(), h, w, batch, images, decodes,
+                request, resident, available);
         ComponentTimer timer = new ComponentTimer(manager, request.warmup(), request.calls(),
                 request.collectBeforeSample(), progress);
         long seed = request.seed();
@@ -103,6 +104,22 @@ public final class ComponentBench {
                     m -> models.vae().decode(m.create(z, decoded), tiles)));
         }
         return new ComponentResults(models.description(), h, w, batch, results);
+    }
+
+    /** The components whose weights the named benchmarks build. */
+    static List<Component> weightComponents(Collection<String> benchmarks) {
+        return benchmarks.stream().map(WEIGHTS::get).toList();
+    }
+
+    /** Refuses a run beyond the memory {@code available} before it; returns the decode's tiles (null: whole). */
+    private static VaeTiling checkMemory(UNetConfig unet, VaeConfig vae, long parameters, int h, int w, int batch,
+                                         int images, boolean decodes, BenchRequest request, List<Component> resident,
+                                         long available) {
+        VaeTiling tiles = decodes ? SamplingMemory.decodeTiling(vae, (double) Float.BYTES * parameters, h, w, images,
+                request.tiling(), available) : null;
+        SamplingMemory.require(SamplingMemory.estimate(unet, vae, parameters, h, w, batch, decodes ? images : 0, tiles,
+                resident), h, w, available);
+        return tiles;
     }
 
     /**

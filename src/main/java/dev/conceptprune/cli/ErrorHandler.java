@@ -3,6 +3,7 @@ package dev.conceptprune.cli;
 import dev.conceptprune.eval.OutputFolderInUseException;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.runtime.MemoryCheck;
+import dev.conceptprune.runtime.ProcessMemory;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -29,6 +30,20 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
             return BAD_INPUT;
         }
         return FAILURE;
+    }
+
+    /**
+     * The message for an out-of-memory failure: the JVM's cap on direct buffers (which carry every
+     * weight into libtorch) has its own remedy; anything else is the machine's memory.
+     */
+    static String outOfMemory(OutOfMemoryError e) {
+        if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("direct buffer memory")) {
+            return "out of memory for tensors: this JVM caps them at " + String.format(java.util.Locale.ROOT, "%.1f GiB",
+                    ProcessMemory.directLimitBytes() / 1073741824.0) + " (-XX:MaxDirectMemorySize); run through the "
+                    + "conceptprune launcher, which raises the cap to the machine's memory, or pass a larger "
+                    + "-XX:MaxDirectMemorySize to java";
+        }
+        return "out of memory; the model or image size is too large for this machine";
     }
 
     @Override

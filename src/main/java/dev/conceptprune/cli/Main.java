@@ -74,7 +74,10 @@ public final class Main implements Runnable {
         try {
             code = commandLine().execute(args);
         } catch (OutOfMemoryError e) {
-            System.err.println("error: out of memory; the model or image size is too large for this machine");
+            if (System.getenv("CONCEPTPRUNE_DEBUG") != null) {
+                e.printStackTrace();
+            }
+            System.err.println("error: " + ErrorHandler.outOfMemory(e));
             code = ErrorHandler.FAILURE;
         }
         System.exit(code);

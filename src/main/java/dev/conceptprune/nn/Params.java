@@ -34,6 +34,8 @@ public final class Params {
     private final NDManager manager;
     private final String prefix;
     private final Set<String> used;
+    /** Elements loaded through this view and every view derived from it (one shared cell). */
+    private final long[] loaded;
 
     /** The tensors of {@code store} for {@link Runtime#cpu()}. */
     public Params(TensorSource store, NDManager manager) {
@@ -42,17 +44,18 @@ public final class Params {
 
     /** The tensors of {@code store} for {@code runtime}, into {@code manager} (one the runtime made). */
     public Params(TensorSource store, Runtime runtime, NDManager manager) {
-        this(store, runtime, 0, manager, "", new HashSet<>());
+        this(store, runtime, 0, manager, "", new HashSet<>(), new long[1]);
     }
 
     private Params(TensorSource store, Runtime runtime, long seed, NDManager manager, String prefix,
-                   Set<String> used) {
+                   Set<String> used, long[] loaded) {
         this.store = store;
         this.runtime = runtime;
         this.seed = seed;
         this.manager = manager;
         this.prefix = prefix;
         this.used = used;
+        this.loaded = loaded;
     }
 
     /**
@@ -65,12 +68,12 @@ public final class Params {
 
     /** As {@link #random(NDManager, long)}, for {@code runtime}. */
     public static Params random(Runtime runtime, NDManager manager, long seed) {
-        return new Params(null, runtime, seed, manager, "", new HashSet<>());
+        return new Params(null, runtime, seed, manager, "", new HashSet<>(), new long[1]);
     }
 
     /** A view whose names are relative to {@code prefix + "."}. */
     public Params sub(String name) {
-        return new Params(store, runtime, seed, manager, prefix + name + ".", used);
+        return new Params(store, runtime, seed, manager, prefix + name + ".", used, loaded);
     }
 
     public NDManager manager() {
@@ -103,6 +106,7 @@ public final class Params {
             used.add(full);
             Shape shape = new Shape(expectedShape);
             float[] data = RandomTensor.normal(seed, full, Math.toIntExact(shape.size()), RANDOM_STD);
+            loaded[0] += data.length;
             return inComputeType(manager.create(FloatBuffer.wrap(data), shape));
         }
         if (!store.has(full)) {
@@ -115,7 +119,13 @@ public final class Params {
         }
         used.add(full);
         float[] data = store.readFloats(full);
+        loaded[0] += data.length;
         return inComputeType(manager.create(FloatBuffer.wrap(data), new Shape(expectedShape)));
+    }
+
+    /** Number of weights loaded (or drawn) so far through this view and the views it shares a root with. */
+    public long loadedElements() {
+        return loaded[0];
     }
 
     /** Weights are read as float32; another compute dtype gets them converted once, at load. */

@@ -234,6 +234,7 @@ public final class SamplingMemory {
 
     /** As {@link #require(ModelSource, int, int, int, int)} for an estimate; {@code available} < 0: unknown. */
     public static void require(Estimate e, int height, int width, long available) {
+        MemoryCheck.requireDirect((long) e.weightBytes(), "the run");
         if (available < 0 || e.totalBytes() <= available) {
             return;
         }

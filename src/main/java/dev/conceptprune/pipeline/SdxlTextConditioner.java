@@ -86,9 +86,22 @@ public record SdxlTextConditioner(ClipTokenizer tokenizer, ClipTextModel encoder
         return encode(m, texts, texts);
     }
 
+    /** With zeroed negatives only the conditional rows pass through the encoders. */
+    @Override
+    public int[] encodedRows(GuidanceBatch batch) {
+        if (!zeroesNegatives(batch)) {
+            return TextConditioner.super.encodedRows(batch);
+        }
+        return java.util.stream.IntStream.range(batch.images(), 2 * batch.images()).toArray();
+    }
+
+    private boolean zeroesNegatives(GuidanceBatch batch) {
+        return batch.guided() && batch.negativeAbsent() && forceZerosForEmptyPrompt;
+    }
+
     @Override
     public UNetConditioning encode(NDManager m, GuidanceBatch batch) {
-        if (!batch.guided() || !batch.negativeAbsent() || !forceZerosForEmptyPrompt) {
+        if (!zeroesNegatives(batch)) {
             return encode(m, batch.texts(), batch.secondTexts());
         }
         int n = batch.images();

@@ -26,7 +26,9 @@ import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -242,6 +244,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public ClipTextModel textEncoder() {
         return textEncoder;
+    }
+
+    /** Every text encoder by component, in the conditioner's order (SDXL: {@code text_encoder}, {@code text_encoder_2}). */
+    public Map<Component, ClipTextModel> textEncoders() {
+        Map<Component, ClipTextModel> out = new LinkedHashMap<>();
+        out.put(Component.TEXT_ENCODER, textEncoder);
+        if (conditioner instanceof SdxlTextConditioner xl) {
+            out.put(Component.TEXT_ENCODER_2, xl.encoder2());
+        }
+        return out;
     }
 
     /** Sets how later decodes are tiled (by default only when the whole decode would not fit). */

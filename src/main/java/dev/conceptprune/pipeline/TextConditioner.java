@@ -24,6 +24,15 @@ public interface TextConditioner {
         return encode(m, batch.texts());
     }
 
+    /**
+     * The rows of a guidance batch that {@link #encode(NDManager, GuidanceBatch)} runs through the
+     * text encoders, in the order they pass (observers of the encoders see only these): every row,
+     * unless the conditioner makes some rows without them.
+     */
+    default int[] encodedRows(GuidanceBatch batch) {
+        return java.util.stream.IntStream.range(0, batch.rows()).toArray();
+    }
+
     /** Refuses a UNet whose cross-attention takes another width than this conditioner gives. */
     default void requireFits(UNetConfig unet, Path model) {
         Set<Integer> widths = unet.crossAttentionWidths();

@@ -25,6 +25,11 @@ public final class ActivationRecorder implements FeedForwardObserver, ClipTextMo
         this.sets = sets;
     }
 
+    /** The set of each row of the coming batches, as last assigned. */
+    public int[] assignedRows() {
+        return rowSet.clone();
+    }
+
     /** Which set each row of the coming batches belongs to (-1 = not counted). */
     public void assignRows(int... setOfRow) {
         this.rowSet = setOfRow.clone();

@@ -10,7 +10,9 @@ import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
 import dev.conceptprune.unet.UNetConditioning;
 import java.io.PrintStream;
+import dev.conceptprune.clip.ClipTextModel;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -145,8 +147,24 @@ public final class ConceptDiscovery {
 
     private void encodeChunk(GuidanceBatch guidance, ActivationRecorder recorder, int layers) {
         try (NDManager m = pipeline.runtime().newManager()) {
+            Collection<ClipTextModel> encoders = pipeline.textEncoders().values();
             if (site == PruneSite.TEXT_MLP) {
-                pipeline.textEncoder().setMlpObserver(recorder);
+                // The encoders see only the rows the conditioner runs through them (SDXL's zeroed
+                // negatives pass no encoder).
+                int[] sets = recorder.assignedRows();
+                int[] encoded = pipeline.conditioner().encodedRows(guidance);
+                int[] seen = new int[encoded.length];
+                for (int i = 0; i < encoded.length; i++) {
+                    seen[i] = sets[encoded[i]];
+                }
+                recorder.assignRows(seen);
+                // One layer numbering across the encoders, as PruneSite.layers lists them.
+                int offset = 0;
+                for (ClipTextModel encoder : encoders) {
+                    int first = offset;
+                    encoder.setMlpObserver((layer, x) -> recorder.onFc2Input(first + layer, x));
+                    offset += encoder.config().layers();
+                }
             }
             try {
                 UNetConditioning conditioning = pipeline.conditioner().encode(m, guidance);
@@ -154,7 +172,7 @@ public final class ConceptDiscovery {
                     recorder.recordTextStates(conditioning, layers);
                 }
             } finally {
-                pipeline.textEncoder().setMlpObserver(null);
+                encoders.forEach(e -> e.setMlpObserver(null));
             }
         }
     }

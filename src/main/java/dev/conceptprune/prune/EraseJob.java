@@ -14,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * ConceptPrune end to end for {@code erase}: per concept discovery (resumable from a checkpoint),
@@ -64,9 +66,9 @@ public final class EraseJob {
         List<EraseResult.ConceptResult> results = new ArrayList<>();
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
              TensorSource unetWeights = folder.tensors(Component.UNET);
-             TensorSource siteWeights = folder.tensors(site.component())) {
+             SiteWeights siteWeights = new SiteWeights(folder)) {
             String fingerprint = BaseFingerprint.of(unetWeights);
-            List<String> params = site.parameters(pipe);
+            List<SiteLayer> layers = site.layers(pipe);
             for (Concept c : request.concepts()) {
                 DiscoveryCheckpoint checkpoint = new DiscoveryCheckpoint(
                         out.resolve("." + c.slug() + ".discovery.safetensors"), checkpointKey(fingerprint, c));
@@ -74,11 +76,11 @@ public final class EraseJob {
                         request.batch(), progress).withCheckpoint(checkpoint).run(c.pairs());
                 MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
                         request.selectRatio(), settings);
-                PruneMask mask = MaskBuilder.build(siteWeights, params, site, r.base(), r.target(), meta, fingerprint);
+                PruneMask mask = MaskBuilder.build(siteWeights, layers, r.base(), r.target(), meta, fingerprint);
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
                 List<EraseResult.SweepMask> sweep = request.sweep() == null ? null
-                        : sweepMasks(c, r, siteWeights, params, meta, fingerprint);
+                        : sweepMasks(c, r, siteWeights, layers, meta, fingerprint);
                 checkpoint.delete();
                 masks.add(mask);
                 results.add(conceptResult(c, meta, mask, r, callsPerRun, maskFile, sweep));
@@ -89,12 +91,19 @@ public final class EraseJob {
             }
             EditedModel.export(folder, all, edited, request.force());
             long siteTotal = 0;
-            for (String p : params) {
-                siteTotal += siteWeights.info(p).elementCount();
+            Set<Component> components = new LinkedHashSet<>();
+            for (SiteLayer l : layers) {
+                siteTotal += siteWeights.of(l.component()).info(l.parameter()).elementCount();
+                components.add(l.component());
             }
+            long componentTotal = 0;
+            for (Component c : components) {
+                componentTotal += siteWeights.of(c).parameterCount();
+            }
+            String componentNames = String.join("+", components.stream().map(Component::folderName).toList());
             EraseResult result = new EraseResult(request.model().toString(), results, all.count(), site.id(),
-                    all.count() / (double) siteTotal, site.component().folderName(),
-                    all.count() / (double) siteWeights.parameterCount(), settings.steps(), settings.guidance(),
+                    all.count() / (double) siteTotal, componentNames,
+                    all.count() / (double) componentTotal, settings.steps(), settings.guidance(),
                     settings.height(), settings.width(), all.fingerprint(), (System.nanoTime() - start) / 1e9);
             Json.write(out.resolve(SUMMARY), result);
             return result;
@@ -110,12 +119,12 @@ public final class EraseJob {
     }
 
     /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */
-    private List<EraseResult.SweepMask> sweepMasks(Concept c, ConceptDiscovery.Result r, TensorSource siteWeights,
-                                                   List<String> params, MaskMetadata main, String fingerprint) {
+    private List<EraseResult.SweepMask> sweepMasks(Concept c, ConceptDiscovery.Result r, SiteWeights siteWeights,
+                                                   List<SiteLayer> layers, MaskMetadata main, String fingerprint) {
         List<EraseResult.SweepMask> entries = new ArrayList<>();
         for (double ratio : request.sweptSkillRatios(c)) {
             for (int t : request.sweptTausAtSite()) {
-                PruneMask m = MaskBuilder.build(siteWeights, params, request.site(), r.base(), r.target(),
+                PruneMask m = MaskBuilder.build(siteWeights, layers, r.base(), r.target(),
                         main.with(ratio, t), fingerprint);
                 Path file = request.out().resolve(String.format(Locale.ROOT, "%s.r%s-t%d.mask.safetensors", c.slug(),
                         ratio, t));

@@ -1,5 +1,6 @@
 package dev.conceptprune.prune;
 
+import dev.conceptprune.clip.ClipTextModel;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.unet.FeedForwardLayer;
@@ -49,40 +50,41 @@ public enum PruneSite {
         return this == FFN2 || this == FFN1;
     }
 
-    /** The component whose weights are pruned. */
-    public Component component() {
-        return this == TEXT_MLP ? Component.TEXT_ENCODER : Component.UNET;
-    }
-
-    /** Weight names of the pruned parameters, one per observed layer, in layer order. */
-    public List<String> parameters(StableDiffusionPipeline pipe) {
-        List<String> out = new ArrayList<>();
+    /**
+     * The observed layers in observation order, each with the weight it prunes: the UNet's in
+     * execution order, or every text encoder's {@code mlp.fc2} (SDXL: {@code text_encoder}'s, then
+     * {@code text_encoder_2}'s). SDXL conditions the UNet on encoder 1's penultimate states, so that
+     * encoder's last layer is observed and masked as the others but does not change the images.
+     */
+    public List<SiteLayer> layers(StableDiffusionPipeline pipe) {
+        List<SiteLayer> out = new ArrayList<>();
         if (this == TEXT_MLP) {
-            for (int i = 0; i < pipe.textEncoder().config().layers(); i++) {
-                out.add(dev.conceptprune.clip.ClipTextModel.fc2WeightName(i));
-            }
+            pipe.textEncoders().forEach((component, encoder) -> {
+                for (int i = 0; i < encoder.config().layers(); i++) {
+                    out.add(new SiteLayer(component, ClipTextModel.fc2WeightName(i), encoder.config().intermediate()));
+                }
+            });
             return out;
         }
         for (FeedForwardLayer l : pipe.unet().feedForwardLayers()) {
-            out.add(l.name().substring(0, l.name().length() - "ff.net.2".length()) + module + ".weight");
+            String parameter = l.name().substring(0, l.name().length() - "ff.net.2".length()) + module + ".weight";
+            int width = switch (this) {
+                case FFN2 -> l.inner();
+                case FFN1 -> l.dim();
+                default -> pipe.conditioner().width();
+            };
+            out.add(new SiteLayer(Component.UNET, parameter, width));
         }
         return out;
     }
 
-    /** Input width of each observed layer (the columns of its weight). */
-    public int[] widths(StableDiffusionPipeline pipe) {
-        List<FeedForwardLayer> layers = pipe.unet().feedForwardLayers();
-        return switch (this) {
-            case FFN2 -> layers.stream().mapToInt(FeedForwardLayer::inner).toArray();
-            case FFN1 -> layers.stream().mapToInt(FeedForwardLayer::dim).toArray();
-            case ATTN2_K, ATTN2_V -> layers.stream().mapToInt(l -> pipe.conditioner().width()).toArray();
-            case TEXT_MLP -> java.util.Collections.nCopies(pipe.textEncoder().config().layers(),
-                    pipe.textEncoder().config().intermediate()).stream().mapToInt(Integer::intValue).toArray();
-        };
+    /** Weight names of the pruned parameters, one per observed layer, in layer order. */
+    public List<String> parameters(StableDiffusionPipeline pipe) {
+        return layers(pipe).stream().map(SiteLayer::parameter).toList();
     }
 
-    /** The name a mask file uses for a pruned parameter of this site. */
-    public String maskKey(String parameter) {
-        return this == TEXT_MLP ? PrunedModelWriter.TEXT_ENCODER_PREFIX + parameter : parameter;
+    /** Input width of each observed layer (the columns of its weight). */
+    public int[] widths(StableDiffusionPipeline pipe) {
+        return layers(pipe).stream().mapToInt(SiteLayer::width).toArray();
     }
 }

@@ -28,17 +28,12 @@ import java.util.stream.Stream;
  * so an interrupted export leaves nothing half-written; the input folder is only read.
  */
 public final class PrunedModelWriter {
-    /** Prefix of mask names that address the text encoder instead of the UNet. */
-    public static final String TEXT_ENCODER_PREFIX = "text_encoder/";
-
     private PrunedModelWriter() {
     }
 
     /** Component and parameter a mask entry addresses. */
     static String[] target(String maskName) {
-        return maskName.startsWith(TEXT_ENCODER_PREFIX)
-                ? new String[] {Component.TEXT_ENCODER.folderName(), maskName.substring(TEXT_ENCODER_PREFIX.length())}
-                : new String[] {Component.UNET.folderName(), maskName};
+        return new String[] {MaskKey.component(maskName).folderName(), MaskKey.parameter(maskName)};
     }
 
     /** Exports {@code base} with {@code mask} applied to {@code out}; refuses an existing {@code out} unless {@code force}. */

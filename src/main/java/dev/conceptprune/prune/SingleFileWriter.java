@@ -59,8 +59,11 @@ public final class SingleFileWriter {
     private static Map<String, int[]> storedEdits(SingleFileSource base, PruneMask mask) {
         Map<String, int[]> out = new HashMap<>();
         for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
-            Component c = component(base, e.getKey());
-            String parameter = c == Component.UNET ? e.getKey() : e.getKey().substring(c.folderName().length() + 1);
+            Component c = MaskKey.component(e.getKey());
+            if (!base.family().components().contains(c)) {
+                throw new InputException("mask entry '" + e.getKey() + "' names no tensor of " + base.location());
+            }
+            String parameter = MaskKey.parameter(e.getKey());
             ComponentMapping m = base.mapping().component(c);
             TensorMapping t = m.forDiffusers(parameter).orElseThrow(() -> new InputException("mask entry '"
                     + e.getKey() + "' names no tensor of " + base.location()));
@@ -76,19 +79,6 @@ public final class SingleFileWriter {
             out.merge(t.storedName(), idx, SingleFileWriter::concat);
         }
         return out;
-    }
-
-    /**
-     * The component a mask entry addresses: a text encoder's entries carry its folder name as a
-     * prefix ({@code text_encoder/}, {@code text_encoder_2/}), the UNet's none.
-     */
-    private static Component component(SingleFileSource base, String maskName) {
-        for (Component c : base.family().components()) {
-            if (c != Component.UNET && maskName.startsWith(c.folderName() + "/")) {
-                return c;
-            }
-        }
-        return Component.UNET;
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -38,9 +38,30 @@ public final class MemoryCheck {
 
     /** Checks that {@code parameters} float32 weights fit in the memory available now. */
     public static void requireFor(long parameters, String what) {
+        requireDirect(parameters * 4L, what);
         long available = ProcessMemory.availableBytes();
         if (available > 0) {
             require((long) (parameters * 4L * HEADROOM), available, what);
+        }
+    }
+
+    /**
+     * Fails when {@code weightBytes} exceed what this JVM lets tensors built from Java buffers hold
+     * ({@link ProcessMemory#directLimitBytes}): the launcher raises that limit to the machine's
+     * memory, a plain {@code java -jar} leaves it at the heap's size.
+     */
+    public static void requireDirect(long weightBytes, String what) {
+        requireDirect(weightBytes, ProcessMemory.directLimitBytes(), what);
+    }
+
+    static void requireDirect(long weightBytes, long limit, String what) {
+        if (weightBytes > limit) {
+            throw new InsufficientMemoryException(String.format(Locale.ROOT,
+                    "%s has %.1f GiB of float32 weights but this JVM lets tensors hold only %.1f GiB "
+                            + "(-XX:MaxDirectMemorySize); run it through the conceptprune launcher, which raises the "
+                            + "limit to the machine's memory, or pass -XX:MaxDirectMemorySize=%dg to java",
+                    what, weightBytes / 1073741824.0, limit / 1073741824.0,
+                    (long) Math.ceil(weightBytes * HEADROOM / 1073741824.0)));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.runtime;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -32,6 +33,21 @@ public final class ProcessMemory {
     /** MemAvailable in bytes, or -1 where the system does not say. */
     public static long availableBytes() {
         return kibField(MEMINFO, "MemAvailable:");
+    }
+
+    /**
+     * The most native memory the JVM lets Java buffers hold ({@code -XX:MaxDirectMemorySize}, by
+     * default the heap's maximum). Weights reach libtorch through such buffers, which stay allocated
+     * as long as the tensor lives, so this bounds the weights a process can load.
+     */
+    public static long directLimitBytes() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            long set = Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
+            return set > 0 ? set : java.lang.Runtime.getRuntime().maxMemory();
+        } catch (RuntimeException e) {
+            return java.lang.Runtime.getRuntime().maxMemory();
+        }
     }
 
     /** Sum of the heap pools' peak usage in bytes (an upper bound of the heap's peak). */

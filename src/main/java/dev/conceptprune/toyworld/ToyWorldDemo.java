@@ -16,6 +16,7 @@ import dev.conceptprune.prune.MaskMetadata;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.prune.PrunedModelWriter;
+import dev.conceptprune.prune.SiteWeights;
 import dev.conceptprune.vae.Images;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.io.AtomicFiles;
@@ -91,8 +92,8 @@ public final class ToyWorldDemo {
                         gen, site, request.observedTau(), request.batch(), progress).run(c.pairs()));
                 Path modelDir = request.isSweep() ? out.resolve("sweep").resolve(s.slug()) : out.resolve("model");
                 PruneMask mask;
-                try (TensorSource siteWeights = base.tensors(s.site().component())) {
-                    mask = MaskBuilder.build(siteWeights, s.site().parameters(pipe), s.site(), r.base(), r.target(),
+                try (SiteWeights siteWeights = new SiteWeights(base)) {
+                    mask = MaskBuilder.build(siteWeights, s.site().layers(pipe), r.base(), r.target(),
                             MaskMetadata.of(c, s.site(), s.skillRatio(), s.tau(), 0.0, gen), fingerprint);
                 }
                 Path maskFile = request.isSweep() ? out.resolve("sweep").resolve(s.slug() + ".mask.safetensors")

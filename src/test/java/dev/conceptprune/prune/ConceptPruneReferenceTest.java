@@ -78,7 +78,9 @@ class ConceptPruneReferenceTest {
         System.out.printf("column norms: max relative diff %.3g vs reference, %.3g batched vs single%n", worst, worstBatch);
         // measured 1.7e-6
         assertTrue(worst <= 2e-5, "column norms within 2e-5 relative: " + worst);
-        assertEquals(0.0, worstBatch, "batching changes nothing");
+        // Bit-identical on AVX2 (Zen 4); 1.8e-6 on AVX-512 (Zen 5), where libtorch's GEMM kernels block
+        // by the batch's rows, so a batch of 4 sums in another order: float rounding, as against the reference.
+        assertTrue(worstBatch <= 2e-5, "batching changes only float rounding: " + worstBatch);
         assertEquals(calls * 4, single.unetCalls());
         assertEquals(calls, batched.unetCalls());
     }

@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonParser;
 import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.clip.ClipTextModel;
 import dev.conceptprune.io.SafetensorsFile;
+import dev.conceptprune.model.Component;
+import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.SingleFileOptions;
+import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.model.TensorStore;
 import dev.conceptprune.pipeline.GeneratedImages;
@@ -18,8 +23,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,6 +173,67 @@ class SdxlConceptPruneTest {
         assertEquals(0, apply.code(), apply.err());
         assertEquals(-1, Files.mismatch(edited, applied.resolve("tiny-xl.safetensors")), "apply reproduces erase");
         assertEquals(Files.size(file), Files.size(edited), "same layout, only pruned entries zeroed");
+    }
+
+    @Test
+    void textMlpPrunesBothEncodersInTheFolderAndInTheSingleFile() throws IOException {
+        Path base = tmp.resolve("base.txt");
+        Path target = tmp.resolve("target.txt");
+        Files.write(base, pairs.stream().map(PromptPair::base).toList());
+        Files.write(target, pairs.stream().map(PromptPair::target).toList());
+        Path out = tmp.resolve("erase-text");
+        CliRun erase = CliRun.run("erase", "--model", Fixtures.TINY_SDXL.toString(), "--site", "text-mlp",
+                "--base-prompts", base.toString(), "--target-prompts", target.toString(), "--concept-name", "Van Gogh",
+                "--skill-ratio", "0.05", "--steps", "2", "--scheduler", "euler", "--height", "64", "--width", "64",
+                "--quiet", "--out", out.toString());
+        assertEquals(0, erase.code(), erase.err());
+        PruneMask mask = PruneMask.read(out.resolve("van-gogh.mask.safetensors"));
+        Map<Component, ClipTextModel> encoders = pipe.textEncoders();
+        assertEquals(List.of(Component.TEXT_ENCODER, Component.TEXT_ENCODER_2), List.copyOf(encoders.keySet()));
+        Set<String> expected = new LinkedHashSet<>();
+        encoders.forEach((c, e) -> {
+            for (int i = 0; i < e.config().layers(); i++) {
+                expected.add(MaskKey.of(c, ClipTextModel.fc2WeightName(i)));
+            }
+        });
+        assertEquals(expected, mask.indices().keySet(), "every fc2 of both encoders, by component");
+        assertTrue(mask.indices().values().stream().allMatch(v -> v.length > 0), "each layer has pruned entries");
+
+        ModelSource folder = DiffusersFolder.open(Fixtures.TINY_SDXL);
+        ModelSource editedFolder = DiffusersFolder.open(out.resolve("model"));
+        assertOnlyMaskedZeroed(folder, editedFolder, mask);
+
+        Path file = Fixtures.TINY_SDXL.resolve("single_file/tiny-xl.safetensors");
+        Path applied = tmp.resolve("applied-text");
+        CliRun apply = CliRun.run("apply", "--model", file.toString(), "--config", Fixtures.TINY_SDXL.toString(),
+                "--mask", out.resolve("van-gogh.mask.safetensors").toString(), "--out", applied.toString());
+        assertEquals(0, apply.code(), apply.err());
+        SingleFileOptions configs = new SingleFileOptions(Fixtures.TINY_SDXL, null, null, false);
+        assertOnlyMaskedZeroed(ModelSource.open(file, configs),
+                ModelSource.open(applied.resolve("tiny-xl.safetensors"), configs), mask);
+    }
+
+    /** Both text encoders of {@code edited} equal {@code base}'s except the masked entries, which are 0. */
+    private static void assertOnlyMaskedZeroed(ModelSource base, ModelSource edited, PruneMask mask) {
+        int zeroed = 0;
+        for (Component c : List.of(Component.TEXT_ENCODER, Component.TEXT_ENCODER_2, Component.UNET)) {
+            try (TensorSource before = base.tensors(c); TensorSource after = edited.tensors(c)) {
+                for (String n : before.names()) {
+                    int[] idx = mask.indices().getOrDefault(MaskKey.of(c, n), new int[0]);
+                    float[] a = before.readFloats(n);
+                    float[] b = after.readFloats(n);
+                    for (int i : idx) {
+                        assertEquals(0f, Math.abs(b[i]), c.folderName() + "/" + n + "[" + i + "]");
+                        // a zeroed negative weight may read as -0.0, which computes as 0
+                        a[i] = 0f;
+                        b[i] = 0f;
+                        zeroed++;
+                    }
+                    assertArrayEquals(a, b, c.folderName() + "/" + n);
+                }
+            }
+        }
+        assertEquals(mask.count(), zeroed);
     }
 
     /** {agreeing, selected}; the mask names exactly the reference's parameters. */

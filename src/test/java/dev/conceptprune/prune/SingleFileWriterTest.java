@@ -38,9 +38,9 @@ class SingleFileWriterTest {
     private static Path mask(ModelSource base, Path dir) {
         try (TensorSource unet = base.tensors(Component.UNET); TensorSource text = base.tensors(Component.TEXT_ENCODER)) {
             PruneMask m = new PruneMask(
-                    Map.of(UNET_PARAM, UNET_ZEROED, PrunedModelWriter.TEXT_ENCODER_PREFIX + TEXT_PARAM, TEXT_ZEROED),
+                    Map.of(UNET_PARAM, UNET_ZEROED, MaskKey.of(Component.TEXT_ENCODER, TEXT_PARAM), TEXT_ZEROED),
                     Map.of(UNET_PARAM, unet.info(UNET_PARAM).shape(),
-                            PrunedModelWriter.TEXT_ENCODER_PREFIX + TEXT_PARAM, text.info(TEXT_PARAM).shape()),
+                            MaskKey.of(Component.TEXT_ENCODER, TEXT_PARAM), text.info(TEXT_PARAM).shape()),
                     Map.of(PruneMask.FINGERPRINT, BaseFingerprint.of(unet)));
             Path file = dir.resolve("test.mask.safetensors");
             m.write(file);
