@@ -325,10 +325,11 @@ public final class PromptFile {
             }
             if (strict()) {
                 skip(r.line(), "quoted field is not closed before the end of the file");
+            } else {
+                skip(r.line(), "a quoted field is not closed before the end of the file (reading resumes at line "
+                        + (r.line() + 1) + ")");
+                records.resumeAt(r.line() + 1);
             }
-            skip(r.line(), "a quoted field is not closed before the end of the file (reading resumes at line "
-                    + (r.line() + 1) + ")");
-            records.resumeAt(r.line() + 1);
             return false;
         }
 
