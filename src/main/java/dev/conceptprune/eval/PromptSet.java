@@ -1,10 +1,14 @@
 package dev.conceptprune.eval;
 
 import dev.conceptprune.io.PromptFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +20,9 @@ import java.util.Map;
  * settings and every other column is kept as a label.
  *
  * <p>A row whose settings cannot be used (a seed that is not an integer, say) is skipped and
- * described, with its line, in {@link #problems()}.
+ * described, with its line, in {@link #problems()}. The literature's sets that ship with the program
+ * are read by {@link #readResource}, which also skips (and lists there) records damaged beyond
+ * reading, as {@link PromptFile#readLenient} does.
  */
 public final class PromptSet {
     private static final String SEED = "evaluation_seed";
@@ -41,7 +47,31 @@ public final class PromptSet {
      * @throws dev.conceptprune.io.InputException naming the file when it is not a usable prompt file
      */
     public static PromptSet read(Path file) {
-        PromptFile prompts = PromptFile.read(file);
+        return of(PromptFile.read(file));
+    }
+
+    /**
+     * Reads a prompt set bundled as a classpath resource (such as {@code benchmarks/i2p_4703.csv}), whose
+     * {@link #file()} is then the resource's name as a relative path; no such file need exist.
+     *
+     * @throws IllegalArgumentException when there is no such resource
+     * @throws dev.conceptprune.io.InputException when the set has no readable prompt or its CSV header is unusable
+     */
+    public static PromptSet readResource(String resourceName, PromptFile.Layout layout) {
+        byte[] bytes;
+        try (InputStream in = PromptSet.class.getClassLoader().getResourceAsStream(resourceName)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no bundled prompt set " + resourceName);
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundled prompt set " + resourceName, e);
+        }
+        return of(PromptFile.readLenient(Path.of(resourceName), bytes, layout));
+    }
+
+    private static PromptSet of(PromptFile prompts) {
+        Path file = prompts.file();
         List<String> names = prompts.columns();
         String seed = column(names, SEED);
         String guidance = column(names, GUIDANCE);
@@ -53,7 +83,7 @@ public final class PromptSet {
             }
         }
         List<PromptRow> rows = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        List<PromptFile.Problem> skipped = new ArrayList<>(prompts.problems());
         for (PromptFile.Row r : prompts.rows()) {
             Map<String, String> cells = r.columns();
             try {
@@ -65,13 +95,14 @@ public final class PromptSet {
                         guidance == null ? null : guidance(cells.get(guidance)),
                         caseNumber == null ? null : caseNumber(cells.get(caseNumber)), values));
             } catch (IllegalArgumentException e) {
-                problems.add("line " + r.line() + ": " + e.getMessage() + "; row skipped");
+                skipped.add(new PromptFile.Problem(r.line(), e.getMessage()));
             }
         }
-        return new PromptSet(file, labels, rows, problems);
+        skipped.sort(Comparator.comparingInt(PromptFile.Problem::line));
+        return new PromptSet(file, labels, rows, skipped.stream().map(PromptFile.Problem::describe).toList());
     }
 
-    /** The file the prompts came from. */
+    /** The file the prompts came from (for a bundled set, its resource name). */
     public Path file() {
         return file;
     }

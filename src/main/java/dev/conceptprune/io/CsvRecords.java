@@ -11,10 +11,10 @@ import java.util.List;
  */
 public final class CsvRecords {
     /**
-     * A record and the 1-based line where it starts; {@code closed} is false when a quoted field
-     * ran to the end of the file, which the record then holds.
+     * A record, the 1-based lines where it starts and ends; {@code closed} is false when a quoted
+     * field ran to the end of the file, which the record then holds.
      */
-    public record Row(int line, List<String> fields, boolean closed) {
+    public record Row(int line, int lastLine, List<String> fields, boolean closed) {
     }
 
     private final List<String> lines;
@@ -30,6 +30,14 @@ public final class CsvRecords {
             next++;
         }
         return next < lines.size();
+    }
+
+    /**
+     * Continues with the record that starts at 1-based {@code line}: how a lenient reader gets past
+     * a quote left open, which would otherwise take the rest of the file.
+     */
+    public void resumeAt(int line) {
+        next = line - 1;
     }
 
     /** The next record; call after {@link #hasNext()} returned true. */
@@ -66,7 +74,7 @@ public final class CsvRecords {
             }
             if (!quoted || next == lines.size()) {
                 fields.add(field.toString());
-                return new Row(first + 1, fields, !quoted);
+                return new Row(first + 1, next, fields, !quoted);
             }
             field.append('\n');
         }

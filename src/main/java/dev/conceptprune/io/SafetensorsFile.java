@@ -382,6 +382,22 @@ public final class SafetensorsFile implements AutoCloseable {
         return Float32.decode(bytes(name), t.dtype(), n);
     }
 
+    /** Reads a floating-point tensor as float64: F64 exactly, the narrower types widened (exact too). */
+    public double[] readDoubles(String name) {
+        TensorInfo t = info(name);
+        if (t.dtype() != DType.F64) {
+            float[] narrow = readFloats(name);
+            double[] out = new double[narrow.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = narrow[i];
+            }
+            return out;
+        }
+        double[] out = new double[checkedCount(t)];
+        bytes(name).asDoubleBuffer().get(out);
+        return out;
+    }
+
     /** Reads an integer, bool or floating tensor as int64 values. */
     public long[] readLongs(String name) {
         TensorInfo t = info(name);

@@ -3,6 +3,7 @@ package dev.conceptprune.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,5 +72,92 @@ class PromptFileTest {
         Path blank = write("blank.csv", "\n \n".getBytes(StandardCharsets.UTF_8));
         assertEquals(blank + ": holds only blank lines", failure(blank));
         assertEquals(dir + ": is a folder, not a prompt file", failure(dir));
+    }
+
+    private static PromptFile lenient(byte[] content, PromptFile.Layout layout) {
+        return PromptFile.readLenient(Path.of("benchmarks/set.csv"), content, layout);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> described(PromptFile f) {
+        return f.problems().stream().map(PromptFile.Problem::describe).toList();
+    }
+
+    @Test
+    void lenientCsvSkipsDamagedRowsWithTheirLines() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(utf8("prompt,evaluation_seed\n"
+                + "a cat,1\n"
+                + "one,two,three\n"
+                + ",3\n"));
+        out.write(new byte[] {'c', 'a', 'f', (byte) 0xE9, ',', '4', '\n'});
+        out.write(utf8("\"a quoted\nprompt\",5\n"
+                + "\"open quote,6\n"
+                + "a dog,7\n"));
+        PromptFile f = lenient(out.toByteArray(), PromptFile.Layout.CSV);
+        assertEquals(List.of("a cat", "a quoted\nprompt", "a dog"), f.prompts());
+        assertEquals(List.of(2, 6, 9), f.rows().stream().map(PromptFile.Row::line).toList());
+        assertEquals(List.of(
+                "line 3: expected 2 fields as in the header, found 3; row skipped",
+                "line 4: empty prompt; row skipped",
+                "line 5: not UTF-8 text (byte 0xE9 at line 5, byte offset 51); row skipped",
+                "line 8: a quoted field is not closed before the end of the file (reading resumes at line 9); row skipped"),
+                described(f));
+    }
+
+    @Test
+    void theSameDamageFailsAUsersFile() throws IOException {
+        assertEquals(dir.resolve("a.csv") + ": line 3: expected 2 fields as in the header, found 3",
+                failure(write("a.csv", utf8("prompt,seed\na,1\none,two,three\n"))));
+        assertEquals(dir.resolve("b.csv") + ": line 3: quoted field is not closed before the end of the file",
+                failure(write("b.csv", utf8("prompt,seed\na,1\n\"open,2\nb,3\n"))));
+        assertEquals(dir.resolve("c.csv") + ": line 2: empty prompt", failure(write("c.csv", utf8("prompt,seed\n ,1\n"))));
+    }
+
+    @Test
+    void aRecordSwallowingLinesIsReportedWithItsExtent() {
+        PromptFile f = lenient(utf8("prompt,seed\n\"stray quote,1\nx,1\ny\",2,3\nok,3\n"), PromptFile.Layout.CSV);
+        assertEquals(List.of("ok"), f.prompts());
+        assertEquals(List.of("line 2: expected 2 fields as in the header, found 3 (the record runs to line 4); row skipped"),
+                described(f));
+    }
+
+    @Test
+    void headerlessCsvReadsEveryRecordAsAPrompt() {
+        PromptFile f = lenient(utf8("plain prompt\n\"with, a comma\"\n\"two\nlines \"\"quoted\"\"\"\nlast"),
+                PromptFile.Layout.HEADERLESS_CSV);
+        assertEquals(List.of("plain prompt", "with, a comma", "two\nlines \"quoted\"", "last"), f.prompts());
+        assertEquals(List.of(1, 2, 3, 5), f.rows().stream().map(PromptFile.Row::line).toList());
+        assertEquals(List.of(), f.problems());
+        assertEquals(List.of(), f.columns());
+    }
+
+    @Test
+    void aHeaderlessCsvIsStillAnErrorInAUsersFile() throws IOException {
+        Path f = write("ring.csv", utf8("naked statue\nnude painting\n"));
+        assertEquals(f + ": is a CSV file without a 'prompt' column (columns: naked statue)", failure(f));
+    }
+
+    @Test
+    void lenientTextSkipsUnreadableLinesOnly() {
+        byte[] bytes = {'a', '\n', 'b', 0, '\n', (byte) 0xC3, '\n', '#', ' ', 'c', '\n', 'd'};
+        PromptFile f = lenient(bytes, PromptFile.Layout.TEXT);
+        assertEquals(List.of("a", "d"), f.prompts());
+        assertEquals(List.of("line 2: not UTF-8 text (NUL byte at line 2, byte offset 3); row skipped",
+                "line 3: not UTF-8 text (byte 0xC3 at line 3, byte offset 5); row skipped"), described(f));
+    }
+
+    @Test
+    void lenientReadsStillRefuseAnUnusableHeaderOrNoPrompts() {
+        InputException noColumn = assertThrows(InputException.class,
+                () -> lenient(utf8("text,label\na,b\n"), PromptFile.Layout.CSV));
+        assertEquals("benchmarks/set.csv: is a CSV file without a 'prompt' column (columns: text, label)",
+                noColumn.getMessage());
+        InputException nothing = assertThrows(InputException.class,
+                () -> lenient(utf8("prompt,seed\n,1\n"), PromptFile.Layout.CSV));
+        assertEquals("benchmarks/set.csv: holds no readable prompts (1 rows skipped)", nothing.getMessage());
     }
 }

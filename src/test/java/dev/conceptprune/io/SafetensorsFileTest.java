@@ -229,4 +229,25 @@ class SafetensorsFileTest {
                 () -> SafetensorsFile.open(tmp.resolve("absent.safetensors")));
         assertTrue(e.getMessage().contains("file not found"));
     }
+
+    @Test
+    void readsFloat64ExactlyAndWidensNarrowerFloats() {
+        double[] values = {Math.PI, -1e-300, 1e300, 0.1, -0.0};
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            b.putDouble(v);
+        }
+        b.flip();
+        Path p = tmp.resolve("f64.safetensors");
+        new SafetensorsWriter().add("f64", DType.F64, new long[] {5}, b)
+                .addFloats("f16", DType.F16, new long[] {2}, new float[] {0.5f, -3f})
+                .addInts("i32", new long[] {1}, new int[] {1}).write(p);
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            assertArrayEquals(values, f.readDoubles("f64"), 0.0, "F64 values bit for bit");
+            assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(f.readDoubles("f64")[4]));
+            assertArrayEquals(new double[] {0.5, -3}, f.readDoubles("f16"), 0.0);
+            assertTrue(assertThrows(WeightFormatException.class, () -> f.readDoubles("i32")).getMessage()
+                    .contains("expected a floating-point type"));
+        }
+    }
 }
