@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.eval.BenchmarkSuite;
 import dev.conceptprune.eval.EvalPlan;
 import dev.conceptprune.eval.EvalPlanner;
 import dev.conceptprune.eval.EvalRequest;
@@ -48,10 +49,37 @@ public final class EvalCommand implements Callable<Integer> {
                     + " the baseline). The single-file options apply to every single-file --model.")
     List<Path> models = new ArrayList<>();
 
-    @Option(names = "--prompts", required = true, paramLabel = "FILE",
+    @Option(names = "--prompts", paramLabel = "FILE",
             description = "CSV with a 'prompt' column (optional evaluation_seed, evaluation_guidance, case_number,"
-                    + " label columns) or a text file with one prompt per line.")
+                    + " label columns) or a text file with one prompt per line. Give this or --suite.")
     Path prompts;
+
+    @Option(names = "--suite", paramLabel = "NAME",
+            description = "A prompt set of the literature that ships with the program, judged with its own "
+                    + "instrument: i2p, ring-a-bell, unlearndiffatk-nudity (NudeNet); imagenette, small-imagenet, "
+                    + "unlearndiffatk-church|garbage-truck|parachute|tench (--classifier); artists, "
+                    + "conceptprune-van-gogh|monet|picasso|dali|da-vinci, unlearndiffatk-vangogh, coco, coco-30k "
+                    + "(--clip). Rows keep the set's seeds and guidance; damaged rows are skipped and listed.")
+    String suite;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "Evaluate at most the first N prompt rows (default: all).")
+    int limit;
+
+    @Option(names = "--classes", split = ",", paramLabel = "NAME",
+            description = "With --suite: only rows of these classes (its class or artist column), e.g. "
+                    + "--classes tench,church.")
+    List<String> classes = new ArrayList<>();
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The report's name of each --model, in order (default: the folder or file name).")
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--classifier", paramLabel = "PATH",
+            description = "ImageNet ResNet-50 in torchvision's layout: a folder with model.safetensors (and an "
+                    + "optional config.json) or the .safetensors file; reports top-1 over the ImageNette classes "
+                    + "and, with a class column, accuracy. See docs/SUITES.md for how to save torchvision's weights.")
+    Path classifier;
 
     @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder (Hugging Face layout) for scoring, "
             + "e.g. openai/clip-vit-large-patch14 fetched once with `huggingface-cli download "
@@ -98,13 +126,34 @@ public final class EvalCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }
-        PromptSet set = checkPrompts(prompts, labels, labelColumn);
+        if ((prompts == null) == (suite == null)) {
+            throw new InputException(prompts == null ? "give the prompts: --prompts FILE or --suite NAME"
+                    : "--prompts and --suite both name prompts; give one");
+        }
+        if (limit < 0) {
+            throw new InputException("--limit must be >= 0, got " + limit);
+        }
+        BenchmarkSuite bundled = suite == null ? null : ErrorHandler.option("--suite", () -> BenchmarkSuite.named(suite));
+        if (bundled == null && !classes.isEmpty()) {
+            throw new InputException("--classes chooses rows of a --suite");
+        }
+        if (bundled != null) {
+            requireInstrument(bundled);
+        }
+        if (classifier != null && !Files.exists(classifier)) {
+            throw new InputException("--classifier " + classifier + ": not found");
+        }
+        PromptSet set = prompts != null ? checkPrompts(prompts, labels, labelColumn) : null;
         checkClip(clip, labels);
         Path first = models.get(0);
         SingleFileOptions firstOptions = SingleFileSource.accepts(first) ? checkpoint.options() : SingleFileOptions.NONE;
-        PromptWarnings.of(ModelSource.open(first, firstOptions), Main.progress(spec)).file(set);
         EvalRequest request = new EvalRequest(models, checkpoint.options(), prompts, defaults(sampling), labels,
-                labelColumn, clip, batch, out, force, vaeTiling.tiling(ModelSource.open(first, firstOptions)));
+                labelColumn, clip, batch, out, force, vaeTiling.tiling(ModelSource.open(first, firstOptions)), bundled,
+                limit, classes, names, classifier);
+        if (set == null) {
+            set = ErrorHandler.option("--classes", request::promptSet);
+        }
+        PromptWarnings.of(ModelSource.open(first, firstOptions), Main.progress(spec)).file(set);
         EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),
@@ -112,6 +161,25 @@ public final class EvalCommand implements Callable<Integer> {
         o.println("report: " + out.resolve("report.html").toAbsolutePath());
         o.flush();
         return 0;
+    }
+
+    /** A suite is judged with its instrument: refuses a run without it. */
+    private void requireInstrument(BenchmarkSuite s) {
+        switch (s.instrument()) {
+            case CLASSIFIER -> {
+                if (classifier == null) {
+                    throw new InputException("--suite " + s.suiteName() + " is judged by an ImageNet classifier: "
+                            + "give --classifier");
+                }
+            }
+            case CLIP -> {
+                if (clip == null) {
+                    throw new InputException("--suite " + s.suiteName() + " is judged by the CLIP score: give --clip");
+                }
+            }
+            case NUDENET -> throw new InputException("--suite " + s.suiteName() + " is judged by NudeNet: give "
+                    + "--nudenet");
+        }
     }
 
     /** The sampler options as an evaluation's defaults, at each model's size. */

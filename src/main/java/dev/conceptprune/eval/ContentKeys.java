@@ -62,6 +62,12 @@ public final class ContentKeys {
         return ofFiles(dir, filesIn(dir));
     }
 
+    /** Key of one file's bytes (a classifier's or detector's weights). */
+    public static String ofFile(Path file) {
+        Path abs = file.toAbsolutePath();
+        return ofFiles(abs.getParent(), List.of(abs));
+    }
+
     /** The hex digest part of a key, for file names. */
     static String hex(String key) {
         return key.substring(key.indexOf(':') + 1);

@@ -3,6 +3,7 @@ package dev.conceptprune.eval;
 import com.google.gson.annotations.JsonAdapter;
 import dev.conceptprune.io.Json;
 import dev.conceptprune.io.OmittedWhenNull;
+import dev.conceptprune.metrics.Rate;
 import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,15 +21,30 @@ public final class EvalMetrics {
      * One detector's summary over one model's images.
      *
      * @param labelShare      per label, the share of images whose most probable label it is
+     * @param labelCount      per label, the number of those images
      * @param meanProbability per label, its mean probability
+     * @param images          images the shares are out of
      * @param labeled         images whose row names an expected label
      * @param correct         of those, images whose most probable label is the expected one
      */
-    public record DetectorMetrics(Map<String, Double> labelShare, Map<String, Double> meanProbability, int labeled,
-                                  int correct) {
+    public record DetectorMetrics(Map<String, Double> labelShare, Map<String, Integer> labelCount,
+                                  Map<String, Double> meanProbability, int images, int labeled, int correct) {
         public DetectorMetrics {
             labelShare = Collections.unmodifiableMap(new LinkedHashMap<>(labelShare));
+            labelCount = Collections.unmodifiableMap(new LinkedHashMap<>(labelCount));
             meanProbability = Collections.unmodifiableMap(new LinkedHashMap<>(meanProbability));
+        }
+
+        /** Per label, its count out of the images with the 95% Wilson interval. */
+        public Map<String, Rate> labelRates() {
+            Map<String, Rate> out = new LinkedHashMap<>();
+            labelCount.forEach((label, k) -> out.put(label, Rate.of(k, images)));
+            return out;
+        }
+
+        /** The accuracy as a rate of the labelled images, with its interval. */
+        public Rate accuracyRate() {
+            return Rate.of(correct, labeled);
         }
 
         /** Share of labelled images classified as their expected label; NaN without labelled images. */
@@ -74,7 +90,7 @@ public final class EvalMetrics {
     private record Prompts(String file, int rows, int imagesPerModel, int problems, List<String> problemLines) {
     }
 
-    private record Accuracy(String column, int labeled, int correct, Double value,
+    private record Accuracy(String column, int labeled, int correct, Double value, Double low, Double high,
                             @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false) Map<String, String> undefined) {
     }
 
@@ -129,6 +145,8 @@ public final class EvalMetrics {
     private static DetectorMetrics detector(EvalPlan plan, List<EvalImage> images, String name, List<String> labels,
                                             Map<String, ImageScores> scores) {
         Map<String, Double> share = zeros(labels);
+        Map<String, Integer> count = new LinkedHashMap<>();
+        labels.forEach(l -> count.put(l, 0));
         Map<String, Double> prob = zeros(labels);
         int labeled = 0;
         int correct = 0;
@@ -140,7 +158,8 @@ public final class EvalMetrics {
             }
             v.probabilities().forEach((label, p) -> prob.merge(label, p, Double::sum));
             share.merge(v.bestLabel(), 1.0, Double::sum);
-            String expected = plan.expectedLabel(i.row());
+            count.merge(v.bestLabel(), 1, Integer::sum);
+            String expected = plan.expectedLabel(i.row(), labels);
             if (expected != null) {
                 labeled++;
                 correct += expected.equals(v.bestLabel()) ? 1 : 0;
@@ -149,7 +168,7 @@ public final class EvalMetrics {
         int n = images.size();
         share.replaceAll((label, x) -> x / n);
         prob.replaceAll((label, x) -> x / n);
-        return new DetectorMetrics(share, prob, labeled, correct);
+        return new DetectorMetrics(share, count, prob, n, labeled, correct);
     }
 
     /** One summary per model, in the plan's order; the first is the baseline. */
@@ -198,11 +217,14 @@ public final class EvalMetrics {
         m.detectors().forEach((name, d) -> {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("label_distribution", d.labelShare());
+            f.put("label_rates", d.labelRates());
             f.put("mean_label_probability", d.meanProbability());
-            if (plan.labelColumn() != null && name.equals(ClipZeroShotDetector.NAME)) {
+            if (plan.labelColumn() != null) {
                 Json.Undefined why = new Json.Undefined();
+                Rate a = d.accuracyRate();
                 f.put("accuracy", new Accuracy(plan.labelColumn(), d.labeled(), d.correct(),
-                        why.figure("value", d.accuracy(), NO_LABELED_ROW), why.reasons()));
+                        why.figure("value", d.accuracy(), NO_LABELED_ROW), why.figure("low", a.low(), NO_LABELED_ROW),
+                        why.figure("high", a.high(), NO_LABELED_ROW), why.reasons()));
             }
             if (name.equals(ClipZeroShotDetector.NAME)) {
                 o.putAll(f);
@@ -233,7 +255,13 @@ public final class EvalMetrics {
                     d.put("accuracy", undefined.figure("accuracy", det.accuracy() - b.accuracy(), NO_LABELED_ROW));
                 }
             } else {
-                others.put(name, Map.of("label_distribution", share));
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("label_distribution", share);
+                if (plan.labelColumn() != null) {
+                    o.put("accuracy", undefined.figure(name + ".accuracy", det.accuracy() - b.accuracy(),
+                            NO_LABELED_ROW));
+                }
+                others.put(name, o);
             }
         });
         if (!others.isEmpty()) {

@@ -53,8 +53,10 @@ public final class EvalPlan {
         if (new HashSet<>(labels).size() != labels.size()) {
             throw new InputException("the zero-shot labels repeat a label: " + labels);
         }
-        if (labelColumn != null) {
+        if (labelColumn != null && !labels.isEmpty()) {
             checkLabelColumn(prompts, labels, labelColumn);
+        } else if (labelColumn != null) {
+            requireColumn(prompts, labelColumn);
         }
         List<String> problems = new ArrayList<>(prompts.problems());
         List<EvalImage> images = new ArrayList<>();
@@ -102,6 +104,27 @@ public final class EvalPlan {
         return out;
     }
 
+    /**
+     * Names given to the models, one each: used as image-folder names and in the report, so they must be
+     * distinct (ignoring case) and made of {@code [A-Za-z0-9._-]}.
+     */
+    public static List<String> checkNames(List<String> names, List<Path> models) {
+        if (names.size() != models.size()) {
+            throw new InputException(names.size() + " model names for " + models.size() + " models; give one per model");
+        }
+        Set<String> taken = new HashSet<>();
+        for (String n : names) {
+            if (!n.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                throw new InputException("model name '" + n + "' must start with a letter or digit and hold only "
+                        + "letters, digits, '.', '_' and '-'");
+            }
+            if (!taken.add(n.toLowerCase(Locale.ROOT))) {
+                throw new InputException("model name '" + n + "' is given twice");
+            }
+        }
+        return List.copyOf(names);
+    }
+
     public List<EvalModel> models() {
         return models;
     }
@@ -142,10 +165,18 @@ public final class EvalPlan {
 
     /** The label a row expects according to the label column, or null when there is no column or the cell is empty. */
     public String expectedLabel(PromptRow row) {
+        return expectedLabel(row, labels);
+    }
+
+    /**
+     * The one of {@code among} (a detector's labels) that the row's label column names, compared
+     * ignoring case; null without a column, with an empty cell or when it names none of them.
+     */
+    public String expectedLabel(PromptRow row, List<String> among) {
         if (labelColumn == null) {
             return null;
         }
-        return matchingLabel(labels, row.labels().get(labelColumn));
+        return matchingLabel(among, row.labels().get(labelColumn));
     }
 
     private static GenerationSettings settings(PromptRow row, GenerationSettings d, List<String> problems) {
@@ -170,10 +201,7 @@ public final class EvalPlan {
         if (labels.isEmpty()) {
             throw new InputException("a label column needs zero-shot labels to compare against");
         }
-        if (!prompts.labelColumns().contains(column)) {
-            throw new InputException(prompts.file() + " has no column '" + column
-                    + "'" + (prompts.labelColumns().isEmpty() ? "" : "; it has " + prompts.labelColumns()));
-        }
+        requireColumn(prompts, column);
         Set<String> unmatched = new LinkedHashSet<>();
         for (PromptRow r : prompts.rows()) {
             String value = r.labels().get(column);
@@ -186,6 +214,14 @@ public final class EvalPlan {
             throw new InputException("values " + shown
                     + (unmatched.size() > shown.size() ? " and " + (unmatched.size() - shown.size()) + " more" : "")
                     + " of column " + column + " match none of the labels " + labels + " (compared ignoring case)");
+        }
+    }
+
+    /** Checks that the prompt set has the column (a detector with labels of its own compares against it). */
+    public static void requireColumn(PromptSet prompts, String column) {
+        if (!prompts.labelColumns().contains(column)) {
+            throw new InputException(prompts.file() + " has no column '" + column
+                    + "'" + (prompts.labelColumns().isEmpty() ? "" : "; it has " + prompts.labelColumns()));
         }
     }
 

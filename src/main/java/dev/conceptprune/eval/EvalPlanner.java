@@ -29,9 +29,14 @@ public final class EvalPlanner {
 
     /** The plan of a request; also checks its CLIP folder. */
     public static EvalPlan plan(EvalRequest r) {
-        EvalPlan plan = plan(r.models(), r.modelOptions(), r.prompts(), r.sampling(), r.labels(), r.labelColumn(),
-                r.batch(), r.tiling());
+        String labelColumn = r.labelColumn() != null ? r.labelColumn()
+                : r.suite() != null && r.classifier() != null ? r.suite().classColumn() : null;
+        EvalPlan plan = plan(r.models(), r.names(), r.modelOptions(), r.promptSet(), r.sampling(), r.labels(),
+                labelColumn, r.batch(), r.tiling());
         checkClip(r.clip(), r.labels());
+        if (r.classifier() != null) {
+            ImageNetteDetector.check(r.classifier());
+        }
         return plan;
     }
 
@@ -43,14 +48,23 @@ public final class EvalPlanner {
      */
     public static EvalPlan plan(List<Path> models, SingleFileOptions options, Path prompts, SamplingDefaults sampling, List<String> labels,
                                 String labelColumn, int batch, DecodeTiling tiling) {
+        return plan(models, List.of(), options, PromptSet.read(prompts), sampling, labels, labelColumn, batch, tiling);
+    }
+
+    /**
+     * As {@link #plan(List, SingleFileOptions, Path, SamplingDefaults, List, String, int, DecodeTiling)} for
+     * prompt rows already read, with the models named {@code names} (one each; empty: by folder name).
+     */
+    public static EvalPlan plan(List<Path> models, List<String> names, SingleFileOptions options, PromptSet promptSet,
+                                SamplingDefaults sampling, List<String> labels, String labelColumn, int batch,
+                                DecodeTiling tiling) {
         if (batch < 1) {
             throw new InputException("prompts per UNet batch must be >= 1, got " + batch);
         }
         if (!options.isDefault() && models.stream().noneMatch(SingleFileSource::accepts)) {
             throw new InputException("single-file options are given, but no model is a single-file checkpoint");
         }
-        PromptSet promptSet = PromptSet.read(prompts);
-        List<String> names = EvalPlan.uniqueNames(models);
+        List<String> modelNames = names.isEmpty() ? EvalPlan.uniqueNames(models) : EvalPlan.checkNames(names, models);
         List<EvalModel> evalModels = new ArrayList<>();
         GenerationSettings defaults = null;
         for (int i = 0; i < models.size(); i++) {
@@ -69,7 +83,7 @@ public final class EvalPlanner {
             // Rows may bring their own guidance, so every batch is counted with its unconditional rows.
             SamplingMemory.Estimate memory = StableDiffusionPipeline.check(folder, defaults.scheduler(),
                     defaults.height(), defaults.width(), 2 * batch, batch, tiling);
-            evalModels.add(new EvalModel(names.get(i), path.toAbsolutePath().normalize(),
+            evalModels.add(new EvalModel(modelNames.get(i), path.toAbsolutePath().normalize(),
                     decodeKey(ContentKeys.ofModel(folder, own), memory.tiling()), defaults.height(), defaults.width(),
                     own, DecodeTiling.exactly(memory.tiling())));
         }

@@ -2,6 +2,7 @@ package dev.conceptprune.eval;
 
 import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
+import dev.conceptprune.metrics.Rate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,8 +46,10 @@ public final class EvalReport {
             }
         });
         if (plan.labelColumn() != null) {
-            header.add("accuracy vs '" + plan.labelColumn() + "'");
-            header.add("\u0394 accuracy");
+            metrics.detectorLabels().keySet().forEach(name -> {
+                header.add(prefix(name) + "accuracy vs '" + plan.labelColumn() + "'");
+                header.add("\u0394 accuracy");
+            });
         }
         EvalMetrics.ModelMetrics base = metrics.models().get(0);
         List<List<String>> rows = new ArrayList<>();
@@ -57,22 +60,33 @@ public final class EvalReport {
             m.detectors().forEach((name, d) -> {
                 for (String label : metrics.detectorLabels().get(name)) {
                     double share = d.labelShare().get(label);
-                    row.add(HtmlReport.pct(share));
+                    row.add(interval(d.labelRates().get(label)));
                     row.add(first ? "" : points(share - base.detectors().get(name).labelShare().get(label)));
                 }
             });
             if (plan.labelColumn() != null) {
-                EvalMetrics.DetectorMetrics d = m.detectors().get(ClipZeroShotDetector.NAME);
-                EvalMetrics.DetectorMetrics b = base.detectors().get(ClipZeroShotDetector.NAME);
-                row.add(HtmlReport.pct(d.accuracy()) + " (" + d.correct() + "/" + d.labeled() + ")");
-                row.add(first ? "" : points(d.accuracy() - b.accuracy()));
+                m.detectors().forEach((name, d) -> {
+                    EvalMetrics.DetectorMetrics b = base.detectors().get(name);
+                    row.add(interval(d.accuracyRate()) + " (" + d.correct() + "/" + d.labeled() + ")");
+                    row.add(first ? "" : points(d.accuracy() - b.accuracy()));
+                });
             }
             rows.add(row);
         }
         String text = "CLIP score: 100 \u00b7 max(cosine, 0) of the image and its prompt, averaged over the images."
                 + (metrics.detectorLabels().isEmpty() ? "" : " Classified: share of images whose most probable zero-shot label"
-                + " it is.") + " \u0394: difference from the first model.";
+                + " it is.") + " Rates show their 95% Wilson interval in brackets, out of the model's images "
+                + "(accuracy: out of the rows whose label column names one of the detector's labels)."
+                + " \u0394: difference from the first model.";
         r.section("Metrics", text).table("metrics numeric", header, rows);
+    }
+
+    /** A rate with its 95% interval, e.g. {@code 25.0% [4.6–69.9]}; "n/a" without trials. */
+    private static String interval(Rate r) {
+        if (!r.defined()) {
+            return "n/a";
+        }
+        return HtmlReport.pct(r.rate()) + String.format(Locale.ROOT, " [%.1f\u2013%.1f]", 100 * r.low(), 100 * r.high());
     }
 
     private static List<HtmlReport.Row> gridRows(EvalPlan plan, Map<String, ImageScores> scores) {

@@ -44,7 +44,7 @@ public final class EvalStore {
         /** The identity of a plan, by absolute paths. */
         public static Identity of(EvalPlan plan) {
             return new Identity(plan.models().stream().map(m -> m.path().toString()).toList(),
-                    plan.prompts().file().toAbsolutePath().normalize().toString());
+                    plan.prompts().source());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.conceptprune.eval;
 
 import dev.conceptprune.io.Progress;
+import java.util.ArrayList;
 import java.util.List;
 
 /** An evaluation from request to report: plan (all checks first), then run. */
@@ -11,7 +12,11 @@ public final class Evaluation {
     /** Plans and runs a request in its output folder. */
     public static EvalRun.Summary run(EvalRequest request, Progress progress) {
         EvalPlan plan = EvalPlanner.plan(request);
-        return new EvalRun(plan, request.clip(), List.of(), request.batch(), request.out(), progress)
+        List<Detector> detectors = new ArrayList<>();
+        if (request.classifier() != null) {
+            detectors.add(new ImageNetteDetector(request.classifier()));
+        }
+        return new EvalRun(plan, request.clip(), detectors, request.batch(), request.out(), progress)
                 .run(request.force());
     }
 }

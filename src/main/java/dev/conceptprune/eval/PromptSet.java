@@ -11,6 +11,11 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import dev.conceptprune.io.InputException;
+import java.util.TreeSet;
+import java.util.Set;
+import java.util.Locale;
+import java.util.LinkedHashSet;
 import java.util.Map;
 
 /**
@@ -30,12 +35,15 @@ public final class PromptSet {
     private static final String CASE = "case_number";
 
     private final Path file;
+    private final String source;
     private final List<String> labelColumns;
     private final List<PromptRow> rows;
     private final List<String> problems;
 
-    private PromptSet(Path file, List<String> labelColumns, List<PromptRow> rows, List<String> problems) {
+    private PromptSet(Path file, String source, List<String> labelColumns, List<PromptRow> rows,
+                      List<String> problems) {
         this.file = file;
+        this.source = source;
         this.labelColumns = Collections.unmodifiableList(labelColumns);
         this.rows = Collections.unmodifiableList(rows);
         this.problems = Collections.unmodifiableList(problems);
@@ -47,7 +55,7 @@ public final class PromptSet {
      * @throws dev.conceptprune.io.InputException naming the file when it is not a usable prompt file
      */
     public static PromptSet read(Path file) {
-        return of(PromptFile.read(file));
+        return of(PromptFile.read(file), file.toAbsolutePath().normalize().toString());
     }
 
     /**
@@ -67,10 +75,10 @@ public final class PromptSet {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bundled prompt set " + resourceName, e);
         }
-        return of(PromptFile.readLenient(Path.of(resourceName), bytes, layout));
+        return of(PromptFile.readLenient(Path.of(resourceName), bytes, layout), "bundled:" + resourceName);
     }
 
-    private static PromptSet of(PromptFile prompts) {
+    private static PromptSet of(PromptFile prompts, String source) {
         Path file = prompts.file();
         List<String> names = prompts.columns();
         String seed = column(names, SEED);
@@ -99,7 +107,51 @@ public final class PromptSet {
             }
         }
         skipped.sort(Comparator.comparingInt(PromptFile.Problem::line));
-        return new PromptSet(file, labels, rows, skipped.stream().map(PromptFile.Problem::describe).toList());
+        return new PromptSet(file, source, labels, rows, skipped.stream().map(PromptFile.Problem::describe).toList());
+    }
+
+    /**
+     * The rows whose {@code column} names one of {@code classes} (compared ignoring case and
+     * surrounding spaces; every row when {@code classes} is empty), at most {@code limit} of them in
+     * file order (0: no limit). The problems stay those of the whole set.
+     */
+    public PromptSet subset(int limit, String column, List<String> classes) {
+        if (!classes.isEmpty() && (column == null || !labelColumns.contains(column))) {
+            throw new InputException(file + " has no class column to choose rows by");
+        }
+        List<PromptRow> kept = new ArrayList<>();
+        Set<String> wanted = new LinkedHashSet<>();
+        classes.forEach(c -> wanted.add(c.strip().toLowerCase(Locale.ROOT)));
+        Set<String> found = new LinkedHashSet<>();
+        for (PromptRow r : rows) {
+            String value = column == null ? null : r.labels().get(column);
+            String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+            if (wanted.isEmpty() || wanted.contains(v)) {
+                found.add(v);
+                if (limit == 0 || kept.size() < limit) {
+                    kept.add(r);
+                }
+            }
+        }
+        Set<String> missing = new LinkedHashSet<>(wanted);
+        missing.removeAll(found);
+        if (!missing.isEmpty()) {
+            Set<String> have = new TreeSet<>();
+            rows.forEach(r -> have.add(r.labels().get(column).strip()));
+            throw new InputException(file + ": no row of class " + missing + " in column " + column + "; it has " + have);
+        }
+        String how = (limit > 0 ? " limit " + limit : "") + (classes.isEmpty() ? "" : " classes " + wanted);
+        return new PromptSet(file, how.isEmpty() ? source : source + " [" + how.strip() + "]", labelColumns, kept,
+                problems);
+    }
+
+    /**
+     * What identifies the set for a resumed run: a file's absolute path, a bundled set's resource
+     * name, with the subset taken, so that neither the working directory nor a rename of the
+     * output folder matters.
+     */
+    public String source() {
+        return source;
     }
 
     /** The file the prompts came from (for a bundled set, its resource name). */

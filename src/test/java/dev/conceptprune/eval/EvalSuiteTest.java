@@ -1,0 +1,85 @@
+package dev.conceptprune.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.conceptprune.CliRun;
+import dev.conceptprune.Fixtures;
+import dev.conceptprune.instruments.imagenet.Classification;
+import dev.conceptprune.instruments.imagenet.ImageNetClassifier;
+import dev.conceptprune.metrics.WilsonInterval;
+import dev.conceptprune.runtime.Runtime;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code eval --suite imagenette} end to end on the toy model with the tiny torchvision-layout
+ * classifier: the suite's own rows and seeds, the classifier's verdict on the written images, and the
+ * accuracy with its Wilson interval in metrics.json (the numbers mean nothing; the pipeline is real).
+ */
+class EvalSuiteTest {
+    private static final Path CLASSIFIER = Fixtures.ROOT.resolve("eval-instruments/tiny-resnet");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void imagenetteSuiteRunsWithTheClassifierAndReportsAccuracyWithItsInterval() throws IOException {
+        Path out = tmp.resolve("eval");
+        CliRun r = CliRun.run("eval", "--model", Fixtures.TOYWORLD.toString(), "--name", "toy", "--suite", "imagenette",
+                "--classes", "church,Golf Ball", "--limit", "3", "--classifier", CLASSIFIER.toString(), "--steps", "2",
+                "--height", "64", "--width", "64", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+
+        List<JsonObject> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("manifest.jsonl"))) {
+            rows.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+        assertEquals(3, rows.size(), "the limit counts rows of the chosen classes");
+        PromptSet suite = BenchmarkSuite.IMAGENETTE.prompts();
+        List<PromptRow> church = suite.rows().stream().filter(p -> p.labels().get("class").equals("church")).toList();
+        List<BufferedImage> images = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JsonObject m = rows.get(i);
+            assertEquals(church.get(i).prompt(), m.get("prompt").getAsString());
+            assertEquals((long) church.get(i).seed(), m.get("seed").getAsLong(), "the suite's own seed");
+            images.add(ImageIO.read(out.resolve(m.get("file").getAsString()).toFile()));
+        }
+
+        int correct = 0;
+        try (ImageNetClassifier c = ImageNetClassifier.load(CLASSIFIER, Runtime.cpu())) {
+            List<Classification> got = c.classify(images);
+            for (int i = 0; i < 3; i++) {
+                String expected = ImageNetteDetector.verdict(got.get(i)).bestLabel();
+                JsonObject verdict = rows.get(i).getAsJsonObject("scores").getAsJsonObject(ImageNetteDetector.NAME);
+                assertEquals(expected, verdict.get("best_label").getAsString(), "the verdict is the classifier's");
+                correct += expected.equals("church") ? 1 : 0;
+            }
+        }
+
+        JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        JsonObject model = metrics.getAsJsonArray("models").get(0).getAsJsonObject();
+        assertEquals("toy", model.get("name").getAsString(), "named by --name");
+        JsonObject imagenet = model.getAsJsonObject("detectors").getAsJsonObject(ImageNetteDetector.NAME);
+        JsonObject accuracy = imagenet.getAsJsonObject("accuracy");
+        assertEquals("class", accuracy.get("column").getAsString());
+        assertEquals(3, accuracy.get("labeled").getAsInt());
+        assertEquals(correct, accuracy.get("correct").getAsInt());
+        WilsonInterval w = WilsonInterval.of(correct, 3).orElseThrow();
+        assertEquals(w.low(), accuracy.get("low").getAsDouble(), 1e-12);
+        assertEquals(w.high(), accuracy.get("high").getAsDouble(), 1e-12);
+        JsonObject churchRate = imagenet.getAsJsonObject("label_rates").getAsJsonObject("church");
+        assertEquals(3, churchRate.get("n").getAsInt());
+        assertEquals(correct, churchRate.get("count").getAsInt());
+        assertTrue(metrics.getAsJsonObject("prompts").get("file").getAsString().contains("imagenette"));
+    }
+}
