@@ -91,6 +91,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Zero-shot label, e.g. \"a photo of a man\"; repeat for each label. Needs --clip.")
     List<String> labels = new ArrayList<>();
 
+    @Option(names = "--fid",
+            description = "Also measure FID and KID of each model's images from the first model's, over CLIP's image "
+                    + "features (needs --clip; the preservation figure the papers give on COCO captions).")
+    boolean fid;
+
     @Option(names = "--label-column", paramLabel = "NAME",
             description = "Prompt-file column holding each row's expected label (one of --labels): reports accuracy.")
     String labelColumn;
@@ -143,13 +148,16 @@ public final class EvalCommand implements Callable<Integer> {
         if (classifier != null && !Files.exists(classifier)) {
             throw new InputException("--classifier " + classifier + ": not found");
         }
+        if (fid && clip == null) {
+            throw new InputException("--fid measures over CLIP's image features: give --clip");
+        }
         PromptSet set = prompts != null ? checkPrompts(prompts, labels, labelColumn) : null;
         checkClip(clip, labels);
         Path first = models.get(0);
         SingleFileOptions firstOptions = SingleFileSource.accepts(first) ? checkpoint.options() : SingleFileOptions.NONE;
         EvalRequest request = new EvalRequest(models, checkpoint.options(), prompts, defaults(sampling), labels,
                 labelColumn, clip, batch, out, force, vaeTiling.tiling(ModelSource.open(first, firstOptions)), bundled,
-                limit, classes, names, classifier);
+                limit, classes, names, classifier, fid);
         if (set == null) {
             set = ErrorHandler.option("--classes", request::promptSet);
         }

@@ -105,13 +105,25 @@ public final class EvalMetrics {
     private final boolean scored;
     private final Map<String, List<String>> detectorLabels;
     private final List<ModelMetrics> models;
+    private final Map<String, SetDistances.Distance> distances;
 
     private EvalMetrics(EvalPlan plan, boolean scored, Map<String, List<String>> detectorLabels,
-                        List<ModelMetrics> models) {
+                        List<ModelMetrics> models, Map<String, SetDistances.Distance> distances) {
         this.plan = plan;
         this.scored = scored;
         this.detectorLabels = Collections.unmodifiableMap(new LinkedHashMap<>(detectorLabels));
         this.models = List.copyOf(models);
+        this.distances = Collections.unmodifiableMap(new LinkedHashMap<>(distances));
+    }
+
+    /** These metrics with each model's FID and KID from the baseline (by model name). */
+    EvalMetrics withDistances(Map<String, SetDistances.Distance> d) {
+        return new EvalMetrics(plan, scored, detectorLabels, models, d);
+    }
+
+    /** FID and KID of each model after the first from the first, by model name; empty unless measured. */
+    public Map<String, SetDistances.Distance> distances() {
+        return distances;
     }
 
     /**
@@ -139,7 +151,7 @@ public final class EvalMetrics {
             detectorLabels.forEach((name, labels) -> detectors.put(name, detector(plan, images, name, labels, scores)));
             out.add(new ModelMetrics(m, n, clip ? clipSum / n : Double.NaN, detectors));
         }
-        return new EvalMetrics(plan, !scores.isEmpty(), detectorLabels, out);
+        return new EvalMetrics(plan, !scores.isEmpty(), detectorLabels, out, Map.of());
     }
 
     private static DetectorMetrics detector(EvalPlan plan, List<EvalImage> images, String name, List<String> labels,
@@ -199,6 +211,9 @@ public final class EvalMetrics {
             o.putAll(figures(m));
             if (m != first && scored) {
                 o.put("delta_vs_first", delta(m, first));
+            }
+            if (distances.containsKey(m.model().name())) {
+                o.put("distance_from_first", distances.get(m.model().name()));
             }
             list.add(o);
         }

@@ -24,11 +24,12 @@ import java.util.List;
  * @param classes     only rows of these classes (the suite's class column), or all when empty
  * @param names       the models' names in the report, one per model, or empty for their folder names
  * @param classifier  an ImageNet classifier (folder or safetensors file) to judge objects with, or null
+ * @param setDistances measure FID and KID of each model's images from the first's over CLIP features
  */
 public record EvalRequest(List<Path> models, SingleFileOptions modelOptions, Path prompts, SamplingDefaults sampling, List<String> labels,
                           String labelColumn, Path clip, int batch, Path out, boolean force,
                           DecodeTiling tiling, BenchmarkSuite suite, int limit, List<String> classes,
-                          List<String> names, Path classifier) {
+                          List<String> names, Path classifier, boolean setDistances) {
     public EvalRequest {
         models = List.copyOf(models);
         classes = List.copyOf(classes);
@@ -44,7 +45,7 @@ public record EvalRequest(List<Path> models, SingleFileOptions modelOptions, Pat
                        List<String> labels, String labelColumn, Path clip, int batch, Path out, boolean force,
                        DecodeTiling tiling) {
         this(models, modelOptions, prompts, sampling, labels, labelColumn, clip, batch, out, force, tiling, null, 0,
-                List.of(), List.of(), null);
+                List.of(), List.of(), null, false);
     }
 
     /** The prompt rows the request evaluates: the file's or the suite's, subset by limit and classes. */

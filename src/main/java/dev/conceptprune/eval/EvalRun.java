@@ -37,6 +37,7 @@ public final class EvalRun {
     private final Progress progress;
     private final EvalStore store;
     private final EvalGenerator generator;
+    private boolean setDistances;
 
     /**
      * @param clip      a CLIP folder already checked with {@link ClipScorer#check}, or null to skip the CLIP score
@@ -58,6 +59,12 @@ public final class EvalRun {
         this.generator = new EvalGenerator(batch, store, progress);
     }
 
+    /** Also measures FID and KID of every model's images from the first model's, over CLIP's image features. */
+    public EvalRun withSetDistances(boolean on) {
+        setDistances = on;
+        return this;
+    }
+
     /**
      * Runs the plan. An output folder that holds another run (other models or prompt file) or
      * unrelated files is refused unless {@code force}, which removes that run's files.
@@ -73,6 +80,9 @@ public final class EvalRun {
             int scored = scoring.active() ? score(scoring) : 0;
             Map<String, ImageScores> scores = scoring.gather(plan.images(), store);
             EvalMetrics metrics = EvalMetrics.of(plan, labelsByDetector(scoring), scores);
+            if (setDistances && clip != null) {
+                metrics = metrics.withDistances(SetDistances.of(plan, scoring.clipFeatures(clip), out, progress));
+            }
             Summary summary = new Summary(plan.images().size(), toGenerate, plan.images().size() - toGenerate, scored,
                     (System.nanoTime() - start) / 1e9, metrics);
             EvalManifest.write(out.resolve("manifest.jsonl"), plan, scores);

@@ -63,6 +63,12 @@ public final class EvalScoring implements AutoCloseable {
         return String.join(", ", parts);
     }
 
+    /** CLIP's image embeddings as set-distance features, or null without a CLIP model. */
+    dev.conceptprune.metrics.ImageFeatures clipFeatures(Path clipDir) {
+        return clip == null ? null : new ClipImageFeatures(clip, "clip:" + clipDir.toAbsolutePath().normalize()
+                .getFileName());
+    }
+
     /** The detectors, in report order. */
     public List<Detector> detectors() {
         return detectors;

@@ -17,6 +17,6 @@ public final class Evaluation {
             detectors.add(new ImageNetteDetector(request.classifier()));
         }
         return new EvalRun(plan, request.clip(), detectors, request.batch(), request.out(), progress)
-                .run(request.force());
+                .withSetDistances(request.setDistances()).run(request.force());
     }
 }

@@ -7,6 +7,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.clip.ClipFixture;
+import dev.conceptprune.clip.ClipScorer;
+import dev.conceptprune.metrics.FrechetDistance;
+import dev.conceptprune.metrics.KernelInceptionDistance;
 import dev.conceptprune.instruments.imagenet.Classification;
 import dev.conceptprune.instruments.imagenet.ImageNetClassifier;
 import dev.conceptprune.metrics.WilsonInterval;
@@ -81,5 +85,44 @@ class EvalSuiteTest {
         assertEquals(3, churchRate.get("n").getAsInt());
         assertEquals(correct, churchRate.get("count").getAsInt());
         assertTrue(metrics.getAsJsonObject("prompts").get("file").getAsString().contains("imagenette"));
+    }
+
+    @Test
+    void fidAndKidOfTheSecondModelFromTheFirstAreThoseOfTheirClipFeatures() throws IOException {
+        Path out = tmp.resolve("fid");
+        CliRun r = CliRun.run("eval", "--model", Fixtures.TOYWORLD.toString(), "--model", Fixtures.TINY_SD.toString(),
+                "--name", "toy", "--name", "tiny", "--suite", "coco", "--limit", "4", "--clip", ClipFixture.DIR.toString(),
+                "--fid", "--steps", "2", "--height", "64", "--width", "64", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<List<BufferedImage>> sets = List.of(new ArrayList<>(), new ArrayList<>());
+        for (String line : Files.readAllLines(out.resolve("manifest.jsonl"))) {
+            JsonObject m = JsonParser.parseString(line).getAsJsonObject();
+            int model = m.getAsJsonObject("model").get("name").getAsString().equals("toy") ? 0 : 1;
+            sets.get(model).add(ImageIO.read(out.resolve(m.get("file").getAsString()).toFile()));
+        }
+        double[][][] features = new double[2][][];
+        try (ClipScorer clip = ClipScorer.open(ClipFixture.DIR)) {
+            for (int s = 0; s < 2; s++) {
+                float[] e = clip.imageEmbeddings(sets.get(s));
+                int d = e.length / sets.get(s).size();
+                features[s] = new double[sets.get(s).size()][d];
+                for (int i = 0; i < features[s].length; i++) {
+                    for (int j = 0; j < d; j++) {
+                        features[s][i][j] = e[i * d + j];
+                    }
+                }
+            }
+        }
+        JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        JsonObject tiny = metrics.getAsJsonArray("models").get(1).getAsJsonObject();
+        JsonObject d = tiny.getAsJsonObject("distance_from_first");
+        assertEquals(4, d.get("images").getAsInt());
+        assertEquals(4, d.get("baseline_images").getAsInt());
+        double fid = FrechetDistance.between(features[0], features[1]);
+        assertTrue(fid > 0, "two different models draw different images: " + fid);
+        assertEquals(fid, d.get("fid").getAsDouble(), 1e-9 * Math.max(1, fid));
+        assertEquals(KernelInceptionDistance.between(features[0], features[1]), d.get("kid").getAsDouble(), 1e-12);
+        assertTrue(metrics.getAsJsonArray("models").get(0).getAsJsonObject().get("distance_from_first") == null,
+                "the baseline has no distance from itself");
     }
 }
