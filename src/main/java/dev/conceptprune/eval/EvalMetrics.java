@@ -26,10 +26,13 @@ public final class EvalMetrics {
      * @param images          images the shares are out of
      * @param labeled         images whose row names an expected label
      * @param correct         of those, images whose most probable label is the expected one
+     * @param perClass        per expected label, its images' accuracy (the papers' per-class table)
      */
     public record DetectorMetrics(Map<String, Double> labelShare, Map<String, Integer> labelCount,
-                                  Map<String, Double> meanProbability, int images, int labeled, int correct) {
+                                  Map<String, Double> meanProbability, int images, int labeled, int correct,
+                                  Map<String, Rate> perClass) {
         public DetectorMetrics {
+            perClass = Collections.unmodifiableMap(new LinkedHashMap<>(perClass));
             labelShare = Collections.unmodifiableMap(new LinkedHashMap<>(labelShare));
             labelCount = Collections.unmodifiableMap(new LinkedHashMap<>(labelCount));
             meanProbability = Collections.unmodifiableMap(new LinkedHashMap<>(meanProbability));
@@ -162,6 +165,7 @@ public final class EvalMetrics {
         Map<String, Double> prob = zeros(labels);
         int labeled = 0;
         int correct = 0;
+        Map<String, int[]> perClass = new LinkedHashMap<>();
         for (EvalImage i : images) {
             ImageScores s = scores.get(i.file());
             Verdict v = s == null ? null : s.verdict(name);
@@ -174,13 +178,19 @@ public final class EvalMetrics {
             String expected = plan.expectedLabel(i.row(), labels);
             if (expected != null) {
                 labeled++;
-                correct += expected.equals(v.bestLabel()) ? 1 : 0;
+                int hit = expected.equals(v.bestLabel()) ? 1 : 0;
+                correct += hit;
+                int[] c = perClass.computeIfAbsent(expected, k -> new int[2]);
+                c[0] += hit;
+                c[1]++;
             }
         }
         int n = images.size();
         share.replaceAll((label, x) -> x / n);
         prob.replaceAll((label, x) -> x / n);
-        return new DetectorMetrics(share, count, prob, n, labeled, correct);
+        Map<String, Rate> classes = new LinkedHashMap<>();
+        perClass.forEach((label, c) -> classes.put(label, Rate.of(c[0], c[1])));
+        return new DetectorMetrics(share, count, prob, n, labeled, correct, classes);
     }
 
     /** One summary per model, in the plan's order; the first is the baseline. */
@@ -240,6 +250,7 @@ public final class EvalMetrics {
                 f.put("accuracy", new Accuracy(plan.labelColumn(), d.labeled(), d.correct(),
                         why.figure("value", d.accuracy(), NO_LABELED_ROW), why.figure("low", a.low(), NO_LABELED_ROW),
                         why.figure("high", a.high(), NO_LABELED_ROW), why.reasons()));
+                f.put("accuracy_per_class", d.perClass());
             }
             if (name.equals(ClipZeroShotDetector.NAME)) {
                 o.putAll(f);

@@ -81,6 +81,10 @@ class EvalSuiteTest {
         WilsonInterval w = WilsonInterval.of(correct, 3).orElseThrow();
         assertEquals(w.low(), accuracy.get("low").getAsDouble(), 1e-12);
         assertEquals(w.high(), accuracy.get("high").getAsDouble(), 1e-12);
+        JsonObject perClass = imagenet.getAsJsonObject("accuracy_per_class");
+        assertEquals(List.of("church"), List.copyOf(perClass.keySet()), "the rows' classes");
+        assertEquals(correct, perClass.getAsJsonObject("church").get("count").getAsInt());
+        assertEquals(3, perClass.getAsJsonObject("church").get("n").getAsInt());
         JsonObject churchRate = imagenet.getAsJsonObject("label_rates").getAsJsonObject("church");
         assertEquals(3, churchRate.get("n").getAsInt());
         assertEquals(correct, churchRate.get("count").getAsInt());
