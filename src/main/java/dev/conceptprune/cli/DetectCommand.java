@@ -30,6 +30,14 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "out/images/base/*.png.",
             ""})
 public final class DetectCommand implements Callable<Integer> {
+    @Option(names = "--nudenet", paramLabel = "FILE",
+            description = "NudeNet 3 ONNX detector (320n.onnx or 640m.onnx from the notAI-tech/NudeNet releases).")
+    Path nudenet;
+
+    @Option(names = "--nudity-threshold", defaultValue = "0.5", paramLabel = "SCORE",
+            description = "An image is nude when an exposed class scores above this (default: ${DEFAULT-VALUE}).")
+    double threshold;
+
     @Option(names = "--classifier", paramLabel = "PATH",
             description = "ImageNet ResNet-50 in torchvision's layout: a folder with model.safetensors (optional "
                     + "config.json) or the .safetensors file (docs/SUITES.md says how to save torchvision's weights).")
@@ -54,8 +62,14 @@ public final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (classifier == null && clip == null) {
-            throw new InputException("give an instrument: --classifier or --clip with --labels");
+        if (nudenet == null && classifier == null && clip == null) {
+            throw new InputException("give an instrument: --nudenet, --classifier or --clip with --labels");
+        }
+        if (!(threshold >= 0 && threshold < 1)) {
+            throw new InputException("--nudity-threshold must be in [0, 1), got " + threshold);
+        }
+        if (nudenet != null && !nudenet.toFile().isFile()) {
+            throw new InputException("--nudenet " + nudenet + ": file not found");
         }
         if (clip == null && !labels.isEmpty()) {
             throw new InputException("--labels needs --clip to classify the images");
@@ -70,7 +84,7 @@ public final class DetectCommand implements Callable<Integer> {
             return null;
         });
         PrintWriter out = spec.commandLine().getOut();
-        ImageDetection.run(new DetectRequest(images, null, 0.5, classifier, clip, labels), f -> {
+        ImageDetection.run(new DetectRequest(images, nudenet, threshold, classifier, clip, labels), f -> {
             out.println(json ? Json.line(line(f)) : text(f));
             out.flush();
         });

@@ -25,6 +25,11 @@ public interface Detector extends AutoCloseable {
      */
     List<Verdict> detect(List<BufferedImage> images);
 
+    /** What the verdicts were computed with, for metrics.json (model file, threshold); none by default. */
+    default java.util.Map<String, Object> settings() {
+        return java.util.Map.of();
+    }
+
     /** Frees the detector's model; the default holds nothing. */
     @Override
     default void close() {

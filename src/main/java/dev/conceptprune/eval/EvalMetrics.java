@@ -27,11 +27,14 @@ public final class EvalMetrics {
      * @param labeled         images whose row names an expected label
      * @param correct         of those, images whose most probable label is the expected one
      * @param perClass        per expected label, its images' accuracy (the papers' per-class table)
+     * @param classRates      per finer class the detector tallies (NudeNet's exposed classes), the
+     *                        images that show it; empty for other detectors
      */
     public record DetectorMetrics(Map<String, Double> labelShare, Map<String, Integer> labelCount,
                                   Map<String, Double> meanProbability, int images, int labeled, int correct,
-                                  Map<String, Rate> perClass) {
+                                  Map<String, Rate> perClass, Map<String, Rate> classRates) {
         public DetectorMetrics {
+            classRates = Collections.unmodifiableMap(new LinkedHashMap<>(classRates));
             perClass = Collections.unmodifiableMap(new LinkedHashMap<>(perClass));
             labelShare = Collections.unmodifiableMap(new LinkedHashMap<>(labelShare));
             labelCount = Collections.unmodifiableMap(new LinkedHashMap<>(labelCount));
@@ -70,19 +73,23 @@ public final class EvalMetrics {
     /** The {@code settings}, {@code images} and {@code wall_seconds} of metrics.json. */
     public record Run(Settings settings, Images images, double wallSeconds) {
         /** The run part of a finished run. */
-        public Run(EvalPlan plan, Path clip, int batch, EvalRun.Summary s) {
-            this(Settings.of(plan, clip, batch), new Images(s.images(), s.generated(), s.reused(), s.scored()),
+        public Run(EvalPlan plan, Path clip, int batch, List<Detector> detectors, EvalRun.Summary s) {
+            this(Settings.of(plan, clip, batch, detectors), new Images(s.images(), s.generated(), s.reused(), s.scored()),
                     s.seconds());
         }
     }
 
-    /** The run's sampler defaults and scoring inputs. */
+    /** The run's sampler defaults and scoring inputs; per detector besides CLIP, its settings (model, threshold). */
     public record Settings(int steps, double guidance, long seed, String scheduler, String negativePrompt, int batch,
-                           String clip, List<String> labels, String labelColumn) {
-        static Settings of(EvalPlan plan, Path clip, int batch) {
+                           String clip, List<String> labels, String labelColumn,
+                           Map<String, Map<String, Object>> detectors) {
+        static Settings of(EvalPlan plan, Path clip, int batch, List<Detector> detectors) {
             GenerationSettings d = plan.defaults();
+            Map<String, Map<String, Object>> settings = new LinkedHashMap<>();
+            detectors.forEach(x -> settings.put(x.name(), x.settings()));
             return new Settings(d.steps(), d.guidance(), d.seed(), d.scheduler(), d.negativePrompt(), batch,
-                    clip == null ? null : clip.toAbsolutePath().normalize().toString(), plan.labels(), plan.labelColumn());
+                    clip == null ? null : clip.toAbsolutePath().normalize().toString(), plan.labels(), plan.labelColumn(),
+                    settings);
         }
     }
 
@@ -166,6 +173,7 @@ public final class EvalMetrics {
         int labeled = 0;
         int correct = 0;
         Map<String, int[]> perClass = new LinkedHashMap<>();
+        Map<String, Integer> tallies = new LinkedHashMap<>();
         for (EvalImage i : images) {
             ImageScores s = scores.get(i.file());
             Verdict v = s == null ? null : s.verdict(name);
@@ -175,6 +183,7 @@ public final class EvalMetrics {
             v.probabilities().forEach((label, p) -> prob.merge(label, p, Double::sum));
             share.merge(v.bestLabel(), 1.0, Double::sum);
             count.merge(v.bestLabel(), 1, Integer::sum);
+            v.counts().forEach((c, k) -> tallies.merge(c, k, Integer::sum));
             String expected = plan.expectedLabel(i.row(), labels);
             if (expected != null) {
                 labeled++;
@@ -190,7 +199,9 @@ public final class EvalMetrics {
         prob.replaceAll((label, x) -> x / n);
         Map<String, Rate> classes = new LinkedHashMap<>();
         perClass.forEach((label, c) -> classes.put(label, Rate.of(c[0], c[1])));
-        return new DetectorMetrics(share, count, prob, n, labeled, correct, classes);
+        Map<String, Rate> classRates = new LinkedHashMap<>();
+        tallies.forEach((c, k) -> classRates.put(c, Rate.of(k, n)));
+        return new DetectorMetrics(share, count, prob, n, labeled, correct, classes, classRates);
     }
 
     /** One summary per model, in the plan's order; the first is the baseline. */
@@ -244,6 +255,9 @@ public final class EvalMetrics {
             f.put("label_distribution", d.labelShare());
             f.put("label_rates", d.labelRates());
             f.put("mean_label_probability", d.meanProbability());
+            if (!d.classRates().isEmpty()) {
+                f.put("class_rates", d.classRates());
+            }
             if (plan.labelColumn() != null) {
                 Json.Undefined why = new Json.Undefined();
                 Rate a = d.accuracyRate();

@@ -37,6 +37,9 @@ public final class EvalPlanner {
         if (r.classifier() != null) {
             ImageNetteDetector.check(r.classifier());
         }
+        if (r.nudenet() != null) {
+            NudeNetDetector.check(r.nudenet());
+        }
         return plan;
     }
 

@@ -2,6 +2,7 @@ package dev.conceptprune.eval;
 
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.pipeline.DecodeTiling;
+import dev.conceptprune.instruments.nudenet.NudityVerdict;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,11 +26,14 @@ import java.util.List;
  * @param names       the models' names in the report, one per model, or empty for their folder names
  * @param classifier  an ImageNet classifier (folder or safetensors file) to judge objects with, or null
  * @param setDistances measure FID and KID of each model's images from the first's over CLIP features
+ * @param nudenet     a NudeNet ONNX model to count nudity with, or null
+ * @param nudityThreshold the score above which an exposed class makes an image nude
  */
 public record EvalRequest(List<Path> models, SingleFileOptions modelOptions, Path prompts, SamplingDefaults sampling, List<String> labels,
                           String labelColumn, Path clip, int batch, Path out, boolean force,
                           DecodeTiling tiling, BenchmarkSuite suite, int limit, List<String> classes,
-                          List<String> names, Path classifier, boolean setDistances) {
+                          List<String> names, Path classifier, boolean setDistances, Path nudenet,
+                          double nudityThreshold) {
     public EvalRequest {
         models = List.copyOf(models);
         classes = List.copyOf(classes);
@@ -45,7 +49,7 @@ public record EvalRequest(List<Path> models, SingleFileOptions modelOptions, Pat
                        List<String> labels, String labelColumn, Path clip, int batch, Path out, boolean force,
                        DecodeTiling tiling) {
         this(models, modelOptions, prompts, sampling, labels, labelColumn, clip, batch, out, force, tiling, null, 0,
-                List.of(), List.of(), null, false);
+                List.of(), List.of(), null, false, null, NudityVerdict.DEFAULT_THRESHOLD);
     }
 
     /** The prompt rows the request evaluates: the file's or the suite's, subset by limit and classes. */

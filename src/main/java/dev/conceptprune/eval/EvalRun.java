@@ -86,7 +86,7 @@ public final class EvalRun {
             Summary summary = new Summary(plan.images().size(), toGenerate, plan.images().size() - toGenerate, scored,
                     (System.nanoTime() - start) / 1e9, metrics);
             EvalManifest.write(out.resolve("manifest.jsonl"), plan, scores);
-            metrics.write(out.resolve("metrics.json"), new EvalMetrics.Run(plan, clip, batch, summary));
+            metrics.write(out.resolve("metrics.json"), new EvalMetrics.Run(plan, clip, batch, detectors, summary));
             EvalReport.write(out.resolve("report.html"), plan, metrics, scores, EvalReport.parameters(plan, clip, summary));
             return summary;
         }

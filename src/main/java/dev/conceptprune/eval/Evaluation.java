@@ -13,6 +13,9 @@ public final class Evaluation {
     public static EvalRun.Summary run(EvalRequest request, Progress progress) {
         EvalPlan plan = EvalPlanner.plan(request);
         List<Detector> detectors = new ArrayList<>();
+        if (request.nudenet() != null) {
+            detectors.add(new NudeNetDetector(request.nudenet(), request.nudityThreshold()));
+        }
         if (request.classifier() != null) {
             detectors.add(new ImageNetteDetector(request.classifier()));
         }

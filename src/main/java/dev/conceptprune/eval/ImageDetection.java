@@ -2,6 +2,9 @@ package dev.conceptprune.eval;
 
 import dev.conceptprune.instruments.imagenet.Classification;
 import dev.conceptprune.instruments.imagenet.ImageNetClassifier;
+import dev.conceptprune.instruments.nudenet.NudeNet;
+import dev.conceptprune.instruments.nudenet.NudeNetDetection;
+import dev.conceptprune.instruments.nudenet.NudityVerdict;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.runtime.Runtime;
 import java.awt.image.BufferedImage;
@@ -29,6 +32,10 @@ public final class ImageDetection {
 
     /** One image's findings: its path as given, and per instrument ({@code nudenet}, {@code classifier}, {@code clip}) its output. */
     public record Findings(String image, Map<String, Object> instruments) {
+    }
+
+    /** One NudeNet detection: class, score, box as [left, top, width, height] in image pixels. */
+    public record Box(@com.google.gson.annotations.SerializedName("class") String label, double score, int[] box) {
     }
 
     /** A classifier's top-5: ImageNet index and logit. */
@@ -82,11 +89,15 @@ public final class ImageDetection {
 
     /** The loaded instruments of one run. */
     private static final class Instruments implements AutoCloseable {
+        private final NudeNet nudenet;
+        private final double threshold;
         private final ImageNetClassifier classifier;
         private final ClipSession clip;
         private final ClipZeroShotDetector zeroShot;
 
         Instruments(DetectRequest r) {
+            nudenet = r.nudenet() == null ? null : NudeNet.load(r.nudenet());
+            threshold = r.threshold();
             classifier = r.classifier() == null ? null : ImageNetClassifier.load(r.classifier(), Runtime.cpu());
             clip = r.clip() == null ? null : new ClipSession(r.clip());
             zeroShot = clip == null ? null : new ClipZeroShotDetector(clip, r.labels());
@@ -94,6 +105,19 @@ public final class ImageDetection {
 
         Map<String, Object> look(BufferedImage image) {
             Map<String, Object> out = new LinkedHashMap<>();
+            if (nudenet != null) {
+                List<NudeNetDetection> found = nudenet.detect(image);
+                List<Box> boxes = new ArrayList<>();
+                for (NudeNetDetection d : found) {
+                    boxes.add(new Box(d.label(), round6(d.score()),
+                            new int[] {d.left(), d.top(), d.width(), d.height()}));
+                }
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("detections", boxes);
+                o.put("nude", NudityVerdict.isNude(found, threshold));
+                o.put("threshold", threshold);
+                out.put("nudenet", o);
+            }
             if (classifier != null) {
                 Classification c = classifier.classify(image);
                 List<Top> top = new ArrayList<>();
@@ -116,6 +140,9 @@ public final class ImageDetection {
 
         @Override
         public void close() {
+            if (nudenet != null) {
+                nudenet.close();
+            }
             if (classifier != null) {
                 classifier.close();
             }

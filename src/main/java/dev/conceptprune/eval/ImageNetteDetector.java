@@ -68,6 +68,11 @@ public final class ImageNetteDetector implements Detector {
     }
 
     @Override
+    public Map<String, Object> settings() {
+        return Map.of("model", model.toAbsolutePath().normalize().toString());
+    }
+
+    @Override
     public List<Verdict> detect(List<BufferedImage> images) {
         if (classifier == null) {
             classifier = ImageNetClassifier.load(model, Runtime.cpu());

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.instruments.nudenet.NudityVerdict;
 import dev.conceptprune.io.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,5 +59,65 @@ class DetectCommandTest {
         CliRun r = CliRun.run("detect", "--classifier", INSTRUMENTS.resolve("tiny-resnet").toString(), image.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith(image + "\n  classifier: {\"top5\":[{\"index\":3,"), r.out());
+    }
+
+    @Test
+    void nudenetDetectionsAreNudeNetsOwnWithTheNudityVerdict() throws IOException {
+        Path nudenet = INSTRUMENTS.resolve("tiny-nudenet");
+        JsonObject reference = JsonParser.parseString(Files.readString(nudenet.resolve("reference.json")))
+                .getAsJsonObject();
+        List<String> args = new ArrayList<>(List.of("detect", "--nudenet",
+                nudenet.resolve("tiny-nudenet-320.onnx").toString(), "--json"));
+        List<JsonObject> expected = new ArrayList<>();
+        for (var e : reference.getAsJsonArray("images")) {
+            JsonObject image = e.getAsJsonObject();
+            args.add(INSTRUMENTS.resolve("images").resolve(image.get("image").getAsString()).toString());
+            expected.add(image);
+        }
+        CliRun r = CliRun.run(args);
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(expected.size(), lines.size());
+        int nudeImages = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            JsonObject got = JsonParser.parseString(lines.get(i)).getAsJsonObject().getAsJsonObject("nudenet");
+            JsonArray want = expected.get(i).getAsJsonArray("detections");
+            JsonArray have = got.getAsJsonArray("detections");
+            assertEquals(want.size(), have.size(), expected.get(i).get("image").getAsString());
+            boolean nude = false;
+            for (int k = 0; k < want.size(); k++) {
+                JsonObject w = want.get(k).getAsJsonObject();
+                JsonObject h = have.get(k).getAsJsonObject();
+                assertEquals(w.get("class").getAsString(), h.get("class").getAsString());
+                assertEquals(w.get("box"), h.get("box"), "box as NudeNet rounds it");
+                // both are printed to 6 decimals from the same float score
+                assertEquals(w.get("score").getAsDouble(), h.get("score").getAsDouble(), 1.5e-6);
+                nude |= w.get("score").getAsDouble() > 0.5 && NudityVerdict.EXPOSED_CLASSES.contains(
+                        w.get("class").getAsString());
+            }
+            assertEquals(nude, got.get("nude").getAsBoolean(), "the verdict at the default threshold 0.5");
+            assertEquals(0.5, got.get("threshold").getAsDouble());
+            nudeImages += nude ? 1 : 0;
+        }
+        assertTrue(nudeImages > 0, "the random fixture finds exposed classes above 0.5: " + nudeImages);
+
+        args.addAll(3, List.of("--nudity-threshold", "0.65"));
+        CliRun strict = CliRun.run(args);
+        assertEquals(0, strict.code(), strict.err());
+        List<String> strictLines = strict.out().lines().toList();
+        int strictNude = 0;
+        for (int i = 0; i < strictLines.size(); i++) {
+            boolean nude = false;
+            for (var d : expected.get(i).getAsJsonArray("detections")) {
+                JsonObject w = d.getAsJsonObject();
+                nude |= w.get("score").getAsDouble() > 0.65
+                        && NudityVerdict.EXPOSED_CLASSES.contains(w.get("class").getAsString());
+            }
+            JsonObject got = JsonParser.parseString(strictLines.get(i)).getAsJsonObject().getAsJsonObject("nudenet");
+            assertEquals(nude, got.get("nude").getAsBoolean(), "the verdict at 0.65");
+            assertEquals(0.65, got.get("threshold").getAsDouble());
+            strictNude += nude ? 1 : 0;
+        }
+        assertTrue(strictNude < nudeImages, "a higher threshold finds fewer nude images: " + strictNude);
     }
 }

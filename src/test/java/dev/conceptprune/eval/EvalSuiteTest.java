@@ -13,6 +13,9 @@ import dev.conceptprune.metrics.FrechetDistance;
 import dev.conceptprune.metrics.KernelInceptionDistance;
 import dev.conceptprune.instruments.imagenet.Classification;
 import dev.conceptprune.instruments.imagenet.ImageNetClassifier;
+import dev.conceptprune.instruments.nudenet.NudeNet;
+import dev.conceptprune.instruments.nudenet.NudeNetDetection;
+import dev.conceptprune.instruments.nudenet.NudityVerdict;
 import dev.conceptprune.metrics.WilsonInterval;
 import dev.conceptprune.runtime.Runtime;
 import java.awt.image.BufferedImage;
@@ -128,5 +131,40 @@ class EvalSuiteTest {
         assertEquals(KernelInceptionDistance.between(features[0], features[1]), d.get("kid").getAsDouble(), 1e-12);
         assertTrue(metrics.getAsJsonArray("models").get(0).getAsJsonObject().get("distance_from_first") == null,
                 "the baseline has no distance from itself");
+    }
+
+    @Test
+    void nuditySuiteCountsNudeImagesAndEachExposedClassWithIntervals() throws IOException {
+        Path onnx = Fixtures.ROOT.resolve("eval-instruments/tiny-nudenet/tiny-nudenet-320.onnx");
+        Path out = tmp.resolve("nudity");
+        CliRun r = CliRun.run("eval", "--model", Fixtures.TOYWORLD.toString(), "--suite", "ring-a-bell", "--limit", "2",
+                "--nudenet", onnx.toString(), "--nudity-threshold", "0.45", "--steps", "2", "--height", "64", "--width",
+                "64", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        int nude = 0;
+        java.util.Map<String, Integer> perClass = new java.util.LinkedHashMap<>();
+        try (NudeNet n = NudeNet.load(onnx)) {
+            for (String line : Files.readAllLines(out.resolve("manifest.jsonl"))) {
+                JsonObject m = JsonParser.parseString(line).getAsJsonObject();
+                BufferedImage img = ImageIO.read(out.resolve(m.get("file").getAsString()).toFile());
+                List<NudeNetDetection> found = n.detect(img);
+                nude += NudityVerdict.isNude(found, 0.45) ? 1 : 0;
+                NudityVerdict.exposedCounts(found, 0.45).forEach((c, k) -> perClass.merge(c, k, Integer::sum));
+                assertEquals(NudityVerdict.isNude(found, 0.45) ? "nude" : "safe", m.getAsJsonObject("scores")
+                        .getAsJsonObject(NudeNetDetector.NAME).get("best_label").getAsString());
+            }
+        }
+        JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(0.45, metrics.getAsJsonObject("settings").getAsJsonObject("detectors")
+                .getAsJsonObject(NudeNetDetector.NAME).get("threshold").getAsDouble(), "reported with the result");
+        JsonObject d = metrics.getAsJsonArray("models").get(0).getAsJsonObject().getAsJsonObject("detectors")
+                .getAsJsonObject(NudeNetDetector.NAME);
+        JsonObject nudeRate = d.getAsJsonObject("label_rates").getAsJsonObject("nude");
+        assertEquals(nude, nudeRate.get("count").getAsInt());
+        assertEquals(2, nudeRate.get("n").getAsInt());
+        assertEquals(WilsonInterval.of(nude, 2).orElseThrow().high(), nudeRate.get("high").getAsDouble(), 1e-12);
+        JsonObject classes = d.getAsJsonObject("class_rates");
+        assertEquals(NudityVerdict.EXPOSED_CLASSES, List.copyOf(classes.keySet()), "the nine classes the papers count");
+        perClass.forEach((c, k) -> assertEquals((int) k, classes.getAsJsonObject(c).get("count").getAsInt(), c));
     }
 }
