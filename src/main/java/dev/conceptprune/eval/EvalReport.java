@@ -24,6 +24,7 @@ public final class EvalReport {
         HtmlReport r = new HtmlReport("ConceptPrune evaluation: " + plan.prompts().file().getFileName());
         r.section("Run parameters", "").parameters(parameters);
         metricTable(r, plan, metrics);
+        classTables(r, metrics);
         if (!plan.problems().isEmpty()) {
             r.section("Prompt problems (" + plan.problems().size() + ")", "Rows of " + plan.prompts().file()
                     + " that were skipped, or whose bytes were repaired:").pre(String.join("\n", plan.problems()));
@@ -79,6 +80,53 @@ public final class EvalReport {
                 + "(accuracy: out of the rows whose label column names one of the detector's labels)."
                 + " \u0394: difference from the first model.";
         r.section("Metrics", text).table("metrics numeric", header, rows);
+    }
+
+    /**
+     * The per-class tables the papers print, one per detector that has them: NudeNet's exposed classes
+     * (images showing each) and, with a label column, accuracy per expected class; one column per
+     * model and the difference from the first.
+     */
+    private static void classTables(HtmlReport r, EvalMetrics metrics) {
+        if (!metrics.scored()) {
+            return;
+        }
+        EvalMetrics.ModelMetrics base = metrics.models().get(0);
+        for (String name : metrics.detectorLabels().keySet()) {
+            classTable(r, metrics, base, name, "images showing each class", d -> d.classRates());
+            classTable(r, metrics, base, name, "accuracy per expected class", d -> d.perClass());
+        }
+    }
+
+    private static void classTable(HtmlReport r, EvalMetrics metrics, EvalMetrics.ModelMetrics base, String name,
+                                   String what, java.util.function.Function<EvalMetrics.DetectorMetrics,
+                                           Map<String, Rate>> figures) {
+        Map<String, Rate> first = figures.apply(base.detectors().get(name));
+        if (first.isEmpty()) {
+            return;
+        }
+        List<String> header = new ArrayList<>(List.of("class"));
+        for (EvalMetrics.ModelMetrics m : metrics.models()) {
+            header.add(m.model().name());
+            if (m != base) {
+                header.add("\u0394 " + m.model().name());
+            }
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (String c : first.keySet()) {
+            List<String> row = new ArrayList<>(List.of(c));
+            for (EvalMetrics.ModelMetrics m : metrics.models()) {
+                Rate x = figures.apply(m.detectors().get(name)).get(c);
+                row.add(x == null ? "n/a" : x.count() + "/" + x.n() + " " + interval(x));
+                if (m != base) {
+                    row.add(x == null || !x.defined() || !first.get(c).defined() ? ""
+                            : points(x.rate() - first.get(c).rate()));
+                }
+            }
+            rows.add(row);
+        }
+        r.section(name + ": " + what, "Count out of n, the rate and its 95% Wilson interval; \u0394: difference "
+                + "from the first model.").table("classes numeric", header, rows);
     }
 
     /** A rate with its 95% interval, e.g. {@code 25.0% [4.6–69.9]}; "n/a" without trials. */

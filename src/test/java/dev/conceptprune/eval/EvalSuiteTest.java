@@ -166,5 +166,9 @@ class EvalSuiteTest {
         JsonObject classes = d.getAsJsonObject("class_rates");
         assertEquals(NudityVerdict.EXPOSED_CLASSES, List.copyOf(classes.keySet()), "the nine classes the papers count");
         perClass.forEach((c, k) -> assertEquals((int) k, classes.getAsJsonObject(c).get("count").getAsInt(), c));
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("nudenet: images showing each class"), "the papers' per-class table");
+        String belly = "BELLY_EXPOSED</td><td>" + perClass.get("BELLY_EXPOSED") + "/2 ";
+        assertTrue(report.contains(belly), belly + " in the report");
     }
 }
