@@ -47,7 +47,7 @@ final class ReferenceDiscovery {
             seeds.add(p.seed());
             seeds.add(p.seed());
         }
-        pipeline.unet().setObserver(recorder);
+        pipeline.setUnetObserver(recorder);
         try {
             for (int i = 0; i < prompts.size(); i++) {
                 int set = i % 2;
@@ -65,7 +65,7 @@ final class ReferenceDiscovery {
                 pipeline.decode(latents, 1, settings.height(), settings.width());
             }
         } finally {
-            pipeline.unet().setObserver(null);
+            pipeline.setUnetObserver(null);
         }
         return new ConceptDiscovery.Result(base, target, calls[0], (System.nanoTime() - start) / 1e9);
     }

@@ -5,6 +5,7 @@ import dev.conceptprune.eval.SweepEvaluation;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.EraseJob;
@@ -162,8 +163,9 @@ public final class EraseCommand implements Callable<Integer> {
         } else if (vaeTiling.given()) {
             throw new InputException("--vae-tiling goes with --eval: erase decodes no image without it");
         }
-        StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1],
-                where.timeDependent() ? (settings.guidance() > 1 ? 2 : 1) * batch : 0, 0);
+        MemoryPlanNote.say(StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1],
+                where.timeDependent() ? (settings.guidance() > 1 ? 2 : 1) * batch : 0, 0, DecodeTiling.AUTO),
+                Main.progress(spec));
         if (evalSet != null) {
             warnings.file(evalSet);
         }

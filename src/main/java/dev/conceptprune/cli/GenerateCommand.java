@@ -8,6 +8,7 @@ import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.SdxlConditions;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.pipeline.StepProgress;
+import dev.conceptprune.pipeline.SamplingMemory;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.vae.Images;
 import dev.conceptprune.model.ModelSource;
@@ -123,8 +124,9 @@ public final class GenerateCommand implements Callable<Integer> {
         List<Path> targets = outputs(n);
         GenerationSettings settings = sampling.settings(folder, prompt, size, n).withInitialLatents(init).withSdxl(sdxl);
         DecodeTiling tiling = vaeTiling.tiling(folder);
-        StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1], (settings.guidance() > 1 ? 2 : 1) * n,
-                n, tiling);
+        SamplingMemory.Estimate plan = StableDiffusionPipeline.check(folder, settings.scheduler(), size[0], size[1],
+                (settings.guidance() > 1 ? 2 : 1) * n, n, tiling);
+        MemoryPlanNote.say(plan, Main.progress(spec));
         PromptWarnings.of(folder, Main.progress(spec)).option("--prompt", prompt)
                 .option("--negative-prompt", sampling.negativePrompt);
         if (prompt2 != null || negativePrompt2 != null) {

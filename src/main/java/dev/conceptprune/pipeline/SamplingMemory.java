@@ -54,12 +54,19 @@ public final class SamplingMemory {
      * @param decoderBytes activations of one VAE decode at full size, tile by tile when {@code tiling} is set
      * @param components   the components whose weights are resident together
      * @param tiling       the decode's tiles, or null for a whole decode
+     * @param residency    whether the components are resident together or the text encoders and UNet take turns
      */
     public record Estimate(double weightBytes, double unetBytes, double decoderBytes, List<Component> components,
-                           VaeTiling tiling) {
+                           VaeTiling tiling, Residency residency) {
         /** Copies the component list. */
         public Estimate {
             components = List.copyOf(components);
+        }
+
+        /** An estimate with every component resident. */
+        public Estimate(double weightBytes, double unetBytes, double decoderBytes, List<Component> components,
+                        VaeTiling tiling) {
+            this(weightBytes, unetBytes, decoderBytes, components, tiling, Residency.RESIDENT);
         }
 
         /** Weights, the larger of the two steps, and the fixed overhead. */
@@ -78,7 +85,8 @@ public final class SamplingMemory {
             for (Component c : components) {
                 b.append(b.length() == 0 ? "" : ", ").append(c.folderName());
             }
-            b.append(" resident (").append(gb(weightBytes)).append("), UNet ").append(gb(unetBytes))
+            b.append(residency == Residency.RESIDENT ? " resident (" : " (" + residency.describe() + ", peak ")
+                    .append(gb(weightBytes)).append("), UNet ").append(gb(unetBytes))
                     .append(", VAE decode ");
             if (decoderBytes == 0) {
                 b.append("none");
@@ -168,12 +176,14 @@ public final class SamplingMemory {
     public static Estimate plan(ModelSource source, int height, int width, int unetRows, int decodedImages,
                                 DecodeTiling tiling, long available) {
         List<Component> resident = residentComponents(source);
-        long parameters = MemoryCheck.parameterCount(source, resident);
+        Residency residency = Residency.choose(source, available);
+        long parameters = residency.peakParameters(source);
         VaeConfig vae = VaeConfig.from(source.config(Component.VAE));
         VaeTiling tiles = decodedImages == 0 ? null
                 : decodeTiling(vae, FLOAT * parameters, height, width, decodedImages, tiling, available);
-        return estimate(UNetConfig.from(source.config(Component.UNET)), vae, parameters, height, width, unetRows,
-                decodedImages, tiles, resident);
+        UNetConfig unet = UNetConfig.from(source.config(Component.UNET));
+        return new Estimate(FLOAT * parameters, unetBytes(unet, vae, height, width, unetRows),
+                decoderBytes(vae, height, width, decodedImages, tiles), resident, tiles, residency);
     }
 
     /** The run's components the model has. */
@@ -181,9 +191,9 @@ public final class SamplingMemory {
         return RUN_COMPONENTS.stream().filter(source::has).toList();
     }
 
-    /** The float32 bytes of the weights a run on the model keeps resident. */
-    public static double weightBytes(ModelSource source) {
-        return FLOAT * MemoryCheck.parameterCount(source, residentComponents(source));
+    /** The float32 bytes of the weights a run on the model holds at once, as {@code residency} holds them. */
+    public static double weightBytes(ModelSource source, Residency residency) {
+        return FLOAT * residency.peakParameters(source);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.conceptprune.scheduler.Schedulers;
 import dev.conceptprune.clip.ClipTextConfig;
 import dev.conceptprune.clip.ClipTextModel;
 import dev.conceptprune.clip.ClipTokenizer;
+import dev.conceptprune.unet.FeedForwardObserver;
 import dev.conceptprune.unet.UNet2DConditionModel;
 import dev.conceptprune.unet.UNetConditioning;
 import dev.conceptprune.unet.UNetConfig;
@@ -40,23 +41,33 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final ModelSource source;
     private final Runtime runtime;
     private final NDManager manager;
-    private final TextConditioner conditioner;
-    private final ClipTextModel textEncoder;
-    private final UNet2DConditionModel unet;
+    private final Residency residency;
+    private final UNetConfig unetConfig;
     private final AutoencoderKL vae;
+    /** The text side (its own manager), or null while released for the UNet. */
+    private Text text;
+    /** The UNet (its own manager), or null while released for the text encoders. */
+    private Loaded<UNet2DConditionModel> unet;
+    private FeedForwardObserver unetObserver;
     private DecodeTiling decodeTiling = DecodeTiling.AUTO;
     /** What the memory check saw, so that the decode makes the plan's choice of tiles. */
     private long availableAtLoad = -1;
 
-    private StableDiffusionPipeline(ModelSource source, Runtime runtime, NDManager manager,
-                                    TextConditioner conditioner,
-                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
+    /** A component loaded into a manager of its own, freed as a whole. */
+    private record Loaded<T>(NDManager manager, T model) {
+    }
+
+    /** The conditioner and the text encoders behind it. */
+    private record Text(NDManager manager, TextConditioner conditioner, Map<Component, ClipTextModel> encoders) {
+    }
+
+    private StableDiffusionPipeline(ModelSource source, Runtime runtime, NDManager manager, Residency residency,
+                                    UNetConfig unetConfig, AutoencoderKL vae) {
         this.source = source;
         this.runtime = runtime;
         this.manager = manager;
-        this.conditioner = conditioner;
-        this.textEncoder = textEncoder;
-        this.unet = unet;
+        this.residency = residency;
+        this.unetConfig = unetConfig;
         this.vae = vae;
     }
 
@@ -65,43 +76,82 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return load(source, Runtime.cpu());
     }
 
-    /** Loads every component of a model for {@code runtime}; refuses components that do not fit together. */
+    /**
+     * Loads a model for {@code runtime}, every component resident when their weights fit in memory,
+     * else with the text encoders and the UNet in turn ({@link Residency}); refuses components that do
+     * not fit together, and weights that fit neither way.
+     */
     public static StableDiffusionPipeline load(ModelSource source, Runtime runtime) {
-        boolean sdxl = source.isSdxl();
-        List<Component> components = sdxl
-                ? List.of(Component.TEXT_ENCODER, Component.TEXT_ENCODER_2, Component.UNET, Component.VAE)
-                : List.of(Component.TEXT_ENCODER, Component.UNET, Component.VAE);
+        return load(source, runtime, Residency.choose(source, ProcessMemory.availableBytes()));
+    }
+
+    /** As {@link #load(ModelSource, Runtime)} with the components held as {@code residency} says. */
+    public static StableDiffusionPipeline load(ModelSource source, Runtime runtime, Residency residency) {
         long available = ProcessMemory.availableBytes();
-        long params = MemoryCheck.parameterCount(source, components);
-        MemoryCheck.requireFor(params, "the model " + source.location());
+        MemoryCheck.requireFor(residency.peakParameters(source), "the model " + source.location());
+        UNetConfig unetConfig = UNetConfig.from(source.config(Component.UNET));
         NDManager manager = runtime.newManager();
         try {
-            TextConditioner conditioner;
-            ClipTextModel text;
-            int pooledWidth = 0;
-            if (sdxl) {
-                SdxlTextConditioner xl = SdxlTextConditioner.load(source, runtime, manager);
-                conditioner = xl;
-                text = xl.encoder();
-                pooledWidth = xl.pooledWidth();
-            } else {
-                ClipTokenizer tokenizer = ClipTokenizer.load(source, Component.TOKENIZER);
-                ClipTextConfig textConfig = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
-                text = ClipTextModel.load(source, textConfig, runtime, manager);
-                conditioner = new ClipTextConditioner(tokenizer, text, 0);
-            }
-            UNetConfig unetConfig = UNetConfig.from(source.config(Component.UNET));
-            conditioner.requireFits(unetConfig, source.location());
-            requireAddedConditionsFit(source, unetConfig, pooledWidth);
-            UNet2DConditionModel unet = UNet2DConditionModel.load(source, runtime, manager);
             AutoencoderKL vae = AutoencoderKL.load(source, runtime, manager);
-            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(source, runtime, manager, conditioner, text,
-                    unet, vae);
+            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(source, runtime, manager, residency,
+                    unetConfig, vae);
+            Text text = pipeline.text();
+            text.conditioner().requireFits(unetConfig, source.location());
+            requireAddedConditionsFit(source, unetConfig, text.conditioner() instanceof SdxlTextConditioner xl
+                    ? xl.pooledWidth() : 0);
+            if (residency == Residency.RESIDENT) {
+                pipeline.unet();
+            }
             pipeline.availableAtLoad = available;
             return pipeline;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** The text side, loaded now if it is not (releasing the UNet first when they take turns). */
+    private Text text() {
+        if (text == null) {
+            if (residency == Residency.STAGED) {
+                releaseUnet();
+            }
+            NDManager m = manager.newSubManager();
+            try {
+                Map<Component, ClipTextModel> encoders = new LinkedHashMap<>();
+                TextConditioner conditioner;
+                if (source.isSdxl()) {
+                    SdxlTextConditioner xl = SdxlTextConditioner.load(source, runtime, m);
+                    encoders.put(Component.TEXT_ENCODER, xl.encoder());
+                    encoders.put(Component.TEXT_ENCODER_2, xl.encoder2());
+                    conditioner = xl;
+                } else {
+                    ClipTokenizer tokenizer = ClipTokenizer.load(source, Component.TOKENIZER);
+                    ClipTextConfig textConfig = ClipTextConfig.from(source.config(Component.TEXT_ENCODER));
+                    ClipTextModel encoder = ClipTextModel.load(source, textConfig, runtime, m);
+                    encoders.put(Component.TEXT_ENCODER, encoder);
+                    conditioner = new ClipTextConditioner(tokenizer, encoder, 0);
+                }
+                text = new Text(m, conditioner, encoders);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
+        return text;
+    }
+
+    private void releaseUnet() {
+        if (unet != null) {
+            unet.manager().close();
+            unet = null;
+        }
+    }
+
+    private void releaseText() {
+        if (text != null) {
+            text.manager().close();
+            text = null;
         }
     }
 
@@ -225,17 +275,53 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * The UNet, loaded now if it is not (releasing the text encoders first when they take turns). With
+     * {@link Residency#STAGED} a later text encoding releases it: keep the result only for the call.
+     */
     public UNet2DConditionModel unet() {
-        return unet;
+        if (unet == null) {
+            if (residency == Residency.STAGED) {
+                releaseText();
+            }
+            NDManager m = manager.newSubManager();
+            try {
+                UNet2DConditionModel u = UNet2DConditionModel.load(source, runtime, m);
+                u.setObserver(unetObserver);
+                unet = new Loaded<>(m, u);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
+        return unet.model();
+    }
+
+    /** The UNet's config, without loading it. */
+    public UNetConfig unetConfig() {
+        return unetConfig;
+    }
+
+    /** Sets the observer of the UNet's feed-forward blocks (null: none); it survives the UNet's reloads. */
+    public void setUnetObserver(FeedForwardObserver observer) {
+        unetObserver = observer;
+        if (unet != null) {
+            unet.model().setObserver(observer);
+        }
+    }
+
+    /** How the components are held. */
+    public Residency residency() {
+        return residency;
     }
 
     public AutoencoderKL vae() {
         return vae;
     }
 
-    /** What turns prompts into the UNet's conditioning. */
+    /** What turns prompts into the UNet's conditioning (loaded now if released, see {@link #unet()}). */
     public TextConditioner conditioner() {
-        return conditioner;
+        return text().conditioner();
     }
 
     /**
@@ -243,17 +329,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * SDXL the first one, {@code text_encoder}.
      */
     public ClipTextModel textEncoder() {
-        return textEncoder;
+        return text().encoders().get(Component.TEXT_ENCODER);
     }
 
     /** Every text encoder by component, in the conditioner's order (SDXL: {@code text_encoder}, {@code text_encoder_2}). */
     public Map<Component, ClipTextModel> textEncoders() {
-        Map<Component, ClipTextModel> out = new LinkedHashMap<>();
-        out.put(Component.TEXT_ENCODER, textEncoder);
-        if (conditioner instanceof SdxlTextConditioner xl) {
-            out.put(Component.TEXT_ENCODER_2, xl.encoder2());
-        }
-        return out;
+        return text().encoders();
     }
 
     /** Sets how later decodes are tiled (by default only when the whole decode would not fit). */
@@ -268,7 +349,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** The conditioning (text states [n, 77, D]) of prompts, one row each; owned by {@code m}. */
     public UNetConditioning encodePrompts(NDManager m, String... prompts) {
-        return conditioner.encode(m, List.of(prompts));
+        return conditioner().encode(m, List.of(prompts));
     }
 
     /** Runs the full loop and decodes: images as NHWC floats in [0, 1]. */
@@ -314,7 +395,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     /** Latent shape for {@code n} images of the given pixel size. */
     public Shape latentShape(int n, int height, int width) {
         int f = vae.scaleFactor();
-        return new Shape(n, unet.config().inChannels(), height / f, width / f);
+        return new Shape(n, unetConfig.inChannels(), height / f, width / f);
     }
 
     /**
@@ -334,7 +415,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public float[] sample(GuidanceBatch batch, GenerationSettings s, float[] initialLatents, StepListener listener,
                           int maxCalls) {
-        if (!unet.config().hasTextTime() && !s.sdxl().isDefault()) {
+        if (!unetConfig.hasTextTime() && !s.sdxl().isDefault()) {
             throw new InputException("a second prompt and size conditions apply only to SDXL models; "
                     + source.location() + " is not one");
         }
@@ -354,7 +435,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             latents[i] *= sigma;
         }
         try (NDManager run = manager.newSubManager()) {
-            UNetConditioning conditioning = withTimeIds(run, conditioner.encode(run, batch), s, batch.rows());
+            UNetConditioning conditioning = withTimeIds(run, conditioner().encode(run, batch), s, batch.rows());
+            UNet2DConditionModel denoiser = unet();
             boolean nanText = conditioning.textStates().isNaN().any().getBoolean();
             if (nanText) {
                 listener.warning("the text encoder produced NaN; the weights of the text encoder may contain NaN");
@@ -366,7 +448,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 float[] eps;
                 try (NDManager step = run.newSubManager()) {
                     NDArray x = step.create(scheduler.scaleModelInput(latents, i), shape);
-                    eps = batch.guide(unet.forward(batch.input(x), timesteps[i], conditioning));
+                    eps = batch.guide(denoiser.forward(batch.input(x), timesteps[i], conditioning));
                 }
                 if (!nanSeen && hasNaN(eps)) {
                     nanSeen = true;
@@ -381,7 +463,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** SDXL's conditioning gets the time ids of the run's size conditions, the same for every row. */
     private UNetConditioning withTimeIds(NDManager m, UNetConditioning c, GenerationSettings s, int rows) {
-        if (!unet.config().hasTextTime()) {
+        if (!unetConfig.hasTextTime()) {
             return c;
         }
         float[] ids = s.sdxl().timeIds(s.height(), s.width());
@@ -415,7 +497,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** As {@link #decode(float[], int, int, int)}, warning when tiles are chosen because the whole decode would not fit. */
     private float[] decode(float[] latents, int n, int height, int width, StepListener listener) {
-        double weights = decodeTiling.automatic() ? SamplingMemory.weightBytes(source) : 0;
+        double weights = decodeTiling.automatic() ? SamplingMemory.weightBytes(source, residency) : 0;
         VaeTiling tiles = SamplingMemory.decodeTiling(vae.config(), weights, height, width, n, decodeTiling,
                 availableAtLoad);
         if (tiles != null && decodeTiling.automatic()) {

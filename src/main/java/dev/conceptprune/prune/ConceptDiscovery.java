@@ -136,11 +136,11 @@ public final class ConceptDiscovery {
             task.detail(String.format(java.util.Locale.ROOT, "prompts %d-%d, call %d/%d", done + 1, done + chunk.size(),
                     call + 1, Math.min(tau, all)));
         };
-        pipeline.unet().setObserver(recorder);
+        pipeline.setUnetObserver(recorder);
         try {
             pipeline.sample(guidance, settings, init, listener, tau);
         } finally {
-            pipeline.unet().setObserver(null);
+            pipeline.setUnetObserver(null);
         }
         return tau;
     }

@@ -65,6 +65,11 @@ public final class MemoryCheck {
         }
     }
 
+    /** True when {@code parameters} float32 weights, with the working headroom, fit in {@code available} bytes. */
+    public static boolean fits(long parameters, long available) {
+        return parameters * 4L * HEADROOM <= available;
+    }
+
     /** Fails when {@code needed} exceeds {@code available} bytes. */
     static void require(long needed, long available, String what) {
         if (needed > available) {
