@@ -78,6 +78,9 @@ public final class EraseCommand implements Callable<Integer> {
     SamplingOptions sampling;
 
     @Mixin
+    SdxlOptions sdxlOptions;
+
+    @Mixin
     VaeTilingOption vaeTiling;
 
     @Option(names = "--sweep", paramLabel = "KEY=V1,V2",
@@ -128,7 +131,7 @@ public final class EraseCommand implements Callable<Integer> {
         ModelSource folder = model.open();
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
-        GenerationSettings settings = sampling.settings(folder, "", size, 1);
+        GenerationSettings settings = sampling.settings(folder, "", size, 1).withSdxl(sdxlOptions.conditions(folder));
         validate(list);
         PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
         int callsPerRun = EraseJob.unetCallsPerRun(folder, settings);

@@ -19,8 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,7 +33,6 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "(call, s/call, ETA) goes to stderr.",
             ""})
 public final class GenerateCommand implements Callable<Integer> {
-    private static final Pattern PAIR = Pattern.compile("\\s*(\\d{1,6})\\s*,\\s*(\\d{1,6})\\s*");
 
     @Mixin
     ModelOption model;
@@ -46,25 +43,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
-    @Option(names = "--prompt-2", paramLabel = "TEXT",
-            description = "SDXL: the prompt for the second text encoder (default: --prompt).")
-    String prompt2;
-
-    @Option(names = "--negative-prompt-2", paramLabel = "TEXT",
-            description = "SDXL: the negative prompt for the second text encoder (default: --negative-prompt).")
-    String negativePrompt2;
-
-    @Option(names = "--original-size", paramLabel = "H,W",
-            description = "SDXL: the original size the image is conditioned on (default: the image size).")
-    String originalSize;
-
-    @Option(names = "--crop-top-left", paramLabel = "TOP,LEFT",
-            description = "SDXL: the crop's top-left corner the image is conditioned on (default: 0,0).")
-    String cropTopLeft;
-
-    @Option(names = "--target-size", paramLabel = "H,W",
-            description = "SDXL: the target size the image is conditioned on (default: the image size).")
-    String targetSize;
+    @Mixin
+    SdxlOptions sdxlOptions;
 
     @Mixin
     VaeTilingOption vaeTiling;
@@ -92,16 +72,8 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model.folder())
                 .clearOf("latents", latents).file(".png", "PNG"));
-        SdxlConditions sdxl = new SdxlConditions(prompt2, negativePrompt2,
-                pair("--original-size", originalSize, 1), pair("--crop-top-left", cropTopLeft, 0),
-                pair("--target-size", targetSize, 1));
         ModelSource folder = model.open();
-        if (!sdxl.isDefault() && !folder.isSdxl()) {
-            List<String> given = sdxlOptionsGiven();
-            throw new InputException(String.join(", ", given) + (given.size() == 1 ? " applies" : " apply")
-                    + " only to SDXL models; " + folder.location()
-                    + " is not one (no text_encoder_2)");
-        }
+        SdxlConditions sdxl = sdxlOptions.conditions(folder);
         float[] init = null;
         int n = numImages;
         int[] size = sampling.size(folder);
@@ -129,9 +101,9 @@ public final class GenerateCommand implements Callable<Integer> {
         MemoryPlanNote.say(plan, Main.progress(spec));
         PromptWarnings.of(folder, Main.progress(spec)).option("--prompt", prompt)
                 .option("--negative-prompt", sampling.negativePrompt);
-        if (prompt2 != null || negativePrompt2 != null) {
-            PromptWarnings.of(folder, Component.TOKENIZER_2, Main.progress(spec)).option("--prompt-2", prompt2)
-                    .option("--negative-prompt-2", negativePrompt2);
+        if (sdxlOptions.hasSecondPrompts()) {
+            PromptWarnings.of(folder, Component.TOKENIZER_2, Main.progress(spec)).option("--prompt-2",
+                    sdxlOptions.prompt2).option("--negative-prompt-2", sdxlOptions.negativePrompt2);
         }
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder)) {
             pipe.setDecodeTiling(tiling);
@@ -145,35 +117,6 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** The SDXL-only options given, for the message that refuses them on other models. */
-    private List<String> sdxlOptionsGiven() {
-        List<String> given = new ArrayList<>();
-        String[] names = {"--prompt-2", "--negative-prompt-2", "--original-size", "--crop-top-left", "--target-size"};
-        Object[] values = {prompt2, negativePrompt2, originalSize, cropTopLeft, targetSize};
-        for (int i = 0; i < names.length; i++) {
-            if (values[i] != null) {
-                given.add(names[i]);
-            }
-        }
-        return given;
-    }
-
-    /** Parses "A,B" into two integers >= {@code min}; null when the option is absent. */
-    private static int[] pair(String option, String value, int min) {
-        if (value == null) {
-            return null;
-        }
-        Matcher m = PAIR.matcher(value);
-        if (m.matches()) {
-            int[] v = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
-            if (v[0] >= min && v[1] >= min) {
-                return v;
-            }
-        }
-        throw new InputException(option + " must be two integers >= " + min + " separated by a comma, e.g. "
-                + (min == 0 ? "0,0" : "1024,1024") + "; got '" + value + "'");
     }
 
     private List<Path> outputs(int n) {

@@ -30,6 +30,16 @@ public record SdxlConditions(String prompt2, String negativePrompt2, int[] origi
                 && targetSize == null;
     }
 
+    /** The conditions in one line, to key work done with them (empty when every one is the default). */
+    public String key() {
+        if (isDefault()) {
+            return "";
+        }
+        return "prompt_2=" + prompt2 + "|negative_prompt_2=" + negativePrompt2 + "|original_size="
+                + java.util.Arrays.toString(originalSize) + "|crop_top_left=" + java.util.Arrays.toString(cropTopLeft)
+                + "|target_size=" + java.util.Arrays.toString(targetSize);
+    }
+
     /**
      * diffusers' {@code add_time_ids} of an image of {@code height} x {@code width}: original size,
      * crop top-left, target size.

@@ -140,7 +140,8 @@ public final class EraseJob {
         GenerationSettings s = request.settings();
         return fingerprint + "|" + request.site().id() + "|tau=" + request.observedTau() + "|batch=" + request.batch()
                 + "|" + c.promptsSha256() + "|steps=" + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler()
-                + "|" + s.height() + "x" + s.width() + "|neg=" + s.negativePrompt();
+                + "|" + s.height() + "x" + s.width() + "|neg=" + s.negativePrompt()
+                + (s.sdxl().isDefault() ? "" : "|sdxl=" + s.sdxl().key());
     }
 
     private EraseResult.ConceptResult conceptResult(Concept c, MaskMetadata meta, PruneMask mask,

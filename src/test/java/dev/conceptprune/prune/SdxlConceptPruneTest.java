@@ -213,6 +213,34 @@ class SdxlConceptPruneTest {
                 ModelSource.open(applied.resolve("tiny-xl.safetensors"), configs), mask);
     }
 
+    @Test
+    void eraseTakesSdxlsSizeConditionsAndSecondPrompt() throws IOException {
+        Path base = tmp.resolve("base.txt");
+        Path target = tmp.resolve("target.txt");
+        Files.write(base, pairs.stream().map(PromptPair::base).toList());
+        Files.write(target, pairs.stream().map(PromptPair::target).toList());
+        List<PruneMask> masks = new ArrayList<>();
+        String[][] variants = {{}, {"--original-size", "256,256", "--crop-top-left", "16,0"}, {"--prompt-2", "a sketch"}};
+        for (int v = 0; v < variants.length; v++) {
+            Path out = tmp.resolve("erase-conditions-" + v);
+            List<String> args = new ArrayList<>(List.of("erase", "--model", Fixtures.TINY_SDXL.toString(),
+                    "--base-prompts", base.toString(), "--target-prompts", target.toString(), "--concept-name", "Van Gogh",
+                    "--skill-ratio", "0.05", "--tau", "2", "--steps", "2", "--scheduler", "euler", "--height", "64",
+                    "--width", "64", "--quiet", "--out", out.toString()));
+            args.addAll(List.of(variants[v]));
+            CliRun erase = CliRun.run(args);
+            assertEquals(0, erase.code(), erase.err());
+            masks.add(PruneMask.read(out.resolve("van-gogh.mask.safetensors")));
+        }
+        for (int v = 1; v < masks.size(); v++) {
+            boolean differs = false;
+            for (String k : masks.get(0).indices().keySet()) {
+                differs |= !java.util.Arrays.equals(masks.get(0).indices().get(k), masks.get(v).indices().get(k));
+            }
+            assertTrue(differs, "the conditions of variant " + v + " reach the UNet and change the mask");
+        }
+    }
+
     /** Both text encoders of {@code edited} equal {@code base}'s except the masked entries, which are 0. */
     private static void assertOnlyMaskedZeroed(ModelSource base, ModelSource edited, PruneMask mask) {
         int zeroed = 0;
