@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.eval.BenchmarkSuite;
+import dev.conceptprune.pipeline.SdxlConditions;
 import dev.conceptprune.eval.EvalPlan;
 import dev.conceptprune.eval.EvalPlanner;
 import dev.conceptprune.eval.EvalRequest;
@@ -119,6 +120,9 @@ public final class EvalCommand implements Callable<Integer> {
     SamplingOptions sampling;
 
     @Mixin
+    SdxlOptions sdxlOptions;
+
+    @Mixin
     VaeTilingOption vaeTiling;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
@@ -171,7 +175,12 @@ public final class EvalCommand implements Callable<Integer> {
         checkClip(clip, labels);
         Path first = models.get(0);
         SingleFileOptions firstOptions = SingleFileSource.accepts(first) ? checkpoint.options() : SingleFileOptions.NONE;
-        EvalRequest request = new EvalRequest(models, checkpoint.options(), prompts, defaults(sampling), labels,
+        List<ModelSource> sources = new ArrayList<>();
+        for (Path m : models) {
+            sources.add(ModelSource.open(m, SingleFileSource.accepts(m) ? checkpoint.options() : SingleFileOptions.NONE));
+        }
+        SdxlConditions sdxl = sdxlOptions.conditions(sources);
+        EvalRequest request = new EvalRequest(models, checkpoint.options(), prompts, defaults(sampling, sdxl), labels,
                 labelColumn, clip, batch, out, force, vaeTiling.tiling(ModelSource.open(first, firstOptions)), bundled,
                 limit, classes, names, classifier, fid, nudenet, nudityThreshold);
         if (set == null) {
@@ -211,7 +220,13 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** The sampler options as an evaluation's defaults, at each model's size. */
     static SamplingDefaults defaults(SamplingOptions sampling) {
-        return folder -> sampling.settings(folder, "", sampling.size(folder), 1);
+        return defaults(sampling, SdxlConditions.NONE);
+    }
+
+    /** As {@link #defaults(SamplingOptions)}, with SDXL's conditions for the SDXL models. */
+    static SamplingDefaults defaults(SamplingOptions sampling, SdxlConditions sdxl) {
+        return folder -> sampling.settings(folder, "", sampling.size(folder), 1)
+                .withSdxl(folder.isSdxl() ? sdxl : SdxlConditions.NONE);
     }
 
     /** Checks a CLIP folder (and that labels come with one); see {@link EvalPlanner#checkClip}. */

@@ -35,10 +35,16 @@ public final class SdxlOptions {
 
     /** The conditions given, parsed; refused on a model that is not SDXL. */
     SdxlConditions conditions(ModelSource model) {
+        return conditions(List.of(model));
+    }
+
+    /** The conditions given, parsed; refused unless one of {@code models} is SDXL (they apply to those). */
+    SdxlConditions conditions(List<ModelSource> models) {
         SdxlConditions sdxl = new SdxlConditions(prompt2, negativePrompt2,
                 pair("--original-size", originalSize, 1), pair("--crop-top-left", cropTopLeft, 0),
                 pair("--target-size", targetSize, 1));
-        if (!sdxl.isDefault() && !model.isSdxl()) {
+        if (!sdxl.isDefault() && models.stream().noneMatch(ModelSource::isSdxl)) {
+            ModelSource model = models.get(0);
             List<String> given = given();
             throw new InputException(String.join(", ", given) + (given.size() == 1 ? " applies" : " apply")
                     + " only to SDXL models; " + model.location() + " is not one (no text_encoder_2)");

@@ -31,6 +31,9 @@ public record EvalImage(EvalModel model, int index, PromptRow row, GenerationSet
         a.add(settings.scheduler());
         a.add(settings.height());
         a.add(settings.width());
+        if (!settings.sdxl().isDefault()) {
+            a.add(settings.sdxl().key());
+        }
         return ContentKeys.of(a);
     }
 }

@@ -3,6 +3,7 @@ package dev.conceptprune.eval;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.pipeline.DecodeTiling;
+import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
 
 /**
@@ -15,12 +16,14 @@ import java.nio.file.Path;
  * @param width  image width this model generates at
  * @param options how to complete a single-file checkpoint ({@link SingleFileOptions#NONE} for a folder)
  * @param decode  the VAE decode's tiles, chosen once by the plan so that every writer decodes alike
+ * @param defaults this model's sampler defaults for rows that give none (SDXL guides with 5, SD with
+ *                 7.5; SDXL's conditions), or null for the plan's
  */
 public record EvalModel(String name, Path path, String key, int height, int width, SingleFileOptions options,
-                        DecodeTiling decode) {
-    /** A model decoded whole. */
+                        DecodeTiling decode, GenerationSettings defaults) {
+    /** A model decoded whole, with the plan's defaults. */
     public EvalModel(String name, Path path, String key, int height, int width, SingleFileOptions options) {
-        this(name, path, key, height, width, options, DecodeTiling.WHOLE);
+        this(name, path, key, height, width, options, DecodeTiling.WHOLE, null);
     }
 
     /** Opens the model. */

@@ -65,12 +65,14 @@ public final class EvalPlan {
             perRow.add(settings(row, defaults, problems));
         }
         for (EvalModel m : models) {
+            GenerationSettings own = m.defaults() != null ? m.defaults() : defaults;
             for (int i = 0; i < perRow.size(); i++) {
-                GenerationSettings s = perRow.get(i);
-                if (s != null) {
+                if (perRow.get(i) != null) {
+                    // A usable row stays usable under any model's defaults: only the row's own values are checked.
+                    GenerationSettings s = settings(prompts.rows().get(i), own, new ArrayList<>());
                     images.add(new EvalImage(m, i, prompts.rows().get(i), new GenerationSettings(s.prompt(),
                             s.negativePrompt(), s.steps(), s.guidance(), s.scheduler(), s.seed(), m.height(), m.width(),
-                            1, null)));
+                            1, null).withSdxl(own.sdxl())));
                 }
             }
         }

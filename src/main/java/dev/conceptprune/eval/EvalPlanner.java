@@ -88,7 +88,7 @@ public final class EvalPlanner {
                     defaults.height(), defaults.width(), 2 * batch, batch, tiling);
             evalModels.add(new EvalModel(modelNames.get(i), path.toAbsolutePath().normalize(),
                     decodeKey(ContentKeys.ofModel(folder, own), memory.tiling()), defaults.height(), defaults.width(),
-                    own, DecodeTiling.exactly(memory.tiling())));
+                    own, DecodeTiling.exactly(memory.tiling()), defaults));
         }
         return EvalPlan.of(evalModels, promptSet, defaults, labels, labelColumn);
     }

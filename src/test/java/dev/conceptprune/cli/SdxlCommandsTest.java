@@ -87,6 +87,35 @@ class SdxlCommandsTest {
     }
 
     @Test
+    void evalGuidesEachModelWithItsOwnDefaultAndGivesSdxlItsConditions() throws IOException {
+        Path prompts = tmp.resolve("prompts.txt");
+        Files.write(prompts, List.of("a castle", "a red star"));
+        Path plain = tmp.resolve("plain");
+        Path conditioned = tmp.resolve("conditioned");
+        for (Path out : List.of(plain, conditioned)) {
+            List<String> args = new ArrayList<>(List.of("eval", "--model", Fixtures.TINY_SDXL.toString(), "--model",
+                    Fixtures.TINY_SD.toString(), "--name", "xl", "--name", "sd", "--prompts", prompts.toString(),
+                    "--steps", "2", "--height", "64", "--width", "64", "--quiet", "--out", out.toString()));
+            if (out == conditioned) {
+                args.addAll(List.of("--original-size", "256,256", "--prompt-2", "a sketch"));
+            }
+            CliRun r = CliRun.run(args);
+            assertEquals(0, r.code(), r.err());
+        }
+        for (String line : Files.readAllLines(plain.resolve("manifest.jsonl"))) {
+            var m = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+            boolean xl = m.getAsJsonObject("model").get("name").getAsString().equals("xl");
+            assertEquals(xl ? 5.0 : 7.5, m.get("guidance").getAsDouble(), "each model's own default guidance");
+        }
+        for (int i = 0; i < 2; i++) {
+            assertTrue(Files.mismatch(plain.resolve("images/xl/" + i + ".png"),
+                    conditioned.resolve("images/xl/" + i + ".png")) != -1, "the conditions reach SDXL's images");
+            assertEquals(-1, Files.mismatch(plain.resolve("images/sd/" + i + ".png"),
+                    conditioned.resolve("images/sd/" + i + ".png")), "and leave SD's alone");
+        }
+    }
+
+    @Test
     void inspectShowsBothTextEncodersAndTheirTokenizers() {
         CliRun r = CliRun.run("inspect", Fixtures.TINY_SDXL.toString());
         assertEquals(0, r.code(), r.err());
