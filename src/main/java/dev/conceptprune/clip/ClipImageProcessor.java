@@ -1,5 +1,6 @@
 package dev.conceptprune.clip;
 
+import dev.conceptprune.io.PilResize;
 import dev.conceptprune.io.RgbImage;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -109,7 +110,7 @@ public final class ClipImageProcessor {
         RgbImage img = RgbImage.of(image);
         if (resize) {
             int[] hw = resizedSize(img.height(), img.width());
-            img = PilBicubic.resize(img, hw[1], hw[0]);
+            img = PilResize.resize(img, hw[1], hw[0], PilResize.Filter.BICUBIC);
         }
         if (centerCrop) {
             // transformers' offsets, floor division also when the image is smaller than the crop.

@@ -1,5 +1,6 @@
 package dev.conceptprune.clip;
 
+import dev.conceptprune.io.PilResize;
 import dev.conceptprune.io.RgbImage;
 import static dev.conceptprune.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -51,7 +52,7 @@ class ClipImageProcessorTest {
             rgb[i + 2] = (byte) 255;
         }
         for (int[] size : List.of(new int[] {3, 2}, new int[] {13, 11}, new int[] {7, 1})) {
-            RgbImage out = PilBicubic.resize(new RgbImage(7, 5, rgb), size[0], size[1]);
+            RgbImage out = PilResize.resize(new RgbImage(7, 5, rgb), size[0], size[1], PilResize.Filter.BICUBIC);
             for (int y = 0; y < out.height(); y++) {
                 for (int x = 0; x < out.width(); x++) {
                     assertEquals(200, out.at(x, y, 0));

@@ -3,6 +3,7 @@ package dev.conceptprune.instruments.imagenet;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import dev.conceptprune.io.Config;
+import dev.conceptprune.io.PilResize;
 import dev.conceptprune.io.RgbImage;
 import java.awt.image.BufferedImage;
 import java.util.Locale;
@@ -120,7 +121,7 @@ public final class ImageNetPreprocessor {
         int newLong = (int) ((double) resizeShortSide * longSide / shortSide);
         int newW = w <= h ? resizeShortSide : newLong;
         int newH = w <= h ? newLong : resizeShortSide;
-        RgbImage resized = PilBilinear.resize(image, newW, newH);
+        RgbImage resized = PilResize.resize(image, newW, newH, PilResize.Filter.BILINEAR);
         int top = cropOffset(newH);
         int left = cropOffset(newW);
         float[] out = new float[size()];

@@ -1,32 +1,59 @@
-package dev.conceptprune.instruments.imagenet;
-
-import dev.conceptprune.io.RgbImage;
+package dev.conceptprune.io;
 
 /**
- * PIL's {@code Image.resize(size, BILINEAR)} of an 8-bit RGB image, as torchvision's resize calls
- * it on PIL images: a horizontal pass, then a vertical one (each only when its side changes),
- * rounding to 8 bits in between; the triangle kernel is widened by the downscale factor, which
- * antialiases a shrink; per-pixel weights are normalised, then applied in 22-bit fixed point.
+ * PIL's {@code Image.resize(size, filter)} of an 8-bit RGB image, reproduced so that the networks
+ * see the pixels their Python preprocessing gives them (CLIP: transformers' BICUBIC; the ImageNet
+ * classifier: torchvision's BILINEAR): separable passes, horizontal first and each only when its
+ * side changes, each rounded to 8 bits; the kernel widened by the downscale factor (which
+ * antialiases a shrink); weights normalised per output pixel and applied in 22-bit fixed point.
  */
-final class PilBilinear {
-    private static final double SUPPORT = 1.0;
-    /** PIL keeps 8 bits for the value and 2 bits of headroom in its 32-bit accumulator. */
+public final class PilResize {
+    private static final double A = -0.5;
+    /** PIL keeps 8 bits for the value and 2 for overshoot of the int accumulator. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    private PilBilinear() {
+    /** PIL's resampling filters that the preprocessing here uses. */
+    public enum Filter {
+        /** The triangle kernel, support 1. */
+        BILINEAR(1.0),
+        /** The cubic convolution kernel with a = -0.5, support 2. */
+        BICUBIC(2.0);
+
+        private final double support;
+
+        Filter(double support) {
+            this.support = support;
+        }
+
+        double weight(double x) {
+            double t = Math.abs(x);
+            if (this == BILINEAR) {
+                return t < 1.0 ? 1.0 - t : 0.0;
+            }
+            if (t < 1.0) {
+                return ((A + 2.0) * t - (A + 3.0)) * t * t + 1;
+            }
+            if (t < 2.0) {
+                return (((t - 5) * t + 8) * t - 4) * A;
+            }
+            return 0.0;
+        }
+    }
+
+    private PilResize() {
     }
 
     /** The image resampled to {@code width} x {@code height}; a same-size resize returns it unchanged. */
-    static RgbImage resize(RgbImage in, int width, int height) {
+    public static RgbImage resize(RgbImage in, int width, int height, Filter filter) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("cannot resize to " + width + "x" + height);
         }
         RgbImage out = in;
         if (width != in.width()) {
-            out = horizontal(out, Taps.of(in.width(), width));
+            out = horizontal(out, Taps.of(in.width(), width, filter));
         }
         if (height != in.height()) {
-            out = vertical(out, Taps.of(in.height(), height));
+            out = vertical(out, Taps.of(in.height(), height, filter));
         }
         return out;
     }
@@ -42,7 +69,7 @@ final class PilBilinear {
                     for (int i = 0; i < taps.count[x]; i++) {
                         acc += in.at(taps.first[x] + i, y, c) * taps.weight(x, i);
                     }
-                    out[3 * (y * w + x) + c] = saturate(acc);
+                    out[3 * (y * w + x) + c] = toByte(acc);
                 }
             }
         }
@@ -60,31 +87,26 @@ final class PilBilinear {
                     for (int i = 0; i < taps.count[y]; i++) {
                         acc += in.at(x, taps.first[y] + i, c) * taps.weight(y, i);
                     }
-                    out[3 * (y * w + x) + c] = saturate(acc);
+                    out[3 * (y * w + x) + c] = toByte(acc);
                 }
             }
         }
         return new RgbImage(w, h, out);
     }
 
-    /** The accumulator started at one half, so dropping the fraction bits rounds. */
-    private static byte saturate(int acc) {
+    /** Drops the fraction bits (the accumulator started at one half, so this rounds) and saturates. */
+    private static byte toByte(int acc) {
         return (byte) Math.max(0, Math.min(255, acc >> PRECISION_BITS));
     }
 
-    private static double triangle(double x) {
-        double t = Math.abs(x);
-        return t < 1.0 ? 1.0 - t : 0.0;
-    }
-
-    /** Per output position: the first input position read, how many are read, and their fixed-point weights. */
+    /** For each output position: the first input position it reads, how many, and their fixed-point weights. */
     private record Taps(int[] first, int[] count, int[] weights, int stride) {
 
-        static Taps of(int inSize, int outSize) {
+        static Taps of(int inSize, int outSize, Filter filter) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
-            double support = SUPPORT * filterScale;
-            // PIL multiplies by the reciprocal; dividing instead could round a weight differently.
+            double support = filter.support * filterScale;
+            // A reciprocal multiplied, not a division, to round exactly as PIL does.
             double inverse = 1.0 / filterScale;
             int stride = (int) Math.ceil(support) * 2 + 1;
             int[] first = new int[outSize];
@@ -93,18 +115,19 @@ final class PilBilinear {
             double[] w = new double[stride];
             for (int o = 0; o < outSize; o++) {
                 double center = (o + 0.5) * scale;
-                // PIL rounds the window's ends with truncating casts.
+                // Truncating casts, as PIL's C rounds these bounds.
                 int lo = Math.max(0, (int) (center - support + 0.5));
                 int hi = Math.min(inSize, (int) (center + support + 0.5));
                 int n = hi - lo;
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
-                    w[i] = triangle((i + lo - center + 0.5) * inverse);
+                    w[i] = filter.weight((i + lo - center + 0.5) * inverse);
                     sum += w[i];
                 }
                 for (int i = 0; i < n; i++) {
                     double k = sum != 0.0 ? w[i] / sum : w[i];
-                    weights[o * stride + i] = (int) (0.5 + k * (1 << PRECISION_BITS));
+                    weights[o * stride + i] = (int) (k < 0 ? -0.5 + k * (1 << PRECISION_BITS)
+                            : 0.5 + k * (1 << PRECISION_BITS));
                 }
                 first[o] = lo;
                 count[o] = n;
