@@ -33,11 +33,13 @@ public final class EvalGenerator {
 
     /** Generates those of {@code images} (one model's) that the store lacks; counts them in {@code task}. */
     public void generate(EvalModel model, List<EvalImage> images, Progress.Task task) {
-        // One UNet batch shares a guidance scale, so rows are grouped by their evaluation_guidance.
-        Map<Double, List<EvalImage>> byGuidance = new LinkedHashMap<>();
+        // One UNet batch shares a guidance scale and a size, so rows are grouped by both.
+        Map<List<Double>, List<EvalImage>> byGuidance = new LinkedHashMap<>();
         for (EvalImage i : images) {
             if (!store.hasImage(i)) {
-                byGuidance.computeIfAbsent(i.settings().guidance(), g -> new ArrayList<>()).add(i);
+                GenerationSettings s = i.settings();
+                byGuidance.computeIfAbsent(List.of(s.guidance(), (double) s.height(), (double) s.width()),
+                        g -> new ArrayList<>()).add(i);
             }
         }
         int pending = byGuidance.values().stream().mapToInt(List::size).sum();

@@ -69,9 +69,12 @@ public final class EvalPlan {
             for (int i = 0; i < perRow.size(); i++) {
                 if (perRow.get(i) != null) {
                     // A usable row stays usable under any model's defaults: only the row's own values are checked.
-                    GenerationSettings s = settings(prompts.rows().get(i), own, new ArrayList<>());
-                    images.add(new EvalImage(m, i, prompts.rows().get(i), new GenerationSettings(s.prompt(),
-                            s.negativePrompt(), s.steps(), s.guidance(), s.scheduler(), s.seed(), m.height(), m.width(),
+                    PromptRow row = prompts.rows().get(i);
+                    GenerationSettings s = settings(row, own, new ArrayList<>());
+                    int[] size = rowSize(row);
+                    images.add(new EvalImage(m, i, row, new GenerationSettings(s.prompt(),
+                            s.negativePrompt(), s.steps(), s.guidance(), s.scheduler(), s.seed(),
+                            size != null ? size[0] : m.height(), size != null ? size[1] : m.width(),
                             1, null).withSdxl(own.sdxl())));
                 }
             }
@@ -194,8 +197,68 @@ public final class EvalPlan {
             problems.add(where + "evaluation_guidance " + guidance + " is not a number >= 0; row skipped");
             return null;
         }
+        try {
+            rowSize(row);
+        } catch (IllegalArgumentException e) {
+            problems.add(where + e.getMessage() + "; row skipped");
+            return null;
+        }
         return new GenerationSettings(row.prompt(), d.negativePrompt(), d.steps(), guidance, d.scheduler(), seed,
                 d.height(), d.width(), 1, null);
+    }
+
+    /** The columns that give a row its own image size, as I2P's CSV has them. */
+    public static final String HEIGHT_COLUMN = "sd_image_height";
+    /** See {@link #HEIGHT_COLUMN}. */
+    public static final String WIDTH_COLUMN = "sd_image_width";
+    private static final int MAX_SIDE = 8192;
+
+    /**
+     * The row's own {height, width} from {@value #HEIGHT_COLUMN} and {@value #WIDTH_COLUMN}, or null
+     * when it gives none (both cells are needed).
+     *
+     * @throws IllegalArgumentException when the cells are not sizes
+     */
+    public static int[] rowSize(PromptRow row) {
+        String h = row.labels().get(HEIGHT_COLUMN);
+        String w = row.labels().get(WIDTH_COLUMN);
+        if (h == null || w == null || h.isBlank() || w.isBlank()) {
+            return null;
+        }
+        return new int[] {side(HEIGHT_COLUMN, h), side(WIDTH_COLUMN, w)};
+    }
+
+    private static int side(String column, String cell) {
+        int v;
+        try {
+            v = (int) Math.round(Double.parseDouble(cell.strip()));
+            if (v != Double.parseDouble(cell.strip())) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(column + " '" + cell.strip() + "' is not a whole number of pixels");
+        }
+        if (v < 1 || v > MAX_SIDE) {
+            throw new IllegalArgumentException(column + " " + v + " is outside 1.." + MAX_SIDE);
+        }
+        return v;
+    }
+
+    /** The largest {height, width} the rows ask for, or null when none gives a size. */
+    public static int[] largestRowSize(PromptSet prompts) {
+        int[] max = null;
+        for (PromptRow r : prompts.rows()) {
+            int[] s;
+            try {
+                s = rowSize(r);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (s != null) {
+                max = max == null ? s : new int[] {Math.max(max[0], s[0]), Math.max(max[1], s[1])};
+            }
+        }
+        return max;
     }
 
     /** Checks that every value of a prompt-file column names one of the labels. */

@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.SamplingMemory;
+import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.vae.VaeTiling;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.model.Component;
@@ -83,14 +84,38 @@ public final class EvalPlanner {
             }
             // Checks the sampler options at this model's size; the plan then sets the size per model.
             defaults = sampling.at(folder);
-            // Rows may bring their own guidance, so every batch is counted with its unconditional rows.
+            // Rows may bring their own guidance, so every batch is counted with its unconditional rows,
+            // and their own size, so the largest one is checked.
+            int[] rowMax = EvalPlan.largestRowSize(promptSet);
+            if (rowMax != null) {
+                requireRowSizesFit(promptSet, folder);
+            }
             SamplingMemory.Estimate memory = StableDiffusionPipeline.check(folder, defaults.scheduler(),
-                    defaults.height(), defaults.width(), 2 * batch, batch, tiling);
+                    rowMax == null ? defaults.height() : Math.max(defaults.height(), rowMax[0]),
+                    rowMax == null ? defaults.width() : Math.max(defaults.width(), rowMax[1]), 2 * batch, batch, tiling);
             evalModels.add(new EvalModel(modelNames.get(i), path.toAbsolutePath().normalize(),
                     decodeKey(ContentKeys.ofModel(folder, own), memory.tiling()), defaults.height(), defaults.width(),
                     own, DecodeTiling.exactly(memory.tiling()), defaults));
         }
         return EvalPlan.of(evalModels, promptSet, defaults, labels, labelColumn);
+    }
+
+    /** Refuses row sizes the model's VAE cannot draw (a side that is not a multiple of its factor), naming the line. */
+    private static void requireRowSizesFit(PromptSet prompts, ModelSource model) {
+        int f = VaeConfig.from(model.config(Component.VAE)).scaleFactor();
+        for (PromptRow r : prompts.rows()) {
+            int[] size;
+            try {
+                size = EvalPlan.rowSize(r);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (size != null && (size[0] % f != 0 || size[1] % f != 0)) {
+                throw new InputException(prompts.file() + ": line " + r.line() + ": size " + size[0] + "x" + size[1]
+                        + " (" + EvalPlan.HEIGHT_COLUMN + ", " + EvalPlan.WIDTH_COLUMN + ") is not a multiple of the "
+                        + "VAE factor " + f + " of " + model.location());
+            }
+        }
     }
 
     /** A model decoded whole keeps its files' key; tiles change the pixels, so they join the key. */
