@@ -173,20 +173,18 @@ public final class EvalCommand implements Callable<Integer> {
         }
         PromptSet set = prompts != null ? checkPrompts(prompts, labels, labelColumn) : null;
         checkClip(clip, labels);
-        Path first = models.get(0);
-        SingleFileOptions firstOptions = SingleFileSource.accepts(first) ? checkpoint.options() : SingleFileOptions.NONE;
         List<ModelSource> sources = new ArrayList<>();
         for (Path m : models) {
             sources.add(ModelSource.open(m, SingleFileSource.accepts(m) ? checkpoint.options() : SingleFileOptions.NONE));
         }
         SdxlConditions sdxl = sdxlOptions.conditions(sources);
         EvalRequest request = new EvalRequest(models, checkpoint.options(), prompts, defaults(sampling, sdxl), labels,
-                labelColumn, clip, batch, out, force, vaeTiling.tiling(ModelSource.open(first, firstOptions)), bundled,
+                labelColumn, clip, batch, out, force, vaeTiling.tiling(sources.get(0)), bundled,
                 limit, classes, names, classifier, fid, nudenet, nudityThreshold);
         if (set == null) {
             set = ErrorHandler.option("--classes", request::promptSet);
         }
-        PromptWarnings.of(ModelSource.open(first, firstOptions), Main.progress(spec)).file(set);
+        PromptWarnings.of(sources.get(0), Main.progress(spec)).file(set);
         EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),

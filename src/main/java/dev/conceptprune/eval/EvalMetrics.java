@@ -298,8 +298,9 @@ public final class EvalMetrics {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("label_distribution", share);
                 if (plan.labelColumn() != null) {
-                    o.put("accuracy", undefined.figure(name + ".accuracy", det.accuracy() - b.accuracy(),
-                            NO_LABELED_ROW));
+                    Json.Undefined why = new Json.Undefined();
+                    o.put("accuracy", why.figure("accuracy", det.accuracy() - b.accuracy(), NO_LABELED_ROW));
+                    putUndefined(o, why);
                 }
                 others.put(name, o);
             }

@@ -231,8 +231,10 @@ public final class EvalPlan {
     private static int side(String column, String cell) {
         int v;
         try {
-            v = (int) Math.round(Double.parseDouble(cell.strip()));
-            if (v != Double.parseDouble(cell.strip())) {
+            // CSV writers give whole numbers as "512" or "512.0".
+            double d = Double.parseDouble(cell.strip());
+            v = (int) d;
+            if (v != d) {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {

@@ -163,7 +163,8 @@ public final class EvalScoring implements AutoCloseable {
         return detectors.stream().filter(d -> store.verdict(i, d.key()) == null).toList();
     }
 
-    private static BufferedImage read(Path file) {
+    /** A PNG the run wrote, read back as the detectors see it; a missing or damaged one is an I/O failure. */
+    static BufferedImage read(Path file) {
         try {
             BufferedImage img = ImageIO.read(file.toFile());
             if (img == null) {

@@ -5,14 +5,11 @@ import dev.conceptprune.metrics.FrechetDistance;
 import dev.conceptprune.metrics.ImageFeatures;
 import dev.conceptprune.metrics.KernelInceptionDistance;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * The distance of each model's image set from the first model's (the baseline), FID and unbiased KID
@@ -50,24 +47,12 @@ public final class SetDistances {
         for (int from = 0; from < images.size(); from += BATCH) {
             List<BufferedImage> batch = new ArrayList<>();
             for (EvalImage i : images.subList(from, Math.min(images.size(), from + BATCH))) {
-                batch.add(read(out.resolve(i.file())));
+                batch.add(EvalScoring.read(out.resolve(i.file())));
             }
             for (double[] r : features.features(batch)) {
                 rows.add(r);
             }
         }
         return rows.toArray(new double[0][]);
-    }
-
-    private static BufferedImage read(Path file) {
-        try {
-            BufferedImage img = ImageIO.read(file.toFile());
-            if (img == null) {
-                throw new IOException("not a readable image");
-            }
-            return img;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }

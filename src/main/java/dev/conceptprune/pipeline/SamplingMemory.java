@@ -191,11 +191,6 @@ public final class SamplingMemory {
         return RUN_COMPONENTS.stream().filter(source::has).toList();
     }
 
-    /** The float32 bytes of the weights a run on the model holds at once, as {@code residency} holds them. */
-    public static double weightBytes(ModelSource source, Residency residency) {
-        return FLOAT * residency.peakParameters(source);
-    }
-
     /**
      * The tiles of a decode: those asked for unless {@code request} is automatic; otherwise none when the
      * whole decode fits beside the weights in {@code available} bytes (or that is unknown, < 0), else the

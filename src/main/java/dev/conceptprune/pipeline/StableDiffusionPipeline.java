@@ -52,6 +52,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private DecodeTiling decodeTiling = DecodeTiling.AUTO;
     /** What the memory check saw, so that the decode makes the plan's choice of tiles. */
     private long availableAtLoad = -1;
+    /** The float32 bytes of the weights held at once, counted from the headers at load. */
+    private double peakWeightBytes;
 
     /** A component loaded into a manager of its own, freed as a whole. */
     private record Loaded<T>(NDManager manager, T model) {
@@ -88,7 +90,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     /** As {@link #load(ModelSource, Runtime)} with the components held as {@code residency} says. */
     public static StableDiffusionPipeline load(ModelSource source, Runtime runtime, Residency residency) {
         long available = ProcessMemory.availableBytes();
-        MemoryCheck.requireFor(residency.peakParameters(source), "the model " + source.location());
+        long peak = residency.peakParameters(source);
+        MemoryCheck.requireFor(peak, "the model " + source.location());
         UNetConfig unetConfig = UNetConfig.from(source.config(Component.UNET));
         NDManager manager = runtime.newManager();
         try {
@@ -103,6 +106,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 pipeline.unet();
             }
             pipeline.availableAtLoad = available;
+            pipeline.peakWeightBytes = (double) Float.BYTES * peak;
             return pipeline;
         } catch (RuntimeException e) {
             manager.close();
@@ -497,7 +501,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** As {@link #decode(float[], int, int, int)}, warning when tiles are chosen because the whole decode would not fit. */
     private float[] decode(float[] latents, int n, int height, int width, StepListener listener) {
-        double weights = decodeTiling.automatic() ? SamplingMemory.weightBytes(source, residency) : 0;
+        double weights = decodeTiling.automatic() ? peakWeightBytes : 0;
         VaeTiling tiles = SamplingMemory.decodeTiling(vae.config(), weights, height, width, n, decodeTiling,
                 availableAtLoad);
         if (tiles != null && decodeTiling.automatic()) {

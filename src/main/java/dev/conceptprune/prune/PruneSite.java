@@ -66,12 +66,14 @@ public enum PruneSite {
             });
             return out;
         }
+        // The text width first: with components taking turns, asking the conditioner releases the UNet.
+        int textWidth = this == ATTN2_K || this == ATTN2_V ? pipe.conditioner().width() : 0;
         for (FeedForwardLayer l : pipe.unet().feedForwardLayers()) {
             String parameter = l.name().substring(0, l.name().length() - "ff.net.2".length()) + module + ".weight";
             int width = switch (this) {
                 case FFN2 -> l.inner();
                 case FFN1 -> l.dim();
-                default -> pipe.conditioner().width();
+                default -> textWidth;
             };
             out.add(new SiteLayer(Component.UNET, parameter, width));
         }

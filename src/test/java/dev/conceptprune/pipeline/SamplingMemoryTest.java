@@ -51,7 +51,7 @@ class SamplingMemoryTest {
     @Test
     void theDecodeIsTiledOnlyWhenTheWholeDecodeWouldNotFit() {
         VaeConfig vae = VaeConfig.from(toy.config(Component.VAE));
-        double weights = SamplingMemory.weightBytes(toy, Residency.RESIDENT);
+        double weights = 4.0 * Residency.RESIDENT.peakParameters(toy);
         double whole = SamplingMemory.decoderBytes(vae, 512, 512, 1, null);
         double own = SamplingMemory.decoderBytes(vae, 512, 512, 1, VaeTiling.of(vae));
         double halves = SamplingMemory.decoderBytes(vae, 512, 512, 1, VaeTiling.ofPixels(32, vae));
