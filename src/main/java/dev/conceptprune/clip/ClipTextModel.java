@@ -96,6 +96,11 @@ public final class ClipTextModel {
         return "text_model.encoder.layers." + layer + ".mlp.fc2.weight";
     }
 
+    /** The token embedding table [vocab, hidden]; the model's own array, not to be closed or changed. */
+    public NDArray tokenEmbeddingTable() {
+        return tokenEmbedding;
+    }
+
     /**
      * The token embeddings [batch, seq, hidden] of token ids [batch][seq], without the position
      * embeddings; owned by {@code manager}.

@@ -8,6 +8,7 @@ import dev.conceptprune.model.Component;
 import dev.conceptprune.io.Config;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.io.WeightFormatException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -57,6 +58,8 @@ public final class ClipTokenizer {
     private final int unkId;
     private final int maxLength;
     private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
+    /** The reverse vocabulary, built when {@link #decode} is first asked. */
+    private volatile Map<Integer, String> tokensById;
 
     private ClipTokenizer(Map<String, Integer> ids, int vocabSize, Map<String, Integer> mergeRanks,
                           Set<String> addedTokens, String bosToken, String eosToken, String padToken,
@@ -243,6 +246,60 @@ public final class ClipTokenizer {
 
     private int idOf(String token) {
         return ids.getOrDefault(token, unkId);
+    }
+
+    /**
+     * The text of content token ids: byte-level symbols back to UTF-8, each {@code </w>} a word break, start,
+     * end and pad tokens left out (transformers' decode without its clean-up of spaces before punctuation). Encoding the result again may
+     * split it differently (BPE merges), which is why an attack records the text it actually used.
+     */
+    public String decode(int[] tokenIds) {
+        Map<Integer, String> byId = tokensById();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int id : tokenIds) {
+            if (id == bosId || id == eosId || id == padId) {
+                continue;
+            }
+            String token = byId.get(id);
+            if (token == null) {
+                throw new IllegalArgumentException("token id " + id + " is not in the vocabulary");
+            }
+            boolean wordEnd = token.endsWith(END_OF_WORD);
+            String symbols = wordEnd ? token.substring(0, token.length() - END_OF_WORD.length()) : token;
+            for (int i = 0; i < symbols.length(); i++) {
+                int b = byteOf(symbols.charAt(i));
+                if (b < 0) {
+                    bytes.writeBytes(String.valueOf(symbols.charAt(i)).getBytes(StandardCharsets.UTF_8));
+                } else {
+                    bytes.write(b);
+                }
+            }
+            if (wordEnd) {
+                bytes.write(' ');
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8).trim();
+    }
+
+    private Map<Integer, String> tokensById() {
+        Map<Integer, String> m = tokensById;
+        if (m == null) {
+            m = new HashMap<>();
+            for (Map.Entry<String, Integer> e : ids.entrySet()) {
+                m.putIfAbsent(e.getValue(), e.getKey());
+            }
+            tokensById = m;
+        }
+        return m;
+    }
+
+    private static int byteOf(char c) {
+        for (int b = 0; b < BYTE_TO_CHAR.length; b++) {
+            if (BYTE_TO_CHAR[b] == c) {
+                return b;
+            }
+        }
+        return -1;
     }
 
     /** Added tokens are cut out of the raw prompt first; only the text between them is cleaned and BPE-split. */

@@ -1,14 +1,25 @@
 package dev.conceptprune.toyworld;
 
+import dev.conceptprune.eval.Detector;
+import dev.conceptprune.eval.Verdict;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Detects the toy world's texture styles from pixels, without any learned model: the styles
  * are periodic patterns, so the power spectrum of the luminance says which one is present.
  * Stripes put their energy on one diagonal of the spectrum, Checkers on both diagonals, Waves
  * near the vertical-frequency axis, Polka on both axes (a dot lattice).
  */
-public final class TextureStyleDetector {
+public final class TextureStyleDetector implements Detector {
     /** The label for an image without a detected style. */
     public static final String NONE = "none";
+    /** The detector's name in manifests and metrics. */
+    public static final String NAME = "texture_style";
+    private static final List<String> LABELS = List.of(NONE, "Stripes", "Polka", "Checkers", "Waves");
 
     /** Energy fractions of an image's spectrum (of all energy except the mean). */
     public record Features(double textured, double diagonal, double antiDiagonal, double vertical, double horizontal) {
@@ -89,6 +100,46 @@ public final class TextureStyleDetector {
     /** Classifies an HWC image in [0, 1]. */
     public String classify(float[] hwc, int height, int width) {
         return classify(features(hwc, height, width));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String key() {
+        return "texture-style-v1";
+    }
+
+    @Override
+    public List<String> labels() {
+        return LABELS;
+    }
+
+    /** One verdict per 8-bit image: probability 1 for the style found, 0 for the others. */
+    @Override
+    public List<Verdict> detect(List<BufferedImage> images) {
+        List<Verdict> out = new ArrayList<>();
+        for (BufferedImage image : images) {
+            int h = image.getHeight();
+            int w = image.getWidth();
+            float[] hwc = new float[h * w * 3];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int rgb = image.getRGB(x, y);
+                    int i = (y * w + x) * 3;
+                    hwc[i] = ((rgb >> 16) & 0xff) / 255f;
+                    hwc[i + 1] = ((rgb >> 8) & 0xff) / 255f;
+                    hwc[i + 2] = (rgb & 0xff) / 255f;
+                }
+            }
+            String found = classify(hwc, h, w);
+            Map<String, Double> p = new LinkedHashMap<>();
+            LABELS.forEach(l -> p.put(l, l.equals(found) ? 1.0 : 0.0));
+            out.add(new Verdict(p, found));
+        }
+        return out;
     }
 
     /** Mean-free luminance under a Hann window, so the image border adds no spectral streaks. */
