@@ -75,7 +75,7 @@ public final class EraseJob {
                 ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, site, request.observedTau(),
                         request.batch(), progress).withCheckpoint(checkpoint).run(c.pairs());
                 MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
-                        request.selectRatio(), settings);
+                        request.selectRatio(), settings, request.fill());
                 PruneMask mask = MaskBuilder.build(siteWeights, layers, r.base(), r.target(), meta, fingerprint);
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
@@ -89,7 +89,7 @@ public final class EraseJob {
             for (int i = 1; i < masks.size(); i++) {
                 all = all.union(masks.get(i));
             }
-            EditedModel.export(folder, all, edited, request.force());
+            EditedModel.export(folder, WeightEdits.of(folder, all), edited, request.force());
             long siteTotal = 0;
             Set<Component> components = new LinkedHashSet<>();
             for (SiteLayer l : layers) {
