@@ -4,6 +4,7 @@ import dev.conceptprune.prune.EraseJob;
 import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.EditedModel;
+import dev.conceptprune.prune.WeightEdits;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.io.Progress;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public final class SweepEvaluation {
                 String name = mask.getFileName().toString().replace(".mask.safetensors", "");
                 Path dir = out.resolve("sweep").resolve(name);
                 Path target = EditedModel.target(base, dir, dir);
-                EditedModel.export(base, PruneMask.read(mask), target, true);
+                EditedModel.export(base, WeightEdits.of(base, PruneMask.read(mask)), target, true);
                 models.add(target);
                 settings.add(concept.concept() + " skill_ratio=" + e.skillRatio() + " tau=" + e.tau());
             }

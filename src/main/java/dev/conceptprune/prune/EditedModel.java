@@ -6,7 +6,8 @@ import dev.conceptprune.model.SingleFileSource;
 import java.nio.file.Path;
 
 /**
- * Writes a mask's edit of a model in the model's own layout: a diffusers folder as a folder
+ * Writes an edit of a model (a pruning mask's, through its fill, or any {@link WeightEdits}) in the
+ * model's own layout: a diffusers folder as a folder
  * ({@link PrunedModelWriter}), a single-file checkpoint as a single file ({@link SingleFileWriter}).
  */
 public final class EditedModel {
@@ -21,12 +22,12 @@ public final class EditedModel {
         return base instanceof SingleFileSource s ? fileDir.resolve(SingleFileWriter.outputName(s)) : folder;
     }
 
-    /** Writes {@code base} with {@code mask} applied to {@code target} (see {@link #target}). */
-    public static void export(ModelSource base, PruneMask mask, Path target, boolean force) {
+    /** Writes {@code base} with {@code edits} applied to {@code target} (see {@link #target}). */
+    public static void export(ModelSource base, WeightEdits edits, Path target, boolean force) {
         if (base instanceof SingleFileSource s) {
-            SingleFileWriter.export(s, mask, target, force);
+            SingleFileWriter.export(s, edits, target, force);
         } else {
-            PrunedModelWriter.export((DiffusersFolder) base, mask, target, force);
+            PrunedModelWriter.export((DiffusersFolder) base, edits, target, force);
         }
     }
 }

@@ -89,7 +89,7 @@ public final class EraseJob {
             for (int i = 1; i < masks.size(); i++) {
                 all = all.union(masks.get(i));
             }
-            EditedModel.export(folder, all, edited, request.force());
+            EditedModel.export(folder, WeightEdits.of(folder, all), edited, request.force());
             long siteTotal = 0;
             Set<Component> components = new LinkedHashSet<>();
             for (SiteLayer l : layers) {

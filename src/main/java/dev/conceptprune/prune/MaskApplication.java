@@ -34,7 +34,7 @@ public final class MaskApplication {
                 all = all == null ? m : all.union(m);
             }
         }
-        EditedModel.export(base, all, EditedModel.target(base, out, out), force);
+        EditedModel.export(base, WeightEdits.of(base, all), EditedModel.target(base, out, out), force);
         return all;
     }
 }

@@ -25,10 +25,10 @@ import java.util.Map;
 /**
  * Writes an edited copy of a single-file checkpoint in the input's own layout, so that it goes
  * straight back into A1111 or ComfyUI: a {@code .safetensors} input is copied byte for byte and
- * only the pruned elements are zeroed in place (same tensor names, dtypes, shapes, order and
- * {@code __metadata__}); a legacy {@code .ckpt} becomes a {@code .safetensors} file of the same
- * tensors. Masks name parameters by their diffusers names; the file's own names come from the
- * source's mapping. Written under a temporary name and renamed.
+ * only the edited elements are overwritten in place with their new values in the tensor's own dtype
+ * (same tensor names, dtypes, shapes, order and {@code __metadata__}); a legacy {@code .ckpt} becomes a
+ * {@code .safetensors} file of the same tensors. Edits name parameters by their diffusers names; the
+ * file's own names come from the source's mapping. Written under a temporary name and renamed.
  */
 public final class SingleFileWriter {
     private SingleFileWriter() {
@@ -41,24 +41,35 @@ public final class SingleFileWriter {
                 : name;
     }
 
-    /** Writes {@code base} with {@code mask} applied to the file {@code out}; an existing one needs {@code force}. */
-    public static void export(SingleFileSource base, PruneMask mask, Path out, boolean force) {
+    /** Writes {@code base} with {@code edits} applied to the file {@code out}; an existing one needs {@code force}. */
+    public static void export(SingleFileSource base, WeightEdits edits, Path out, boolean force) {
         OutputLocation.of(out).clearOf("model", base.location()).file(".safetensors", "safetensors");
         if (Files.exists(out) && !force) {
             throw new InputException(out + " already exists; export with force to replace it");
         }
-        Map<String, int[]> zeroed = storedEdits(base, mask);
+        Map<String, Stored> stored = storedEdits(base, edits);
         if (outputName(base).equals(base.location().getFileName().toString())) {
-            zeroInCopy(base.location(), out, zeroed);
+            editInCopy(base.location(), out, stored);
         } else {
-            rewrite(base, out, zeroed);
+            rewrite(base, out, stored);
         }
     }
 
-    /** Stored tensor name -> flat indices to zero, each mask entry checked against the file. */
-    private static Map<String, int[]> storedEdits(SingleFileSource base, PruneMask mask) {
-        Map<String, int[]> out = new HashMap<>();
-        for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
+    /** The edits of one stored tensor: its flat element indices (in no particular order) and their values. */
+    private record Stored(int[] indices, float[] values) {
+        Stored merge(Stored other) {
+            int[] i = Arrays.copyOf(indices, indices.length + other.indices.length);
+            System.arraycopy(other.indices, 0, i, indices.length, other.indices.length);
+            float[] v = Arrays.copyOf(values, values.length + other.values.length);
+            System.arraycopy(other.values, 0, v, values.length, other.values.length);
+            return new Stored(i, v);
+        }
+    }
+
+    /** Stored tensor name -> its edits, each edited parameter checked against the file. */
+    private static Map<String, Stored> storedEdits(SingleFileSource base, WeightEdits edits) {
+        Map<String, Stored> out = new HashMap<>();
+        for (Map.Entry<String, WeightEdits.Edit> e : edits.edits().entrySet()) {
             Component c = MaskKey.component(e.getKey());
             if (!base.family().components().contains(c)) {
                 throw new InputException("mask entry '" + e.getKey() + "' names no tensor of " + base.location());
@@ -67,31 +78,25 @@ public final class SingleFileWriter {
             ComponentMapping m = base.mapping().component(c);
             TensorMapping t = m.forDiffusers(parameter).orElseThrow(() -> new InputException("mask entry '"
                     + e.getKey() + "' names no tensor of " + base.location()));
-            if (!Arrays.equals(t.shape(), mask.shapes().get(e.getKey()))) {
+            if (!Arrays.equals(t.shape(), e.getValue().shape())) {
                 throw new InputException("mask entry '" + e.getKey() + "' has shape "
-                        + Arrays.toString(mask.shapes().get(e.getKey())) + " but the checkpoint's tensor has "
+                        + Arrays.toString(e.getValue().shape()) + " but the checkpoint's tensor has "
                         + Arrays.toString(t.shape()));
             }
-            int[] idx = e.getValue().clone();
+            int[] idx = e.getValue().indices();
             for (int i = 0; i < idx.length; i++) {
                 idx[i] = Math.toIntExact(t.storedElement(idx[i]));
             }
-            out.merge(t.storedName(), idx, SingleFileWriter::concat);
+            out.merge(t.storedName(), new Stored(idx, e.getValue().values()), Stored::merge);
         }
         return out;
     }
 
-    private static int[] concat(int[] a, int[] b) {
-        int[] c = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
-    }
-
-    /** Copies the safetensors file and zeroes the edited elements in the copy before it takes the target's name. */
-    private static void zeroInCopy(Path in, Path out, Map<String, int[]> zeroed) {
+    /** Copies the safetensors file and writes the edited elements in the copy before it takes the target's name. */
+    private static void editInCopy(Path in, Path out, Map<String, Stored> edits) {
         Map<String, TensorInfo> infos = new HashMap<>();
         try (TensorSource stored = TensorStore.open(in)) {
-            zeroed.keySet().forEach(n -> infos.put(n, stored.info(n)));
+            edits.keySet().forEach(n -> infos.put(n, stored.info(n)));
         }
         AtomicFiles.writeFile(out, tmp -> {
             AtomicFiles.copyContent(in, tmp);
@@ -99,11 +104,13 @@ public final class SingleFileWriter {
                 ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 ch.read(head, 0);
                 long data = 8 + head.flip().getLong();
-                for (Map.Entry<String, int[]> e : zeroed.entrySet()) {
+                for (Map.Entry<String, Stored> e : edits.entrySet()) {
                     TensorInfo t = infos.get(e.getKey());
-                    ByteBuffer zeros = ByteBuffer.allocate(t.dtype().size());
-                    for (int i : e.getValue()) {
-                        ch.write(zeros.clear(), data + t.begin() + (long) i * t.dtype().size());
+                    int size = t.dtype().size();
+                    ByteBuffer encoded = WeightEdits.encoded(e.getValue().values(), t.dtype());
+                    int[] idx = e.getValue().indices();
+                    for (int j = 0; j < idx.length; j++) {
+                        ch.write(encoded.slice(j * size, size), data + t.begin() + (long) idx[j] * size);
                     }
                 }
                 ch.force(true);
@@ -111,16 +118,16 @@ public final class SingleFileWriter {
         });
     }
 
-    /** Writes every tensor of the checkpoint into a safetensors file, edited ones zeroed. */
-    private static void rewrite(SingleFileSource base, Path out, Map<String, int[]> zeroed) {
+    /** Writes every tensor of the checkpoint into a safetensors file, edited ones with their new values. */
+    private static void rewrite(SingleFileSource base, Path out, Map<String, Stored> edits) {
         try (TensorSource stored = base.openStored()) {
             SafetensorsWriter w = new SafetensorsWriter();
             for (String name : stored.names()) {
                 TensorInfo t = stored.info(name);
                 ByteBuffer data = stored.bytes(name);
-                int[] zero = zeroed.get(name);
+                Stored edit = edits.get(name);
                 w.add(name, t.dtype(), t.shape(),
-                        zero == null ? data : PrunedModelWriter.zeroed(data, zero, t.dtype().size()));
+                        edit == null ? data : WeightEdits.applied(data, t.dtype(), edit.indices(), edit.values()));
             }
             w.write(out);
         }

@@ -11,12 +11,13 @@ import dev.conceptprune.pipeline.StepProgress;
 import dev.conceptprune.prune.BaseFingerprint;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.ConceptDiscovery;
+import dev.conceptprune.prune.EditedModel;
 import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.MaskMetadata;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.prune.SiteWeights;
+import dev.conceptprune.prune.WeightEdits;
 import dev.conceptprune.vae.Images;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.io.AtomicFiles;
@@ -99,7 +100,7 @@ public final class ToyWorldDemo {
                 Path maskFile = request.isSweep() ? out.resolve("sweep").resolve(s.slug() + ".mask.safetensors")
                         : out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
-                PrunedModelWriter.export(base, mask, modelDir, true);
+                EditedModel.export(base, WeightEdits.of(base, mask), modelDir, true);
                 List<float[]> after;
                 try (StableDiffusionPipeline edited = StableDiffusionPipeline.load(DiffusersFolder.open(modelDir))) {
                     after = generate(edited, texts, seeds, gen, "after images, " + s.label());

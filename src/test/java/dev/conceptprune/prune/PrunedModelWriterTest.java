@@ -57,7 +57,7 @@ class PrunedModelWriterTest {
     void exportZeroesExactlyTheMaskAndCopiesEverythingElse() throws IOException {
         PruneMask mask = referenceMask();
         Path out = tmp.resolve("edited");
-        PrunedModelWriter.export(DiffusersFolder.open(Fixtures.TINY_SD), mask, out, false);
+        PrunedModelWriter.export(DiffusersFolder.open(Fixtures.TINY_SD), WeightEdits.of(DiffusersFolder.open(Fixtures.TINY_SD), mask), out, false);
         Set<String> differ = PrunedModelWriter.differingFiles(Fixtures.TINY_SD, out);
         assertEquals(Set.of("unet/diffusion_pytorch_model.safetensors"), differ);
         try (TensorStore before = DiffusersFolder.open(Fixtures.TINY_SD).weights("unet");
@@ -82,7 +82,7 @@ class PrunedModelWriterTest {
             assertEquals(List.of(out), s.toList(), "no temporary folder left behind");
         }
         InputException e = assertThrows(InputException.class,
-                () -> PrunedModelWriter.export(DiffusersFolder.open(Fixtures.TINY_SD), mask, out, false));
+                () -> PrunedModelWriter.export(DiffusersFolder.open(Fixtures.TINY_SD), WeightEdits.of(DiffusersFolder.open(Fixtures.TINY_SD), mask), out, false));
         assertTrue(e.getMessage().contains("already exists"));
     }
 
@@ -95,7 +95,8 @@ class PrunedModelWriterTest {
         Path out = tmp.resolve("edited");
         setWritable(base, false);
         try {
-            PrunedModelWriter.export(DiffusersFolder.open(base), referenceMask(), out, false);
+            DiffusersFolder folder = DiffusersFolder.open(base);
+            PrunedModelWriter.export(folder, WeightEdits.of(folder, referenceMask()), out, false);
         } finally {
             setWritable(base, true);
         }

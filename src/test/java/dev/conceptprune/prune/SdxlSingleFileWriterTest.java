@@ -47,7 +47,7 @@ class SdxlSingleFileWriterTest {
             }
         }
         Path out = tmp.resolve("tiny-xl.safetensors");
-        SingleFileWriter.export(base, new PruneMask(EDITS, shapes, Map.of()), out, false);
+        SingleFileWriter.export(base, WeightEdits.of(base, new PruneMask(EDITS, shapes, Map.of())), out, false);
         SingleFileSource edited = SingleFileSource.open(out, CONFIGS);
         int zeroed = 0;
         for (Component c : List.of(Component.UNET, Component.VAE, Component.TEXT_ENCODER, Component.TEXT_ENCODER_2)) {
