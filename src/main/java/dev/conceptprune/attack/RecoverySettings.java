@@ -2,12 +2,13 @@ package dev.conceptprune.attack;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.prune.PruneSite;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
  * How the weight-recovery attack runs ("Roots Beneath the Cut").
  *
- * @param sites          the pruning sites whose layers are searched for pruned matrices
+ * @param sites          the pruning sites whose layers are searched for pruned matrices (repeats count once)
  * @param topRatio       the share of a matrix's missing entries, largest recovered magnitudes first, that keep
  *                       their recovered sign (the rest stay 0); the paper uses 0.6
  * @param iterations     the completion's iteration cap (the paper's 500)
@@ -22,7 +23,7 @@ public record RecoverySettings(List<PruneSite> sites, double topRatio, int itera
 
     /** Checks every value; a bad one is an {@link InputException} naming it. */
     public RecoverySettings {
-        sites = List.copyOf(sites);
+        sites = List.copyOf(new LinkedHashSet<>(sites));
         if (sites.isEmpty()) {
             throw new InputException("name at least one site");
         }
