@@ -6,10 +6,11 @@ import java.util.List;
  * What {@link RecoveryAttack} did, written as {@code recovery.json}: the settings, each recovered matrix
  * with its figures, each skipped one with the reason, and where the recovered model is.
  *
+ * @param maxIterations  the completion's iteration cap
  * @param recoveredModel the recovered model, relative to the output folder
  * @param unchanged      true when no matrix was recovered: the model written is a copy of the input
  */
-public record RecoveryResult(String model, String method, List<String> sites, double topRatio, int iterations,
+public record RecoveryResult(String model, String method, List<String> sites, double topRatio, int maxIterations,
                              double tolerance, double minZeroShare, int matricesRecovered, int matricesSkipped,
                              long entriesMissing, long entriesSet, boolean unchanged, String recoveredModel,
                              List<Matrix> recovered, List<Skipped> skipped, double wallSeconds) {

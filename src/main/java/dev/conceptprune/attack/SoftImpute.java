@@ -60,7 +60,8 @@ public final class SoftImpute {
 
     /**
      * Completes the {@code rows x cols} row-major {@code matrix} whose entries with {@code observed} false
-     * are missing (their values are ignored). A column with no observed entry starts at 0.
+     * are missing (their values are ignored). A column with no observed entry starts at 0 (their NaN mean
+     * would make every later iteration NaN).
      *
      * @param maxIterations at least 1
      * @param tolerance     the relative change, in the Frobenius norm, below which the iteration stops

@@ -45,7 +45,7 @@ class AttackCommandTest {
         JsonArray sites = json.getAsJsonArray("sites");
         assertEquals("[\"attn2-k\",\"ffn1\"]", sites.toString(), "the sites given replace the default");
         assertEquals(0.5, json.get("top_ratio").getAsDouble());
-        assertEquals(50, json.get("iterations").getAsInt());
+        assertEquals(50, json.get("max_iterations").getAsInt());
         assertEquals(LAYER, json.getAsJsonArray("recovered").get(0).getAsJsonObject().get("parameter").getAsString());
         assertEquals("tiny-sd1c.safetensors", json.get("recovered_model").getAsString());
     }
@@ -59,7 +59,7 @@ class AttackCommandTest {
         assertTrue(r.err().startsWith("warning: no weight of the sites [ffn2] has a zero share"), r.err());
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("recovery.json"))).getAsJsonObject();
         assertEquals(0.6, json.get("top_ratio").getAsDouble());
-        assertEquals(500, json.get("iterations").getAsInt());
+        assertEquals(500, json.get("max_iterations").getAsInt());
         assertEquals(1e-5, json.get("tolerance").getAsDouble());
         assertEquals(0.001, json.get("min_zero_share").getAsDouble());
         assertEquals("[\"ffn2\"]", json.getAsJsonArray("sites").toString());
