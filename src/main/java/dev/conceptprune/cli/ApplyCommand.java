@@ -22,7 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Unites the masks and writes the edited diffusers folder or, for a single-file checkpoint, "
                     + "OUT/<its file name> in the same layout. A mask computed on another model is refused "
                     + "(fingerprint check); masks name diffusers parameters, so a mask found on a folder applies to "
-                    + "the single file of the same weights and back.",
+                    + "the single file of the same weights and back. The pruned weights get the fill the masks "
+                    + "record (zero, or erase --fill gaussian's seeded noise), so apply reproduces erase's model; "
+                    + "masks of different fills are not united.",
             ""})
 public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH",
@@ -51,7 +53,8 @@ public final class ApplyCommand implements Callable<Integer> {
             throw new InputException(out + " already exists; use --force to replace it");
         }
         PruneMask all = MaskApplication.apply(ModelSource.open(model, checkpoint.options()), masks, out, force);
-        spec.commandLine().getOut().printf("applied %d mask(s), %,d weights zeroed: %s%n", masks.size(), all.count(), out);
+        spec.commandLine().getOut().printf("applied %d mask(s), %,d weights pruned (fill %s): %s%n", masks.size(), all.count(),
+                all.fill(), out);
         spec.commandLine().getOut().flush();
         return 0;
     }

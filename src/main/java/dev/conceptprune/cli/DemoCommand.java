@@ -3,6 +3,7 @@ package dev.conceptprune.cli;
 import dev.conceptprune.eval.HtmlReport;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.prune.PruneFill;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.toyworld.DemoRequest;
 import dev.conceptprune.toyworld.DemoResult;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,6 +81,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Measure several settings: site, skill-ratio (or skill_ratio) or tau.")
     List<String> sweep = new ArrayList<>();
 
+    @Mixin
+    FillOptions fillOptions;
+
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR",
             description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -93,6 +98,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", DefaultModel.model())
                 .clearOf("prompt", DefaultModel.prompts()).folder());
+        PruneFill fill = fillOptions.fill();
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }
@@ -118,7 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
             return concept;
         });
         DemoResult result = new ToyWorldDemo(new DemoRequest(DefaultModel.model(), prompts, concept,
-                settings(), steps, guidance, batch, limit, out, force), Main.progress(spec)).run();
+                settings(), steps, guidance, batch, limit, fill, out, force), Main.progress(spec)).run();
         printTable(result);
         return 0;
     }

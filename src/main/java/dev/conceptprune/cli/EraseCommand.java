@@ -12,6 +12,7 @@ import dev.conceptprune.prune.EraseJob;
 import dev.conceptprune.prune.EraseRequest;
 import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PromptPair;
+import dev.conceptprune.prune.PruneFill;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.model.ModelSource;
 import java.io.PrintWriter;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Erase one or more concepts from a model with ConceptPrune.",
             "",
             "Records what the weights of the chosen --site read for prompts with and without the concept, "
-                    + "selects the skilled weights with the Wanda score and zeroes them. The sites: ffn2 and ffn1, "
+                    + "selects the skilled weights with the Wanda score and zeroes them (--fill gaussian: noise). The sites: ffn2 and ffn1, "
                     + "the UNet feed-forward's output layer (ff.net.2, the paper's choice) and input layer "
                     + "(ff.net.0.proj), observed over the first --tau UNet calls; attn2-k and attn2-v, the "
                     + "cross-attention's key and value projections, which read the text states; text-mlp, the text "
@@ -73,6 +74,9 @@ public final class EraseCommand implements Callable<Integer> {
             description = "Prompts per UNet batch during discovery (default: ${DEFAULT-VALUE}, so that the "
                     + "checkpoint after every batch keeps every finished prompt of a killed run).")
     int batch;
+
+    @Mixin
+    FillOptions fillOptions;
 
     @Mixin
     SamplingOptions sampling;
@@ -128,6 +132,7 @@ public final class EraseCommand implements Callable<Integer> {
         Path modelPath = model.folder();
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", modelPath).clearOf("CLIP model", clip)
                 .folder());
+        PruneFill fill = fillOptions.fill();
         ModelSource folder = model.open();
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
@@ -140,7 +145,7 @@ public final class EraseCommand implements Callable<Integer> {
             throw new InputException("--tau " + tau + " exceeds " + limit);
         }
         EraseRequest request = new EraseRequest(modelPath, model.checkpoint.options(), list, where, skillRatio, tau, selectRatio, batch, settings,
-                sweepRequest(where, callsPerRun, limit), out, force);
+                fill, sweepRequest(where, callsPerRun, limit), out, force);
         concepts.toyWorldWarning(modelPath, list).ifPresent(Main.progress(spec)::warn);
         PromptWarnings warnings = PromptWarnings.of(folder, Main.progress(spec)).concepts(list);
         if (dryRun) {

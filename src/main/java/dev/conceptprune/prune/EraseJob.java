@@ -75,7 +75,7 @@ public final class EraseJob {
                 ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, site, request.observedTau(),
                         request.batch(), progress).withCheckpoint(checkpoint).run(c.pairs());
                 MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
-                        request.selectRatio(), settings);
+                        request.selectRatio(), settings, request.fill());
                 PruneMask mask = MaskBuilder.build(siteWeights, layers, r.base(), r.target(), meta, fingerprint);
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);

@@ -6,6 +6,7 @@ import dev.conceptprune.model.SingleFileOptions;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What {@link EraseJob} does: the concepts to erase from a model, where and how strongly, the
@@ -18,12 +19,13 @@ import java.util.List;
  * @param selectRatio prune weights skilled in more than this share of the tau calls
  * @param batch prompts per UNet batch during discovery
  * @param settings steps, guidance, scheduler, seed, size and negative prompt of the observation runs
+ * @param fill the value the pruned weights get in the edited model, recorded in every mask
  * @param sweep further masks from the same discovery, or null
  * @param force replace an existing edited model
  */
 public record EraseRequest(Path model, SingleFileOptions modelOptions, List<Concept> concepts, PruneSite site,
                            Double skillRatio, int tau, double selectRatio, int batch, GenerationSettings settings,
-                           Sweep sweep, Path out, boolean force) {
+                           PruneFill fill, Sweep sweep, Path out, boolean force) {
     /**
      * Further settings measured from one discovery per concept.
      *
@@ -47,6 +49,7 @@ public record EraseRequest(Path model, SingleFileOptions modelOptions, List<Conc
 
     public EraseRequest {
         concepts = List.copyOf(concepts);
+        Objects.requireNonNull(fill, "fill");
         if (concepts.isEmpty()) {
             throw new InputException("name a concept to erase");
         }

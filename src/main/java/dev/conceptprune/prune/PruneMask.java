@@ -1,5 +1,6 @@
 package dev.conceptprune.prune;
 
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.SafetensorsWriter;
 import dev.conceptprune.io.TensorInfo;
@@ -12,8 +13,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The weights to zero: per parameter name, the sorted flat indices, plus the metadata that
- * says how they were found and the fingerprint of the base model they belong to. Stored as a
+ * The weights to prune: per parameter name, the sorted flat indices, plus the metadata that
+ * says how they were found, the value they get ({@link #fill}) and the fingerprint of the base model
+ * they belong to. Stored as a
  * safetensors file with one int32 tensor per parameter.
  */
 public final class PruneMask {
@@ -47,7 +49,12 @@ public final class PruneMask {
         return metadata.get(FINGERPRINT);
     }
 
-    /** Number of zeroed weights. */
+    /** The value the pruned weights get, as recorded; zero for masks that record none (written before fills). */
+    public PruneFill fill() {
+        return PruneFill.fromMetadata(metadata);
+    }
+
+    /** Number of pruned weights. */
     public long count() {
         long n = 0;
         for (int[] v : indices.values()) {
@@ -56,11 +63,19 @@ public final class PruneMask {
         return n;
     }
 
-    /** Union with another mask of the same base model; metadata of both is kept under prefixes. */
+    /**
+     * Union with another mask of the same base model and fill; metadata of both is kept under prefixes.
+     *
+     * @throws InputException when the masks fill their pruned weights differently
+     */
     public PruneMask union(PruneMask other) {
         if (!String.valueOf(fingerprint()).equals(String.valueOf(other.fingerprint()))) {
             throw new IllegalArgumentException("masks belong to different base models (fingerprints "
                     + fingerprint() + " and " + other.fingerprint() + ")");
+        }
+        if (!fill().equals(other.fill())) {
+            throw new InputException("masks with different fills cannot be united (" + fill() + " and "
+                    + other.fill() + "): the pruned weights of one edited model get one fill");
         }
         Map<String, int[]> merged = new TreeMap<>(indices);
         Map<String, long[]> mergedShapes = new TreeMap<>(shapes);
@@ -74,6 +89,7 @@ public final class PruneMask {
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FINGERPRINT, fingerprint());
+        meta.putAll(fill().toMetadata());
         String concepts = joinConcepts(metadata.get("concepts"), other.metadata.get("concepts"));
         if (concepts != null) {
             meta.put("concepts", concepts);
@@ -140,6 +156,11 @@ public final class PruneMask {
                     meta.put(k, v);
                 }
             });
+            try {
+                PruneFill.fromMetadata(meta);
+            } catch (IllegalArgumentException e) {
+                throw new WeightFormatException(file, e.getMessage());
+            }
             for (TensorInfo t : f.tensors().values()) {
                 long[] shape = parseShape(file, t.name(), f.metadata().get("shape:" + t.name()));
                 long size = 1;

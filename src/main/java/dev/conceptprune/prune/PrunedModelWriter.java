@@ -3,7 +3,6 @@ package dev.conceptprune.prune;
 import dev.conceptprune.io.AtomicFiles;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
-import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.SafetensorsWriter;

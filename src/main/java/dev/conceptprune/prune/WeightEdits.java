@@ -2,7 +2,9 @@ package dev.conceptprune.prune;
 
 import dev.conceptprune.io.DType;
 import dev.conceptprune.io.Float32;
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.TensorSource;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -80,11 +82,39 @@ public final class WeightEdits {
         return n;
     }
 
-    /** The pruned entries of {@code mask} set to zero, the fill of ConceptPrune. */
+    /**
+     * The pruned entries of {@code mask} set to the values of the fill it records ({@link PruneMask#fill}):
+     * zeros, or Gaussian draws from the statistics of each parameter's kept base weights, which are read
+     * from {@code base} (only for a fill that needs them).
+     */
     public static WeightEdits of(ModelSource base, PruneMask mask) {
+        PruneFill fill = mask.fill();
         Map<String, Edit> out = new TreeMap<>();
-        mask.indices().forEach((key, idx) -> out.put(key, new Edit(mask.shapes().get(key), idx, new float[idx.length])));
+        try (SiteWeights weights = new SiteWeights(base)) {
+            for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
+                String key = e.getKey();
+                long[] shape = mask.shapes().get(key);
+                float[] values = fill.kind() == PruneFill.Kind.ZERO ? new float[e.getValue().length]
+                        : fill.values(key, baseWeights(weights, key, shape), e.getValue());
+                out.put(key, new Edit(shape, e.getValue(), values));
+            }
+        }
         return new WeightEdits(out);
+    }
+
+    /** The base weights a mask key names, checked as the writers check them. */
+    private static float[] baseWeights(SiteWeights weights, String key, long[] shape) {
+        TensorSource t = weights.of(MaskKey.component(key));
+        String parameter = MaskKey.parameter(key);
+        if (!t.has(parameter)) {
+            throw new InputException("mask entry '" + key + "' names no tensor of " + t.location());
+        }
+        long[] actual = t.info(parameter).shape();
+        if (!Arrays.equals(actual, shape)) {
+            throw new InputException("mask entry '" + key + "' has shape " + Arrays.toString(shape)
+                    + " but the model's tensor has " + Arrays.toString(actual));
+        }
+        return t.readFloats(parameter);
     }
 
     /**

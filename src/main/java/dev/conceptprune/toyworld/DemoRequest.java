@@ -1,8 +1,10 @@
 package dev.conceptprune.toyworld;
 
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.prune.PruneFill;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What {@link ToyWorldDemo} runs.
@@ -12,12 +14,14 @@ import java.util.List;
  * @param concept the style or shape to erase
  * @param settings the settings to measure; more than one makes a sweep
  * @param limit the first N prompts of each evaluation list only, or null for all
+ * @param fill the value the pruned weights get in the edited models, recorded in the masks
  * @param force write into a folder that is not a previous demo output
  */
 public record DemoRequest(Path model, Path prompts, String concept, List<DemoSetting> settings, int steps,
-                          double guidance, int batch, Integer limit, Path out, boolean force) {
+                          double guidance, int batch, Integer limit, PruneFill fill, Path out, boolean force) {
     public DemoRequest {
         settings = List.copyOf(settings);
+        Objects.requireNonNull(fill, "fill");
         if (settings.isEmpty()) {
             throw new InputException("the demo needs at least one setting");
         }

@@ -95,7 +95,8 @@ public final class ToyWorldDemo {
                 PruneMask mask;
                 try (SiteWeights siteWeights = new SiteWeights(base)) {
                     mask = MaskBuilder.build(siteWeights, s.site().layers(pipe), r.base(), r.target(),
-                            MaskMetadata.of(c, s.site(), s.skillRatio(), s.tau(), 0.0, gen), fingerprint);
+                            MaskMetadata.of(c, s.site(), s.skillRatio(), s.tau(), 0.0, gen, request.fill()),
+                            fingerprint);
                 }
                 Path maskFile = request.isSweep() ? out.resolve("sweep").resolve(s.slug() + ".mask.safetensors")
                         : out.resolve(c.slug() + ".mask.safetensors");

@@ -14,12 +14,14 @@ import dev.conceptprune.pipeline.StepListener;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.model.TensorStore;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** ConceptPrune end to end on the tiny model against the reference implementation's outputs. */
 class ConceptPruneReferenceTest {
@@ -102,10 +104,13 @@ class ConceptPruneReferenceTest {
     }
 
     @Test
-    void prunedModelReproducesTheReferenceImage() {
+    void prunedModelReproducesTheReferenceImage(@TempDir Path tmp) {
+        DiffusersFolder base = DiffusersFolder.open(Fixtures.TINY_SD);
+        WeightEdits edits = WeightEdits.of(base, PrunedModelWriterTest.referenceMask());
+        assertEquals(6668, edits.count());
+        EditedModel.export(base, edits, tmp.resolve("pruned"), false);
         try (SafetensorsFile runs = SafetensorsFile.open(SkilledNeuronSelectorTest.CP.resolve("runs.safetensors"));
-             StableDiffusionPipeline pruned = StableDiffusionPipeline.load(DiffusersFolder.open(Fixtures.TINY_SD))) {
-            assertEquals(6668, InMemoryPruner.apply(pruned.unet(), PrunedModelWriterTest.referenceMask()));
+             StableDiffusionPipeline pruned = StableDiffusionPipeline.load(DiffusersFolder.open(tmp.resolve("pruned")))) {
             GeneratedImages img = pruned.generate(settings.withPrompt(pairs.get(0).target()), StepListener.NONE);
             // measured 1.5e-6 on both images
             Fixtures.assertClose("pruned target image", runs.readFloats("pruned_target0_image"), img.pixels(), 2e-5);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.prune.PruneFill;
 import dev.conceptprune.prune.PruneSite;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,7 @@ class DemoRequestTest {
 
     private static DemoRequest request(String concept, Integer limit) {
         return new DemoRequest(MODEL, PROMPTS, concept, List.of(new DemoSetting(PruneSite.ATTN2_V, 0.4, 1)), 25, 7.5,
-                8, limit, Path.of("unused"), false);
+                8, limit, PruneFill.ZERO, Path.of("unused"), false);
     }
 
     @Test
