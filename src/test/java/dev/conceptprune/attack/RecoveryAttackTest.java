@@ -16,6 +16,7 @@ import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.EditedModel;
+import dev.conceptprune.prune.PruneFill;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.prune.PrunedModelWriter;
 import dev.conceptprune.prune.SiteLayer;
@@ -119,6 +120,26 @@ class RecoveryAttackTest {
             }
         }
         assertTrue(differing > 0);
+    }
+
+    @Test
+    void findsNothingWhereTheErasureFilledThePrunedEntriesWithNoise() throws IOException {
+        int[] pruned = new int[64 * 256 / 50 + 1];
+        for (int k = 0; k < pruned.length; k++) {
+            pruned[k] = k * 50;
+        }
+        ModelSource base = DiffusersFolder.open(Fixtures.TINY_SD);
+        float[] weights;
+        try (TensorSource t = base.tensors(Component.UNET)) {
+            weights = t.readFloats(LAYER);
+        }
+        Path filled = tmp.resolve("filled");
+        EditedModel.export(base, new WeightEdits(Map.of(LAYER, new WeightEdits.Edit(new long[] {64, 256}, pruned,
+                PruneFill.gaussian(7).values(LAYER, weights, pruned)))), filled, false);
+        RecoveryResult r = new RecoveryAttack(DiffusersFolder.open(filled), RecoverySettings.PAPER, Progress.silent())
+                .run(tmp.resolve("attack"), false);
+        assertEquals(0, r.matricesRecovered());
+        assertTrue(r.unchanged());
     }
 
     @Test
