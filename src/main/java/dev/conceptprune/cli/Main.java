@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         footer = {"  0  done", "  1  failure (I/O, memory, internal error)",
             "  2  bad input (arguments, prompt files, configs, weight files)", ""},
         subcommands = {DemoCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
-            EraseCommand.class, ApplyCommand.class, ConvertCommand.class, EvalCommand.class, DetectCommand.class,
+            EraseCommand.class, ApplyCommand.class, AttackCommand.class, ConvertCommand.class, EvalCommand.class, DetectCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

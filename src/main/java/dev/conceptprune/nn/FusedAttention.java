@@ -9,9 +9,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.conceptprune.runtime.Runtime;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 
 /**
  * libtorch's fused scaled-dot-product attention ({@code torch.scaled_dot_product_attention}),
@@ -86,18 +83,6 @@ final class FusedAttention {
 
     /** Holder: the module is compiled on first use; it and its manager live as long as the process. */
     private static final class Loaded {
-        static final PtSymbolBlock MODULE = load();
-
-        private static PtSymbolBlock load() {
-            byte[] archive = TorchScriptArchive.of(CLASS_NAME, SOURCE);
-            try {
-                // The module holds code, no tensors: one on the host serves every device.
-                return JniUtils.loadModule((PtNDManager) Runtime.newHostManager(),
-                        new ByteArrayInputStream(archive), false, false);
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException("libtorch could not compile the fused attention module: "
-                        + e.getMessage().lines().findFirst().orElse(e.toString()), e);
-            }
-        }
+        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, SOURCE, "fused attention");
     }
 }

@@ -1,5 +1,10 @@
 package dev.conceptprune.nn;
 
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.conceptprune.runtime.Runtime;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +19,7 @@ import java.util.zip.ZipOutputStream;
  * the pickled module object (an instance of the class in eval mode) and an empty constants
  * table. Entries are stored uncompressed, as PyTorch writes them.
  */
-final class TorchScriptArchive {
+public final class TorchScriptArchive {
     /** Pickle protocol 2 opcodes used by the two tiny pickles. */
     private static final int PROTO = 0x80;
     private static final int GLOBAL = 'c';
@@ -29,6 +34,23 @@ final class TorchScriptArchive {
     private static final int STOP = '.';
 
     private TorchScriptArchive() {
+    }
+
+    /**
+     * Compiles module class {@code className} from {@code source} (see {@link #of}) into a module that
+     * lives as long as the process. It holds code and no tensors, so one on the host serves every device.
+     *
+     * @throws IllegalStateException naming {@code what} when libtorch cannot compile it
+     */
+    public static PtSymbolBlock load(String className, String source, String what) {
+        byte[] archive = of(className, source);
+        try {
+            return JniUtils.loadModule((PtNDManager) Runtime.newHostManager(), new ByteArrayInputStream(archive),
+                    false, false);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("libtorch could not compile the " + what + " module: "
+                    + e.getMessage().strip().lines().findFirst().orElse(e.toString()), e);
+        }
     }
 
     /**

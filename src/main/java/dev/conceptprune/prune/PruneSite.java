@@ -8,6 +8,7 @@ import dev.conceptprune.model.Component;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Where the Wanda scores are taken and weights pruned. The paper prunes {@code ff.net.2} (the
@@ -21,6 +22,8 @@ public enum PruneSite {
     ATTN2_K("attn2-k", "attn2.to_k"),
     ATTN2_V("attn2-v", "attn2.to_v"),
     TEXT_MLP("text-mlp", "mlp.fc2");
+
+    private static final Pattern TEXT_FC2 = Pattern.compile("text_model\\.encoder\\.layers\\.\\d+\\.mlp\\.fc2\\.weight");
 
     private final String id;
     private final String module;
@@ -78,6 +81,19 @@ public enum PruneSite {
             out.add(new SiteLayer(Component.UNET, parameter, width));
         }
         return out;
+    }
+
+    /**
+     * Whether {@code parameter} of {@code component} (a diffusers name) is a weight this site prunes: what
+     * {@link #layers} lists, told from the name alone, for work that needs no pipeline.
+     */
+    public boolean prunes(Component component, String parameter) {
+        if (this == TEXT_MLP) {
+            return (component == Component.TEXT_ENCODER || component == Component.TEXT_ENCODER_2)
+                    && TEXT_FC2.matcher(parameter).matches();
+        }
+        return component == Component.UNET && parameter.contains(".transformer_blocks.")
+                && parameter.endsWith("." + module + ".weight");
     }
 
     /** Weight names of the pruned parameters, one per observed layer, in layer order. */
