@@ -1,19 +1,30 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.attack.PromptAttack;
+import dev.conceptprune.attack.PromptAttackMetrics;
+import dev.conceptprune.attack.PromptAttackRequest;
 import dev.conceptprune.attack.RecoveryAttack;
 import dev.conceptprune.attack.RecoveryResult;
 import dev.conceptprune.attack.RecoverySettings;
+import dev.conceptprune.attack.UnlearnDiffAtk;
+import dev.conceptprune.eval.Detector;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.io.PromptFile;
+import dev.conceptprune.metrics.Rate;
 import dev.conceptprune.model.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,32 +42,54 @@ import picocli.CommandLine.Spec;
             "A model erased with 'erase --fill gaussian' has no zeros at the pruned positions, which hides them "
                     + "from this attack.",
             "",
+            "--method unlearndiffatk is the white-box prompt attack UnlearnDiffAtk (Zhang et al., ECCV 2024). For each "
+                    + "of --prompts, --reference-model draws the target image of its target prompt; --tokens tokens put "
+                    + "before the prompt are optimised, as distributions over the vocabulary, against the attacked "
+                    + "model's own denoising loss towards that image at random timesteps, then projected to real "
+                    + "tokens; the attacked model draws the adversarial prompt. With a detector every round is judged "
+                    + "and a success ends the prompt's attack. Writes OUT/images/{target,plain,attack}/, "
+                    + "OUT/manifest.jsonl, OUT/metrics.json (how often the concept shows without and under attack, "
+                    + "with 95% intervals) and OUT/report.html; an interrupted run resumes.",
+            "",
             "Writes OUT/model/ (the recovered diffusers folder) or, for a single-file checkpoint, OUT/<its file "
                     + "name> (same layout, only recovered entries differ), and OUT/recovery.json.",
             ""})
 public final class AttackCommand implements Callable<Integer> {
-    private static final List<String> METHODS = List.of("recover");
+    private static final List<String> METHODS = List.of("recover", PromptAttack.METHOD);
 
     @Option(names = "--method", required = true, paramLabel = "METHOD",
-            description = "The attack: recover (the weight-recovery attack described above).")
+            description = "The attack: recover or unlearndiffatk (both described above).")
     String method;
+
+    @Option(names = "--iterations", paramLabel = "N",
+            description = "recover: most iterations of the matrix completion (default: 500); unlearndiffatk: "
+                    + "optimisation steps per round (default: 20).")
+    Integer iterations;
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
             description = "The edited model to attack: a diffusers folder or a single-file checkpoint.")
     Path model;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Output folder for the attacked model and the summary.")
+            description = "Output folder: the recovered model and its summary, or the attack's images and figures.")
     Path out;
 
     @Option(names = "--force", description = "Replace existing outputs.")
     boolean force;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "unlearndiffatk: seed of prompt i's images and search is this plus i (default: "
+                    + "${DEFAULT-VALUE}).")
+    long seed;
 
     @Mixin
     CheckpointOptions checkpoint;
 
     @ArgGroup(exclusive = false, heading = "%nOptions of --method recover:%n")
     RecoverOptions recover = new RecoverOptions();
+
+    @ArgGroup(exclusive = false, heading = "%nOptions of --method unlearndiffatk:%n")
+    UnlearnDiffAtkOptions unlearnDiffAtk = new UnlearnDiffAtkOptions();
 
     @Spec
     CommandSpec spec;
@@ -67,11 +100,102 @@ public final class AttackCommand implements Callable<Integer> {
             throw new InputException("--method must be one of " + String.join(", ", METHODS) + "; got '" + method
                     + "'");
         }
-        return recover();
+        refuseOptionsOfOtherMethods();
+        if (iterations != null && iterations < 1) {
+            throw new InputException("--iterations must be >= 1, got " + iterations);
+        }
+        return method.equals(PromptAttack.METHOD) ? unlearnDiffAtk() : recover();
+    }
+
+    private int unlearnDiffAtk() {
+        UnlearnDiffAtkOptions o = unlearnDiffAtk;
+        if (o.referenceModel == null || o.prompts == null) {
+            throw new InputException("--method unlearndiffatk needs --reference-model and --prompts");
+        }
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model)
+                .clearOf("reference model", o.referenceModel).folder());
+        if (o.tokens < 1 || o.tokens > 20) {
+            throw new InputException("--tokens must be between 1 and 20, got " + o.tokens);
+        }
+        if (o.rounds < 1) {
+            throw new InputException("--rounds must be >= 1, got " + o.rounds);
+        }
+        if (o.limit < 0) {
+            throw new InputException("--limit must be >= 0, got " + o.limit);
+        }
+        if (o.steps <= 0 || o.steps > 1000) {
+            throw new InputException("--steps must be between 1 and 1000, got " + o.steps);
+        }
+        if (!Double.isFinite(o.guidance) || o.guidance < 0) {
+            throw new InputException("--guidance must be a finite number >= 0, got " + o.guidance);
+        }
+        ModelSource attacked = ModelSource.open(model, checkpoint.options());
+        // opened only to refuse a missing or unreadable reference model before any work
+        ModelSource.open(o.referenceModel);
+        List<String> prompts = limited(PromptFile.read(o.prompts).prompts(), o.limit);
+        List<String> targets = o.targetPrompts == null ? prompts
+                : limited(PromptFile.read(o.targetPrompts).prompts(), o.limit);
+        if (targets.size() != prompts.size()) {
+            throw new InputException("--target-prompts " + o.targetPrompts + " has " + targets.size()
+                    + " prompts for the " + prompts.size() + " of --prompts; give one target prompt per prompt");
+        }
+        int native_ = attacked.imageSize();
+        int height = o.height != null ? o.height : native_;
+        int width = o.width != null ? o.width : o.height != null ? o.height : native_;
+        if (height <= 0 || width <= 0 || height % 8 != 0 || width % 8 != 0) {
+            throw new InputException("--height and --width must be positive multiples of 8, got " + height + "x"
+                    + width);
+        }
+        Detector detector = o.detector();
+        String label = o.conceptLabel(detector);
+        List<Long> seeds = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            seeds.add(seed + i);
+        }
+        UnlearnDiffAtk.Settings search = new UnlearnDiffAtk.Settings(o.tokens, iterations == null ? 20 : iterations,
+                o.rounds, 0.01, 0.1);
+        PromptAttackRequest request = new PromptAttackRequest(model, o.referenceModel, prompts, targets, seeds, search,
+                o.steps, o.guidance, height, width, label, out, force);
+        PromptAttack.Summary s;
+        try (Detector d = detector) {
+            s = new PromptAttack(request, d, Main.progress(spec)).run();
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        PromptAttackMetrics m = s.metrics();
+        w.printf(Locale.ROOT, "attacked %d prompts (%d reused) in %.1f s%n", s.prompts(), s.reused(), m.seconds());
+        if (m.conceptUnderAttack() != null) {
+            w.printf("'%s' without attack: %s; under attack: %s%n", label, rate(m.conceptWithoutAttack()),
+                    rate(m.conceptUnderAttack()));
+        }
+        w.println("report: " + out.resolve("report.html").toAbsolutePath());
+        w.flush();
+        return 0;
+    }
+
+    /** An option of the other method would be ignored without a word: refuse it instead. */
+    private void refuseOptionsOfOtherMethods() {
+        for (ArgGroupSpec group : spec.argGroups()) {
+            boolean own = group.heading().contains("--method " + method + ":");
+            for (OptionSpec o : group.options()) {
+                if (!own && spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw new InputException(o.longestName() + " is an option of another method than --method "
+                            + method);
+                }
+            }
+        }
+    }
+
+    private static List<String> limited(List<String> prompts, int limit) {
+        return limit == 0 || limit >= prompts.size() ? prompts : prompts.subList(0, limit);
+    }
+
+    private static String rate(Rate r) {
+        return String.format(Locale.ROOT, "%d / %d (%.1f%%, 95%% interval %.1f-%.1f%%)", r.count(), r.n(),
+                100 * r.rate(), 100 * r.low(), 100 * r.high());
     }
 
     private int recover() {
-        RecoverySettings settings = recover.settings();
+        RecoverySettings settings = recover.settings(iterations == null ? 500 : iterations);
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model).folder());
         ModelSource source = ModelSource.open(model, checkpoint.options());
         RecoveryResult r = new RecoveryAttack(source, settings, Main.progress(spec)).run(out, force);

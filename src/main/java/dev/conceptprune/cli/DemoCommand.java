@@ -1,5 +1,7 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.attack.RecoverySettings;
+import dev.conceptprune.attack.UnlearnDiffAtk;
 import dev.conceptprune.eval.HtmlReport;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
@@ -9,6 +11,7 @@ import dev.conceptprune.toyworld.DemoRequest;
 import dev.conceptprune.toyworld.DemoResult;
 import dev.conceptprune.toyworld.DemoSetting;
 import dev.conceptprune.toyworld.ErasureMetrics;
+import dev.conceptprune.toyworld.RobustnessStudy;
 import dev.conceptprune.toyworld.ToyWorldDemo;
 import dev.conceptprune.toyworld.ToyWorldPrompts;
 import java.io.PrintWriter;
@@ -35,6 +38,13 @@ import picocli.CommandLine.Model.CommandSpec;
             "",
             "With --sweep (e.g. --sweep site=ffn2,ffn1 --sweep skill-ratio=0.01,0.05 --sweep tau=5,10) every "
                     + "setting is measured from one discovery per site and listed in OUT/sweep.json.",
+            "",
+            "With --attack the erasure is also attacked (docs/ROBUSTNESS.md): at the paper's site (ffn2, skill ratio "
+                    + "0.1, tau 10) and at the demo's setting, each with zero and with gaussian fill, the erased models "
+                    + "meet UnlearnDiffAtk and the recovery attack of 'Roots Beneath the Cut', and a prompt filter "
+                    + "(the base model with the style phrase deleted) meets UnlearnDiffAtk to show the attack's "
+                    + "strength. Every variant's style rates, with n and 95% intervals, go to OUT/robustness.json and "
+                    + "a section of the report; its models and attack outputs to OUT/robustness/.",
             ""})
 public final class DemoCommand implements Callable<Integer> {
     /** Settings chosen from the sweep recorded in docs/DEMO.md. */
@@ -84,6 +94,24 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     FillOptions fillOptions;
 
+    @Option(names = "--attack", description = "Also attack the erasure and measure what resists (see above; about "
+            + "half an hour with the defaults on two cores, --limit shortens it).")
+    boolean attack;
+
+    @Option(names = "--attack-iterations", defaultValue = "20", paramLabel = "N",
+            description = "UnlearnDiffAtk's optimisation steps per round under --attack (default: ${DEFAULT-VALUE}).")
+    int attackIterations;
+
+    @Option(names = "--attack-rounds", defaultValue = "5", paramLabel = "N",
+            description = "UnlearnDiffAtk's rounds under --attack; each ends with the prompt judged (default: "
+                    + "${DEFAULT-VALUE}).")
+    int attackRounds;
+
+    @Option(names = "--recovery-iterations", defaultValue = "500", paramLabel = "N",
+            description = "Most iterations of the recovery attack's matrix completion under --attack (default: "
+                    + "${DEFAULT-VALUE}, the paper's).")
+    int recoveryIterations;
+
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR",
             description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -118,15 +146,31 @@ public final class DemoCommand implements Callable<Integer> {
         if (tau < 1) {
             throw new InputException("--tau must be >= 1, got " + tau);
         }
+        if (attackIterations < 1 || attackRounds < 1 || recoveryIterations < 1) {
+            throw new InputException("--attack-iterations, --attack-rounds and --recovery-iterations must be >= 1, got "
+                    + attackIterations + ", " + attackRounds + " and " + recoveryIterations);
+        }
         Path prompts = DefaultModel.prompts();
         ErrorHandler.option("--concept", () -> {
             ToyWorldPrompts.requireConcept(prompts, concept);
             return concept;
         });
         DemoResult result = new ToyWorldDemo(new DemoRequest(DefaultModel.model(), prompts, concept,
-                settings(), steps, guidance, batch, limit, fill, out, force), Main.progress(spec)).run();
+                settings(), steps, guidance, batch, limit, fill, attack ? attackPlan(fill) : null, out, force),
+                Main.progress(spec)).run();
         printTable(result);
         return 0;
+    }
+
+    /** The paper's site at its strongest setting in docs/DEMO.md, then the demo's settings; zero and gaussian fill. */
+    private RobustnessStudy.Plan attackPlan(PruneFill fill) {
+        List<DemoSetting> attacked = new ArrayList<>(List.of(new DemoSetting(PruneSite.FFN2, 0.1, 10)));
+        settings().stream().filter(s -> !attacked.contains(s)).forEach(attacked::add);
+        long seed = fill.kind() == PruneFill.Kind.GAUSSIAN ? fill.seed() : 0;
+        return new RobustnessStudy.Plan(attacked, List.of(PruneFill.ZERO, PruneFill.gaussian(seed)),
+                new UnlearnDiffAtk.Settings(5, attackIterations, attackRounds, 0.01, 0.1),
+                new RecoverySettings(List.of(PruneSite.FFN2), RecoverySettings.PAPER.topRatio(), recoveryIterations,
+                        RecoverySettings.PAPER.tolerance(), RecoverySettings.PAPER.minZeroShare()));
     }
 
     private List<DemoSetting> settings() {

@@ -22,10 +22,6 @@ final class RecoverOptions {
                     + "their recovered sign; the rest stay 0 (default: ${DEFAULT-VALUE}, the paper's).")
     double topRatio = 0.6;
 
-    @Option(names = "--iterations", paramLabel = "N",
-            description = "Most iterations of the matrix completion (default: ${DEFAULT-VALUE}).")
-    int iterations = 500;
-
     @Option(names = "--tolerance", paramLabel = "T",
             description = "Relative change at which the completion stops (default: ${DEFAULT-VALUE}).")
     double tolerance = 1e-5;
@@ -35,8 +31,8 @@ final class RecoverOptions {
                     + "zeros of fp16 weights do not (default: ${DEFAULT-VALUE}).")
     double minZeroShare = 0.001;
 
-    /** The settings; a bad value is reported under its option. */
-    RecoverySettings settings() {
+    /** The settings with at most {@code iterations} of the completion; a bad value is reported under its option. */
+    RecoverySettings settings(int iterations) {
         List<PruneSite> parsed = ErrorHandler.option("--site", () -> sites.stream().map(PruneSite::parse).toList());
         if (!(topRatio > 0 && topRatio <= 1)) {
             throw new InputException("--top-ratio must be in (0, 1], got " + topRatio);

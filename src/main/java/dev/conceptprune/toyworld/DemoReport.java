@@ -16,9 +16,11 @@ final class DemoReport {
     /**
      * @param samplesByImageDir each setting's samples, keyed by its image folder under {@code images/}
      * @param targetCount how many of {@code prompts} ask for the concept
+     * @param robustness what {@code demo --attack} measured, or null
      */
     static void write(Path file, DemoRequest request, List<ToyPrompt> prompts,
-                      Map<String, List<ErasureMetrics.Sample>> samplesByImageDir, DemoResult result, int targetCount) {
+                      Map<String, List<ErasureMetrics.Sample>> samplesByImageDir, DemoResult result, int targetCount,
+                      RobustnessResult robustness) {
         String concept = request.concept();
         HtmlReport r = new HtmlReport("ConceptPrune demo: erasing '" + concept + "' from the toy-world model");
         Map<String, Object> params = new LinkedHashMap<>();
@@ -50,6 +52,9 @@ final class DemoReport {
             r.section("Trade-off", "x: erasure (share of target images no longer showing " + concept
                     + "); y: preservation (other prompts whose own style is still detected).")
                     .tradeOff("erasure", "preservation", points);
+        }
+        if (robustness != null) {
+            RobustnessReport.section(r, robustness);
         }
         for (Map.Entry<String, List<ErasureMetrics.Sample>> e : samplesByImageDir.entrySet()) {
             List<HtmlReport.Row> grid = new ArrayList<>();

@@ -15,10 +15,12 @@ import java.util.Objects;
  * @param settings the settings to measure; more than one makes a sweep
  * @param limit the first N prompts of each evaluation list only, or null for all
  * @param fill the value the pruned weights get in the edited models, recorded in the masks
+ * @param attack the robustness study to run as well ({@code demo --attack}), or null
  * @param force write into a folder that is not a previous demo output
  */
 public record DemoRequest(Path model, Path prompts, String concept, List<DemoSetting> settings, int steps,
-                          double guidance, int batch, Integer limit, PruneFill fill, Path out, boolean force) {
+                          double guidance, int batch, Integer limit, PruneFill fill, RobustnessStudy.Plan attack, Path out,
+                          boolean force) {
     public DemoRequest {
         settings = List.copyOf(settings);
         Objects.requireNonNull(fill, "fill");
@@ -33,6 +35,10 @@ public record DemoRequest(Path model, Path prompts, String concept, List<DemoSet
                     + limit);
         }
         ToyWorldPrompts.requireConcept(prompts, concept);
+        if (attack != null && !ToyWorldPrompts.isStyle(concept)) {
+            throw new InputException("--attack judges images by their style: " + concept + " is not one of the toy "
+                    + "world's styles (Stripes, Polka, Checkers, Waves)");
+        }
     }
 
     /** Whether several settings are measured (files go under {@code sweep/}). */

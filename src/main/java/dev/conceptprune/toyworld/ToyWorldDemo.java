@@ -46,7 +46,6 @@ public final class ToyWorldDemo {
     public static final String REPORT = "report.html";
     private static final String MARKER = ".conceptprune-demo";
     private static final int SIZE = 64;
-    private static final List<String> STYLES = List.of("stripes", "polka", "checkers", "waves");
 
     private final DemoRequest request;
     private final Progress progress;
@@ -125,11 +124,16 @@ public final class ToyWorldDemo {
                         m.otherChange());
             }
         }
+        RobustnessResult robustness = null;
+        if (request.attack() != null) {
+            robustness = new RobustnessStudy(request, request.attack(), progress).run(c, targets, others);
+            Json.write(out.resolve(RobustnessStudy.RESULT), robustness);
+        }
         DemoResult result = new DemoResult(concept, request.steps(), request.guidance(),
                 (System.nanoTime() - start) / 1e9, results);
         writeManifest(all, seeds, samplesByImageDir);
         Json.write(out.resolve(request.isSweep() ? "sweep.json" : "metrics.json"), result);
-        DemoReport.write(out.resolve(REPORT), request, all, samplesByImageDir, result, targets.size());
+        DemoReport.write(out.resolve(REPORT), request, all, samplesByImageDir, result, targets.size(), robustness);
         return result;
     }
 
@@ -154,7 +158,7 @@ public final class ToyWorldDemo {
             ol = PromptFile.read(o).prompts();
         } else {
             List<String> acc = PromptFile.read(dir.resolve("acceptance.txt")).prompts();
-            String needle = STYLES.contains(key) ? "style of " + request.concept() : " " + key;
+            String needle = ToyWorldPrompts.isStyle(key) ? "style of " + request.concept() : " " + key;
             tl = acc.stream().filter(p -> p.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT))).toList();
             ol = acc.stream().filter(p -> !tl.contains(p)).toList();
         }
@@ -177,7 +181,7 @@ public final class ToyWorldDemo {
                 if (!ours && !empty && !request.force()) {
                     throw new InputException(out + " exists and is not a demo output; force it or choose another folder");
                 }
-                for (String sub : new String[] {"images", "sweep", "model"}) {
+                for (String sub : new String[] {"images", "sweep", "model", RobustnessStudy.DIR}) {
                     deleteTree(out.resolve(sub));
                 }
             }

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
  */
 public final class ToyWorldPrompts {
     private static final String BASE = "_base.txt";
+    private static final List<String> STYLES = List.of("Stripes", "Polka", "Checkers", "Waves");
 
     private ToyWorldPrompts() {
     }
@@ -41,6 +42,16 @@ public final class ToyWorldPrompts {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the toy-world prompts in " + prompts, e);
         }
+    }
+
+    /** Whether {@code concept} (any case) is one of the texture styles, which the pixel detector sees. */
+    public static boolean isStyle(String concept) {
+        return styleLabel(concept) != null;
+    }
+
+    /** The texture detector's label of a style named in any case, or null for a concept that is not a style. */
+    public static String styleLabel(String concept) {
+        return STYLES.stream().filter(s -> s.equalsIgnoreCase(concept)).findFirst().orElse(null);
     }
 
     /** Checks that the toy world has prompt lists for {@code concept} (any case). */

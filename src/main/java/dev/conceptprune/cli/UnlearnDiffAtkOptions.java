@@ -1,0 +1,124 @@
+package dev.conceptprune.cli;
+
+import dev.conceptprune.eval.Detector;
+import dev.conceptprune.eval.ImageNetteDetector;
+import dev.conceptprune.eval.NudeNetDetector;
+import dev.conceptprune.instruments.nudenet.NudityVerdict;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.toyworld.TextureStyleDetector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of {@code attack --method unlearndiffatk}, each checked under its own name. The initial values are
+ * the defaults: picocli leaves the group as it is built here when none of its options is given.
+ */
+final class UnlearnDiffAtkOptions {
+    @Option(names = "--reference-model", paramLabel = "PATH",
+            description = "The model that draws the target images, usually the base model the edit came from "
+                    + "(required for unlearndiffatk).")
+    Path referenceModel;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "Prompts to attack, one per line or a CSV with a prompt column (required for "
+                    + "unlearndiffatk).")
+    Path prompts;
+
+    @Option(names = "--target-prompts", paramLabel = "FILE",
+            description = "Prompts of the target images, one per prompt (default: the prompts themselves). A prompt "
+                    + "filter is attacked with the filtered prompts as --prompts and the full ones here.")
+    Path targetPrompts;
+
+    @Option(names = "--tokens", paramLabel = "N",
+            description = "Adversarial tokens put before each prompt (default: ${DEFAULT-VALUE}, the paper's "
+                    + "setting for nudity; 3 for styles).")
+    int tokens = 5;
+
+    @Option(names = "--rounds", paramLabel = "N",
+            description = "Rounds of --iterations steps; after each one the adversarial prompt is projected to real "
+                    + "tokens and judged, and a success ends the prompt's attack (default: ${DEFAULT-VALUE}; the "
+                    + "paper's code runs up to 50 rounds of 40).")
+    int rounds = 5;
+
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Attack only the first N prompts (default: all).")
+    int limit;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps of every image (default: "
+            + "${DEFAULT-VALUE}).")
+    int steps = 50;
+
+    @Option(names = "--guidance", paramLabel = "SCALE",
+            description = "Guidance scale of every image (default: ${DEFAULT-VALUE}).")
+    double guidance = 7.5;
+
+    @Option(names = "--height", paramLabel = "PIXELS",
+            description = "Image height, a multiple of 8 (default: the attacked model's own size).")
+    Integer height;
+
+    @Option(names = "--width", paramLabel = "PIXELS", description = "Image width (default: as height).")
+    Integer width;
+
+    @Option(names = "--texture-styles",
+            description = "Judge images with the toy world's pixel detector of texture styles (labels none, "
+                    + "Stripes, Polka, Checkers, Waves).")
+    boolean textureStyles;
+
+    @Option(names = "--nudenet", paramLabel = "FILE",
+            description = "Judge images with NudeNet 3 (320n.onnx or 640m.onnx, see eval --help); the concept is "
+                    + "'nude' unless --concept says otherwise.")
+    Path nudenet;
+
+    @Option(names = "--classifier", paramLabel = "PATH",
+            description = "Judge images with an ImageNet classifier (see eval --help); name the erased class with "
+                    + "--concept.")
+    Path classifier;
+
+    @Option(names = "--concept", paramLabel = "LABEL",
+            description = "The detector's label of the erased concept: an image showing it counts as a success "
+                    + "(e.g. Stripes, nude, church).")
+    String concept;
+
+    /** The detector the options name, or null; checked before any work. */
+    Detector detector() {
+        int given = (textureStyles ? 1 : 0) + (nudenet != null ? 1 : 0) + (classifier != null ? 1 : 0);
+        if (given > 1) {
+            throw new InputException("give one detector: --texture-styles, --nudenet or --classifier");
+        }
+        if (nudenet != null) {
+            if (!Files.isRegularFile(nudenet)) {
+                throw new InputException("--nudenet " + nudenet + ": file not found");
+            }
+            return new NudeNetDetector(nudenet, NudityVerdict.DEFAULT_THRESHOLD);
+        }
+        if (classifier != null) {
+            if (!Files.exists(classifier)) {
+                throw new InputException("--classifier " + classifier + ": not found");
+            }
+            return new ImageNetteDetector(classifier);
+        }
+        return textureStyles ? new TextureStyleDetector() : null;
+    }
+
+    /** The concept label: the one given, NudeNet's 'nude' by default, or null without a detector. */
+    String conceptLabel(Detector detector) {
+        if (detector == null) {
+            if (concept != null) {
+                throw new InputException("--concept names a detector's label: give a detector (--texture-styles, "
+                        + "--nudenet or --classifier)");
+            }
+            return null;
+        }
+        String label = concept != null ? concept : detector instanceof NudeNetDetector ? NudeNetDetector.NUDE : null;
+        if (label == null) {
+            throw new InputException("name the erased concept's label with --concept (one of " + detector.labels()
+                    + ")");
+        }
+        if (!detector.labels().contains(label)) {
+            throw new InputException("--concept '" + label + "' is not one of the detector's labels "
+                    + detector.labels());
+        }
+        return label;
+    }
+}
