@@ -47,9 +47,11 @@ import picocli.CommandLine.Spec;
                     + "before the prompt are optimised, as distributions over the vocabulary, against the attacked "
                     + "model's own denoising loss towards that image at random timesteps, then projected to real "
                     + "tokens; the attacked model draws the adversarial prompt. With a detector every round is judged "
-                    + "and a success ends the prompt's attack. Writes OUT/images/{target,plain,attack}/, "
-                    + "OUT/manifest.jsonl, OUT/metrics.json (how often the concept shows without and under attack, "
-                    + "with 95% intervals) and OUT/report.html; an interrupted run resumes.",
+                    + "and a success ends the prompt's attack. An interrupted run resumes.",
+            "",
+            "unlearndiffatk writes OUT/images/ (target, plain and attack images), OUT/manifest.jsonl, "
+                    + "OUT/metrics.json (how often the concept shows without and under attack, with 95% intervals) "
+                    + "and OUT/report.html.",
             "",
             "Writes OUT/model/ (the recovered diffusers folder) or, for a single-file checkpoint, OUT/<its file "
                     + "name> (same layout, only recovered entries differ), and OUT/recovery.json.",
