@@ -135,7 +135,7 @@ public final class PromptAttack {
         write(target, "images/target/" + name);
         String targetLabel = label(target);
         float[] latent;
-        Shape latentShape = pipe.latentShape(1, request.height(), request.width());
+        Shape latentShape = pipe.latentShape(1, request.sampling().height(), request.sampling().width());
         try (NDManager s = m.newSubManager()) {
             NDArray mean = pipe.vae().encodeMean(Images.fromImage(s, target));
             latent = mean.mul(pipe.vae().config().scalingFactor()).toFloatArray();
@@ -177,10 +177,9 @@ public final class PromptAttack {
     }
 
     private BufferedImage image(StableDiffusionPipeline p, String prompt, long seed) {
-        GenerationSettings g = new GenerationSettings(prompt, "", request.steps(), request.guidance(), null, seed,
-                request.height(), request.width(), 1, null);
+        GenerationSettings g = request.sampling().withPrompt(prompt);
         float[] pixels = p.generateEach(List.of(prompt), List.of(seed), g, 1, StepListener.NONE).get(0);
-        return Images.toImage(pixels, 0, request.height(), request.width());
+        return Images.toImage(pixels, 0, g.height(), g.width());
     }
 
     private String label(BufferedImage image) {
@@ -202,9 +201,12 @@ public final class PromptAttack {
         id.put("model", fingerprint(attacked));
         id.put("reference_model", fingerprint(reference));
         id.put("search", request.search());
-        id.put("steps", request.steps());
-        id.put("guidance", request.guidance());
-        id.put("size", request.height() + "x" + request.width());
+        GenerationSettings g = request.sampling();
+        id.put("steps", g.steps());
+        id.put("guidance", g.guidance());
+        id.put("scheduler", g.scheduler());
+        id.put("negative_prompt", g.negativePrompt());
+        id.put("size", g.height() + "x" + g.width());
         id.put("concept_label", request.conceptLabel());
         id.put("detector", detector == null ? null : detector.key());
         return Hashing.sha256(Json.line(id));
@@ -231,7 +233,7 @@ public final class PromptAttack {
                                 + "(other models or settings)") + "; force it or choose another folder");
                     }
                     for (String sub : List.of("images", RECORDS)) {
-                        deleteTree(out.resolve(sub));
+                        AtomicFiles.removeTree(out.resolve(sub));
                     }
                 }
             }
@@ -273,16 +275,5 @@ public final class PromptAttack {
         StringBuilder b = new StringBuilder();
         rows.forEach(r -> b.append(Json.line(r)).append('\n'));
         AtomicFiles.writeString(out.resolve("manifest.jsonl"), b.toString());
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

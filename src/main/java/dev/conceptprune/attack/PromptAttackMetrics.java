@@ -39,6 +39,7 @@ public record PromptAttackMetrics(String method, String model, String referenceM
         double perPrompt = rows.stream().mapToDouble(PromptAttackRow::seconds).average().orElse(0);
         return new PromptAttackMetrics(PromptAttack.METHOD, r.model().toString(), r.referenceModel().toString(),
                 rows.size(), detector == null ? null : detector.name(), detector == null ? null : detector.settings(),
-                r.conceptLabel(), target, plain, attacked, r.search(), r.steps(), r.guidance(), perPrompt, seconds);
+                r.conceptLabel(), target, plain, attacked, r.search(), r.sampling().steps(), r.sampling().guidance(),
+                perPrompt, seconds);
     }
 }

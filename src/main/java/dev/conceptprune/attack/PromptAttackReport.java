@@ -26,7 +26,7 @@ final class PromptAttackReport {
         p.put("tokens", r.search().tokens());
         p.put("iterations per round", r.search().iterations());
         p.put("rounds", r.search().rounds());
-        p.put("steps / guidance", r.steps() + " / " + r.guidance());
+        p.put("steps / guidance", r.sampling().steps() + " / " + r.sampling().guidance());
         p.put("detector", m.detector() == null ? "none" : m.detector() + ", concept '" + r.conceptLabel() + "'");
         p.put("seconds per prompt", String.format(Locale.ROOT, "%.1f", m.secondsPerPrompt()));
         h.parameters(p);

@@ -1,6 +1,7 @@
 package dev.conceptprune.attack;
 
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.pipeline.GenerationSettings;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,17 +15,15 @@ import java.util.List;
  * @param targetPrompts   the prompts of the target images, one per prompt; the prompts themselves when equal
  * @param seeds           the seed of each prompt's images (target, without and with attack)
  * @param search          how the attack searches
- * @param steps           denoising steps of every image
- * @param guidance        guidance scale of every image
- * @param height          image height
- * @param width           image width
+ * @param sampling        steps, guidance, scheduler, negative prompt and size of every image (its prompt and seed
+ *                        are each image's own)
  * @param conceptLabel    the detector's label of the concept: an image showing it is a success
  * @param out             the output folder
  * @param force           write into a folder that holds something else
  */
 public record PromptAttackRequest(Path model, Path referenceModel, List<String> prompts, List<String> targetPrompts,
-                                  List<Long> seeds, UnlearnDiffAtk.Settings search, int steps, double guidance,
-                                  int height, int width, String conceptLabel, Path out, boolean force) {
+                                  List<Long> seeds, UnlearnDiffAtk.Settings search, GenerationSettings sampling,
+                                  String conceptLabel, Path out, boolean force) {
     public PromptAttackRequest {
         prompts = List.copyOf(prompts);
         targetPrompts = List.copyOf(targetPrompts);

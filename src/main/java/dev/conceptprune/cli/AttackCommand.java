@@ -13,6 +13,7 @@ import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.io.PromptFile;
 import dev.conceptprune.metrics.Rate;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.pipeline.GenerationSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,13 +80,12 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace existing outputs.")
     boolean force;
 
-    @Option(names = "--seed", paramLabel = "N",
-            description = "unlearndiffatk: seed of prompt i's images and search is this plus i (default: "
-                    + "${DEFAULT-VALUE}).")
-    long seed;
-
     @Mixin
     CheckpointOptions checkpoint;
+
+    /** unlearndiffatk's images; prompt i's seed is --seed plus i. */
+    @Mixin(name = "sampling")
+    SamplingOptions sampling;
 
     @ArgGroup(exclusive = false, heading = "%nOptions of --method recover:%n")
     RecoverOptions recover = new RecoverOptions();
@@ -125,12 +125,6 @@ public final class AttackCommand implements Callable<Integer> {
         if (o.limit < 0) {
             throw new InputException("--limit must be >= 0, got " + o.limit);
         }
-        if (o.steps <= 0 || o.steps > 1000) {
-            throw new InputException("--steps must be between 1 and 1000, got " + o.steps);
-        }
-        if (!Double.isFinite(o.guidance) || o.guidance < 0) {
-            throw new InputException("--guidance must be a finite number >= 0, got " + o.guidance);
-        }
         ModelSource attacked = ModelSource.open(model, checkpoint.options());
         // opened only to refuse a missing or unreadable reference model before any work
         ModelSource.open(o.referenceModel);
@@ -141,23 +135,17 @@ public final class AttackCommand implements Callable<Integer> {
             throw new InputException("--target-prompts " + o.targetPrompts + " has " + targets.size()
                     + " prompts for the " + prompts.size() + " of --prompts; give one target prompt per prompt");
         }
-        int native_ = attacked.imageSize();
-        int height = o.height != null ? o.height : native_;
-        int width = o.width != null ? o.width : o.height != null ? o.height : native_;
-        if (height <= 0 || width <= 0 || height % 8 != 0 || width % 8 != 0) {
-            throw new InputException("--height and --width must be positive multiples of 8, got " + height + "x"
-                    + width);
-        }
+        GenerationSettings settings = sampling.settings(attacked, "", sampling.size(attacked), 1);
         Detector detector = o.detector();
         String label = o.conceptLabel(detector);
         List<Long> seeds = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            seeds.add(seed + i);
+            seeds.add(settings.seed() + i);
         }
         UnlearnDiffAtk.Settings search = new UnlearnDiffAtk.Settings(o.tokens, iterations == null ? 20 : iterations,
                 o.rounds, 0.01, 0.1);
         PromptAttackRequest request = new PromptAttackRequest(model, o.referenceModel, prompts, targets, seeds, search,
-                o.steps, o.guidance, height, width, label, out, force);
+                settings, label, out, force);
         PromptAttack.Summary s;
         try (Detector d = detector) {
             s = new PromptAttack(request, d, Main.progress(spec)).run();
@@ -176,6 +164,14 @@ public final class AttackCommand implements Callable<Integer> {
 
     /** An option of the other method would be ignored without a word: refuse it instead. */
     private void refuseOptionsOfOtherMethods() {
+        if (!method.equals(PromptAttack.METHOD)) {
+            for (OptionSpec o : spec.mixins().get("sampling").options()) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw new InputException(o.longestName() + " is an option of --method " + PromptAttack.METHOD
+                            + ", not of --method " + method);
+                }
+            }
+        }
         for (ArgGroupSpec group : spec.argGroups()) {
             boolean own = group.heading().contains("--method " + method + ":");
             for (OptionSpec o : group.options()) {

@@ -45,21 +45,6 @@ final class UnlearnDiffAtkOptions {
             description = "Attack only the first N prompts (default: all).")
     int limit;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps of every image (default: "
-            + "${DEFAULT-VALUE}).")
-    int steps = 50;
-
-    @Option(names = "--guidance", paramLabel = "SCALE",
-            description = "Guidance scale of every image (default: ${DEFAULT-VALUE}).")
-    double guidance = 7.5;
-
-    @Option(names = "--height", paramLabel = "PIXELS",
-            description = "Image height, a multiple of 8 (default: the attacked model's own size).")
-    Integer height;
-
-    @Option(names = "--width", paramLabel = "PIXELS", description = "Image width (default: as height).")
-    Integer width;
-
     @Option(names = "--texture-styles",
             description = "Judge images with the toy world's pixel detector of texture styles (labels none, "
                     + "Stripes, Polka, Checkers, Waves).")

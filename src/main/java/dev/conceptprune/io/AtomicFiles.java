@@ -170,7 +170,24 @@ public final class AtomicFiles {
         }
     }
 
+    /** Removes a file or folder tree if it exists; a failure is reported as writing {@code root} failed. */
+    public static void removeTree(Path root) {
+        try {
+            walkDelete(root);
+        } catch (IOException e) {
+            throw failure(root, e);
+        }
+    }
+
     private static void deleteTree(Path root) {
+        try {
+            walkDelete(root);
+        } catch (IOException ignored) {
+            // a leftover hidden temporary entry is harmless and named as such
+        }
+    }
+
+    private static void walkDelete(Path root) throws IOException {
         if (root == null || !Files.exists(root)) {
             return;
         }
@@ -179,8 +196,6 @@ public final class AtomicFiles {
             for (Path p : paths) {
                 Files.deleteIfExists(p);
             }
-        } catch (IOException ignored) {
-            // a leftover hidden temporary entry is harmless and named as such
         }
     }
 }

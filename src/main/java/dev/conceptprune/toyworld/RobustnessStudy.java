@@ -144,7 +144,7 @@ public final class RobustnessStudy {
     private PromptAttackMetrics attack(String name, Path model, List<String> prompts, List<String> targets,
                                        List<Long> seeds) {
         PromptAttackRequest r = new PromptAttackRequest(model, request.model(), prompts, targets, seeds,
-                plan.search(), request.steps(), request.guidance(), SIZE, SIZE, ToyWorldPrompts.styleLabel(request.concept()),
+                plan.search(), settings(), ToyWorldPrompts.styleLabel(request.concept()),
                 dir.resolve("attack-" + name), true);
         return new PromptAttack(r, new TextureStyleDetector(), progress).run().metrics();
     }

@@ -24,11 +24,9 @@ import dev.conceptprune.io.AtomicFiles;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.model.TensorSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -108,7 +106,7 @@ public final class ToyWorldDemo {
                 String imageDir = request.isSweep() ? "after-" + s.slug() : "after";
                 saveImages(after, imageDir);
                 if (request.isSweep()) {
-                    deleteTree(modelDir);
+                    AtomicFiles.removeTree(modelDir);
                 }
                 List<ErasureMetrics.Sample> samples = new ArrayList<>();
                 for (int i = 0; i < all.size(); i++) {
@@ -182,7 +180,7 @@ public final class ToyWorldDemo {
                     throw new InputException(out + " exists and is not a demo output; force it or choose another folder");
                 }
                 for (String sub : new String[] {"images", "sweep", "model", RobustnessStudy.DIR}) {
-                    deleteTree(out.resolve(sub));
+                    AtomicFiles.removeTree(out.resolve(sub));
                 }
             }
             Files.createDirectories(out);
@@ -221,18 +219,5 @@ public final class ToyWorldDemo {
 
     private ManifestLine line(String file, ToyPrompt p, long seed, String model, String detected) {
         return new ManifestLine(file, p.text(), seed, model, request.steps(), request.guidance(), p.style(), detected);
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + root + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -14,6 +14,7 @@ import dev.conceptprune.eval.Detector;
 import dev.conceptprune.eval.Verdict;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
+import dev.conceptprune.pipeline.GenerationSettings;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.StringReader;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** UnlearnDiffAtk over tiny-sd: outputs as eval writes them, deterministic, resumable, guarded. */
 class PromptAttackTest {
     private static final List<String> PROMPTS = List.of("a photo of a cat", "a red car");
+    private static final GenerationSettings SAMPLING = new GenerationSettings("", "", 2, 7.5, null, 0, 32, 32, 1,
+            null);
 
     /** Calls an image "dark" or "light" by its mean; "light" plays the concept, which tiny-sd never draws. */
     private static final class Brightness implements Detector {
@@ -61,7 +64,7 @@ class PromptAttackTest {
 
     private static PromptAttackRequest request(Path out, int rounds, boolean force) {
         return new PromptAttackRequest(Fixtures.TINY_SD, Fixtures.TINY_SD, PROMPTS, PROMPTS, List.of(0L, 1L),
-                new UnlearnDiffAtk.Settings(2, 2, rounds, 0.01, 0.1), 2, 7.5, 32, 32, "light", out, force);
+                new UnlearnDiffAtk.Settings(2, 2, rounds, 0.01, 0.1), SAMPLING, "light", out, force);
     }
 
     @Test
@@ -122,7 +125,7 @@ class PromptAttackTest {
     @Test
     void refusesAConceptTheDetectorCannotSee(@TempDir Path tmp) {
         PromptAttackRequest r = new PromptAttackRequest(Fixtures.TINY_SD, Fixtures.TINY_SD, PROMPTS, PROMPTS,
-                List.of(0L, 1L), new UnlearnDiffAtk.Settings(2, 1, 1, 0.01, 0.1), 2, 7.5, 32, 32, "Stripes",
+                List.of(0L, 1L), new UnlearnDiffAtk.Settings(2, 1, 1, 0.01, 0.1), SAMPLING, "Stripes",
                 tmp.resolve("x"), false);
         InputException e = assertThrows(InputException.class,
                 () -> new PromptAttack(r, new Brightness(), Progress.silent()).run());
