@@ -36,7 +36,7 @@ final class DemoReport {
             ErasureMetrics m = res.metrics();
             rows.add(HtmlReport.cells(res.setting(), res.pruned(), HtmlReport.pct(res.prunedFractionOfUnet()),
                     HtmlReport.pct(m.targetStyleBefore()), HtmlReport.pct(m.targetStyleAfter()),
-                    HtmlReport.num(m.targetChange()), HtmlReport.num(m.otherChange()),
+                    HtmlReport.pct(m.targetNoStyleAfter()), HtmlReport.num(m.targetChange()), HtmlReport.num(m.otherChange()),
                     HtmlReport.pct(m.otherOwnStyleBefore()), HtmlReport.pct(m.otherOwnStyleAfter()),
                     HtmlReport.pct(m.otherFalseStyleBefore()), HtmlReport.pct(m.otherFalseStyleAfter())));
             points.add(new HtmlReport.Point(res.setting(), 1 - m.targetStyleAfter(),
@@ -44,9 +44,10 @@ final class DemoReport {
         }
         r.section("Measured effect", "Styles are detected from pixels by the spectral texture detector. "
                 + "'target' = prompts that ask for " + concept + "; 'other' = prompts with other styles or none. "
-                + "Change = mean absolute pixel difference before vs after (0..1).")
+                + "'No style' = target images showing no style at all, the neutral outcome (a plain image rather than "
+                + "another style). Change = mean absolute pixel difference before vs after (0..1).")
                 .table("metrics", List.of("setting", "pruned weights", "of UNet", concept + " in target (before)",
-                        concept + " in target (after)", "target change", "other change", "own style kept (before)",
+                        concept + " in target (after)", "no style in target (after)", "target change", "other change", "own style kept (before)",
                         "own style kept (after)", "false style on no-style prompts (before)", "(after)"), rows);
         if (result.results().size() > 1) {
             r.section("Trade-off", "x: erasure (share of target images no longer showing " + concept

@@ -12,14 +12,16 @@ import java.util.Map;
 
 /**
  * Before/after measures of a style erasure on the toy world: how often the erased style still
- * shows on prompts that ask for it, how much images change, and whether other prompts keep their
- * own style. Written to JSON as {@link Figures}: strict JSON, so an undefined rate is null and
+ * shows on prompts that ask for it, how much images change, whether other prompts keep their
+ * own style, and how often target prompts land on a plain image (no style: the neutral outcome of
+ * issue 18) rather than on another style. Written to JSON as {@link Figures}: strict JSON, so an undefined rate is null and
  * {@code undefined} says why.
  */
 @JsonAdapter(ErasureMetrics.Serializer.class)
 public record ErasureMetrics(String style, int targetCount, double targetStyleBefore, double targetStyleAfter,
-                             double targetChange, int otherCount, double otherChange, double otherOwnStyleBefore,
-                             double otherOwnStyleAfter, double otherFalseStyleBefore, double otherFalseStyleAfter) {
+                             double targetNoStyleBefore, double targetNoStyleAfter, double targetChange,
+                             int otherCount, double otherChange, double otherOwnStyleBefore, double otherOwnStyleAfter,
+                             double otherFalseStyleBefore, double otherFalseStyleAfter) {
 
     /** One prompt's images and what the detector saw. */
     public record Sample(ToyPrompt prompt, boolean target, float[] before, float[] after, String detectedBefore,
@@ -37,6 +39,7 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
     /** Computes the measures for an erased {@code style} (or an object, then style figures are NaN). */
     public static ErasureMetrics of(String style, List<Sample> samples) {
         Tally target = new Tally();
+        Tally targetPlain = new Tally();
         Tally styled = new Tally();
         Tally plain = new Tally();
         double targetChange = 0;
@@ -46,6 +49,8 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
             if (s.target()) {
                 targetChange += s.change();
                 target.add(s.detectedBefore().equals(style), s.detectedAfter().equals(style));
+                targetPlain.add(s.detectedBefore().equals(TextureStyleDetector.NONE),
+                        s.detectedAfter().equals(TextureStyleDetector.NONE));
                 continue;
             }
             others++;
@@ -58,8 +63,8 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
                 styled.add(s.detectedBefore().equals(own), s.detectedAfter().equals(own));
             }
         }
-        return new ErasureMetrics(style, target.n, target.before(), target.after(),
-                target.n == 0 ? Double.NaN : targetChange / target.n, others,
+        return new ErasureMetrics(style, target.n, target.before(), target.after(), targetPlain.before(),
+                targetPlain.after(), target.n == 0 ? Double.NaN : targetChange / target.n, others,
                 others == 0 ? Double.NaN : otherChange / others, styled.before(), styled.after(), plain.before(),
                 plain.after());
     }
@@ -94,8 +99,8 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
      * field in {@code undefined} (absent when every rate is defined).
      */
     public record Figures(String style, int targetCount, Double targetStyleBefore, Double targetStyleAfter,
-                          Double targetChange, int otherCount, Double otherChange, Double otherOwnStyleBefore,
-                          Double otherOwnStyleAfter, Double otherFalseStyleBefore, Double otherFalseStyleAfter,
+                          Double targetNoStyleBefore, Double targetNoStyleAfter, Double targetChange,
+                          int otherCount, Double otherChange, Double otherOwnStyleBefore, Double otherOwnStyleAfter, Double otherFalseStyleBefore, Double otherFalseStyleAfter,
                           @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false) Map<String, String> undefined) {
     }
 
@@ -108,6 +113,8 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
         String noPlain = "every other prompt asks for a style";
         return new Figures(style, targetCount, why.figure("target_style_before", targetStyleBefore, noTarget),
                 why.figure("target_style_after", targetStyleAfter, noTarget),
+                why.figure("target_no_style_before", targetNoStyleBefore, noTarget),
+                why.figure("target_no_style_after", targetNoStyleAfter, noTarget),
                 why.figure("target_change", targetChange, noTarget), otherCount,
                 why.figure("other_change", otherChange, noOther),
                 why.figure("other_own_style_before", otherOwnStyleBefore, noStyled),
