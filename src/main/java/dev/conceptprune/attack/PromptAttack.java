@@ -85,6 +85,8 @@ public final class PromptAttack {
         List<PromptAttackRow> rows = new ArrayList<>();
         int attackedCount = 0;
         int reused = 0;
+        // One copy of the attacked weights serves the gradient steps and the images; a gradient runtime
+        // computes out of place, a little slower; its images are the same (bit-identical on the toy model).
         Runtime tracked = Runtime.cpu().withGradients(true);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(attacked, tracked);
              StableDiffusionPipeline refPipe = same ? null : StableDiffusionPipeline.load(reference);

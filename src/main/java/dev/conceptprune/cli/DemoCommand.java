@@ -94,8 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     FillOptions fillOptions;
 
-    @Option(names = "--attack", description = "Also attack the erasure and measure what resists (see above; about "
-            + "half an hour with the defaults on two cores, --limit shortens it).")
+    @Option(names = "--attack", description = "Also attack the erasure and measure what resists (see above; about 45 "
+            + "minutes with the defaults on the 2-core project machine, --limit shortens it).")
     boolean attack;
 
     @Option(names = "--attack-iterations", defaultValue = "20", paramLabel = "N",
