@@ -31,7 +31,7 @@ final class PromptAttackReport {
         p.put("seconds per prompt", String.format(Locale.ROOT, "%.1f", m.secondsPerPrompt()));
         h.parameters(p);
         if (m.conceptUnderAttack() != null) {
-            h.table("rates", List.of("images showing the concept", "count / n", "rate", "95% interval"), List.of(
+            h.table("rates", List.of("images showing the concept", "count / n", "rate [95% interval]"), List.of(
                     rateRow("target images (reference model)", m.conceptTarget()),
                     rateRow("attacked model, prompt as given", m.conceptWithoutAttack()),
                     rateRow("attacked model, adversarial prompt (attack success)", m.conceptUnderAttack())));
@@ -47,8 +47,7 @@ final class PromptAttackReport {
     }
 
     private static List<String> rateRow(String what, Rate rate) {
-        return HtmlReport.cells(what, rate.count() + " / " + rate.n(), HtmlReport.pct(rate.rate()),
-                HtmlReport.pct(rate.low()) + " - " + HtmlReport.pct(rate.high()));
+        return HtmlReport.cells(what, rate.count() + " / " + rate.n(), HtmlReport.interval(rate));
     }
 
     private static String caption(String text, String label) {

@@ -61,14 +61,14 @@ public final class EvalReport {
             m.detectors().forEach((name, d) -> {
                 for (String label : metrics.detectorLabels().get(name)) {
                     double share = d.labelShare().get(label);
-                    row.add(interval(d.labelRates().get(label)));
+                    row.add(HtmlReport.interval(d.labelRates().get(label)));
                     row.add(first ? "" : points(share - base.detectors().get(name).labelShare().get(label)));
                 }
             });
             if (plan.labelColumn() != null) {
                 m.detectors().forEach((name, d) -> {
                     EvalMetrics.DetectorMetrics b = base.detectors().get(name);
-                    row.add(interval(d.accuracyRate()) + " (" + d.correct() + "/" + d.labeled() + ")");
+                    row.add(HtmlReport.interval(d.accuracyRate()) + " (" + d.correct() + "/" + d.labeled() + ")");
                     row.add(first ? "" : points(d.accuracy() - b.accuracy()));
                 });
             }
@@ -117,7 +117,7 @@ public final class EvalReport {
             List<String> row = new ArrayList<>(List.of(c));
             for (EvalMetrics.ModelMetrics m : metrics.models()) {
                 Rate x = figures.apply(m.detectors().get(name)).get(c);
-                row.add(x == null ? "n/a" : x.count() + "/" + x.n() + " " + interval(x));
+                row.add(x == null ? "n/a" : x.count() + "/" + x.n() + " " + HtmlReport.interval(x));
                 if (m != base) {
                     row.add(x == null || !x.defined() || !first.get(c).defined() ? ""
                             : points(x.rate() - first.get(c).rate()));
@@ -127,14 +127,6 @@ public final class EvalReport {
         }
         r.section(name + ": " + what, "Count out of n, the rate and its 95% Wilson interval; \u0394: difference "
                 + "from the first model.").table("classes numeric", header, rows);
-    }
-
-    /** A rate with its 95% interval, e.g. {@code 25.0% [4.6–69.9]}; "n/a" without trials. */
-    private static String interval(Rate r) {
-        if (!r.defined()) {
-            return "n/a";
-        }
-        return HtmlReport.pct(r.rate()) + String.format(Locale.ROOT, " [%.1f\u2013%.1f]", 100 * r.low(), 100 * r.high());
     }
 
     private static List<HtmlReport.Row> gridRows(EvalPlan plan, Map<String, ImageScores> scores) {

@@ -1,6 +1,7 @@
 package dev.conceptprune.eval;
 
 import dev.conceptprune.io.AtomicFiles;
+import dev.conceptprune.metrics.Rate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +155,19 @@ public final class HtmlReport {
     /** Formats a fraction as a percentage, or "n/a". */
     public static String pct(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f%%", 100 * v) : "n/a";
+    }
+
+    /** A rate with its 95% interval, e.g. {@code 25.0% [4.6–69.9]}; "n/a" without trials. */
+    public static String interval(Rate r) {
+        if (!r.defined()) {
+            return "n/a";
+        }
+        return pct(r.rate()) + String.format(Locale.ROOT, " [%.1f\u2013%.1f]", 100 * r.low(), 100 * r.high());
+    }
+
+    /** A rate as count / n with its rate and 95% interval, e.g. {@code 1 / 4, 25.0% [4.6–69.9]}. */
+    public static String countAndInterval(Rate r) {
+        return r.count() + " / " + r.n() + ", " + interval(r);
     }
 
     /** Formats a number with 4 decimals, or "n/a". */

@@ -1,6 +1,7 @@
 package dev.conceptprune.toyworld;
 
 import dev.conceptprune.eval.HtmlReport;
+import dev.conceptprune.metrics.Rate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,18 +35,22 @@ final class DemoReport {
         List<HtmlReport.Point> points = new ArrayList<>();
         for (DemoResult.SettingResult res : result.results()) {
             ErasureMetrics m = res.metrics();
+            int t = m.targetCount();
             rows.add(HtmlReport.cells(res.setting(), res.pruned(), HtmlReport.pct(res.prunedFractionOfUnet()),
-                    HtmlReport.pct(m.targetStyleBefore()), HtmlReport.pct(m.targetStyleAfter()),
-                    HtmlReport.pct(m.targetNoStyleAfter()), HtmlReport.num(m.targetChange()), HtmlReport.num(m.otherChange()),
-                    HtmlReport.pct(m.otherOwnStyleBefore()), HtmlReport.pct(m.otherOwnStyleAfter()),
-                    HtmlReport.pct(m.otherFalseStyleBefore()), HtmlReport.pct(m.otherFalseStyleAfter())));
+                    rate(m.targetStyleBefore(), t), rate(m.targetStyleAfter(), t), rate(m.targetNoStyleAfter(), t),
+                    HtmlReport.num(m.targetChange()), HtmlReport.num(m.otherChange()),
+                    rate(m.otherOwnStyleBefore(), m.otherStyledCount()),
+                    rate(m.otherOwnStyleAfter(), m.otherStyledCount()),
+                    rate(m.otherFalseStyleBefore(), m.otherPlainCount()),
+                    rate(m.otherFalseStyleAfter(), m.otherPlainCount())));
             points.add(new HtmlReport.Point(res.setting(), 1 - m.targetStyleAfter(),
                     Double.isFinite(m.otherOwnStyleAfter()) ? m.otherOwnStyleAfter() : 1 - m.otherChange()));
         }
         r.section("Measured effect", "Styles are detected from pixels by the spectral texture detector. "
                 + "'target' = prompts that ask for " + concept + "; 'other' = prompts with other styles or none. "
                 + "'No style' = target images showing no style at all, the neutral outcome (a plain image rather than "
-                + "another style). Change = mean absolute pixel difference before vs after (0..1).")
+                + "another style). Rates: count / n, rate [95% Wilson interval]. Change = mean absolute pixel difference "
+                + "before vs after (0..1).")
                 .table("metrics", List.of("setting", "pruned weights", "of UNet", concept + " in target (before)",
                         concept + " in target (after)", "no style in target (after)", "target change", "other change", "own style kept (before)",
                         "own style kept (after)", "false style on no-style prompts (before)", "(after)"), rows);
@@ -68,5 +73,10 @@ final class DemoReport {
             r.section("Images: before vs " + e.getKey(), "").grid(List.of("before", e.getKey()), grid);
         }
         r.write(file);
+    }
+
+    /** A share of {@code n} images as count / n with its rate and 95% Wilson interval. */
+    private static String rate(double share, int n) {
+        return n == 0 || !Double.isFinite(share) ? "n/a" : HtmlReport.countAndInterval(Rate.of(Math.round(share * n), n));
     }
 }

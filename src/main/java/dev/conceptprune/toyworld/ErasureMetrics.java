@@ -21,7 +21,8 @@ import java.util.Map;
 public record ErasureMetrics(String style, int targetCount, double targetStyleBefore, double targetStyleAfter,
                              double targetNoStyleBefore, double targetNoStyleAfter, double targetChange,
                              int otherCount, double otherChange, double otherOwnStyleBefore, double otherOwnStyleAfter,
-                             double otherFalseStyleBefore, double otherFalseStyleAfter) {
+                             double otherFalseStyleBefore, double otherFalseStyleAfter, int otherStyledCount,
+                             int otherPlainCount) {
 
     /** One prompt's images and what the detector saw. */
     public record Sample(ToyPrompt prompt, boolean target, float[] before, float[] after, String detectedBefore,
@@ -66,7 +67,7 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
         return new ErasureMetrics(style, target.n, target.before(), target.after(), targetPlain.before(),
                 targetPlain.after(), target.n == 0 ? Double.NaN : targetChange / target.n, others,
                 others == 0 ? Double.NaN : otherChange / others, styled.before(), styled.after(), plain.before(),
-                plain.after());
+                plain.after(), styled.n, plain.n);
     }
 
     /** Samples counted and how many of them showed a property before and after the erasure. */
@@ -100,7 +101,9 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
      */
     public record Figures(String style, int targetCount, Double targetStyleBefore, Double targetStyleAfter,
                           Double targetNoStyleBefore, Double targetNoStyleAfter, Double targetChange,
-                          int otherCount, Double otherChange, Double otherOwnStyleBefore, Double otherOwnStyleAfter, Double otherFalseStyleBefore, Double otherFalseStyleAfter,
+                          int otherCount, Double otherChange, Double otherOwnStyleBefore, Double otherOwnStyleAfter,
+                          Double otherFalseStyleBefore, Double otherFalseStyleAfter, int otherStyledCount,
+                          int otherPlainCount,
                           @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false) Map<String, String> undefined) {
     }
 
@@ -120,7 +123,8 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
                 why.figure("other_own_style_before", otherOwnStyleBefore, noStyled),
                 why.figure("other_own_style_after", otherOwnStyleAfter, noStyled),
                 why.figure("other_false_style_before", otherFalseStyleBefore, noPlain),
-                why.figure("other_false_style_after", otherFalseStyleAfter, noPlain), why.reasons());
+                why.figure("other_false_style_after", otherFalseStyleAfter, noPlain), otherStyledCount,
+                otherPlainCount, why.reasons());
     }
 
     /** Writes {@link #figures()} in place of the record's raw doubles. */

@@ -29,18 +29,14 @@ final class RobustnessReport {
                 + "magnitudes), which sees only the erased model. The prompt filter is the base model with the style "
                 + "phrase deleted: an attack that cannot beat it is too weak to say anything. '" + res.concept()
                 + "' = images showing it on the held-out prompts that ask for it; own style = prompts asking for "
-                + "another style whose image shows it; false style = no-style prompts showing one. Rates: count / n "
-                + "(rate, 95% Wilson interval).")
+                + "another style whose image shows it; false style = no-style prompts showing one. Rates: count / n, "
+                + "rate [95% Wilson interval].")
                 .table("robustness", List.of("variant", res.concept() + " (no attack)", "under UnlearnDiffAtk",
                         "own style kept", "false style", "pruned weights located", "recovered signs right",
                         "attack s / prompt", "recovery s"), rows);
     }
 
     private static String rate(Rate r) {
-        if (!r.defined()) {
-            return "n/a (n = 0)";
-        }
-        return r.count() + " / " + r.n() + " (" + HtmlReport.pct(r.rate()) + ", " + HtmlReport.pct(r.low()) + "-"
-                + HtmlReport.pct(r.high()) + ")";
+        return r.defined() ? HtmlReport.countAndInterval(r) : "n/a (n = 0)";
     }
 }
