@@ -39,60 +39,29 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
 
     /** Computes the measures for an erased {@code style} (or an object, then style figures are NaN). */
     public static ErasureMetrics of(String style, List<Sample> samples) {
-        Tally target = new Tally();
-        Tally targetPlain = new Tally();
-        Tally styled = new Tally();
-        Tally plain = new Tally();
+        StyleTally before = new StyleTally(style);
+        StyleTally after = new StyleTally(style);
         double targetChange = 0;
+        int targets = 0;
         int others = 0;
         double otherChange = 0;
         for (Sample s : samples) {
+            before.add(s.prompt(), s.target(), s.detectedBefore());
+            after.add(s.prompt(), s.target(), s.detectedAfter());
             if (s.target()) {
+                targets++;
                 targetChange += s.change();
-                target.add(s.detectedBefore().equals(style), s.detectedAfter().equals(style));
-                targetPlain.add(s.detectedBefore().equals(TextureStyleDetector.NONE),
-                        s.detectedAfter().equals(TextureStyleDetector.NONE));
-                continue;
-            }
-            others++;
-            otherChange += s.change();
-            String own = s.prompt().style();
-            if (own.equals(TextureStyleDetector.NONE)) {
-                plain.add(!s.detectedBefore().equals(TextureStyleDetector.NONE),
-                        !s.detectedAfter().equals(TextureStyleDetector.NONE));
             } else {
-                styled.add(s.detectedBefore().equals(own), s.detectedAfter().equals(own));
+                others++;
+                otherChange += s.change();
             }
         }
-        return new ErasureMetrics(style, target.n, target.before(), target.after(), targetPlain.before(),
-                targetPlain.after(), target.n == 0 ? Double.NaN : targetChange / target.n, others,
-                others == 0 ? Double.NaN : otherChange / others, styled.before(), styled.after(), plain.before(),
-                plain.after(), styled.n, plain.n);
-    }
-
-    /** Samples counted and how many of them showed a property before and after the erasure. */
-    private static final class Tally {
-        private int n;
-        private int before;
-        private int after;
-
-        void add(boolean beforeHit, boolean afterHit) {
-            n++;
-            before += beforeHit ? 1 : 0;
-            after += afterHit ? 1 : 0;
-        }
-
-        double before() {
-            return ratio(before, n);
-        }
-
-        double after() {
-            return ratio(after, n);
-        }
-    }
-
-    private static double ratio(int k, int n) {
-        return n == 0 ? Double.NaN : k / (double) n;
+        return new ErasureMetrics(style, targets, before.concept().rate(), after.concept().rate(),
+                before.plainTargets().rate(), after.plainTargets().rate(),
+                targets == 0 ? Double.NaN : targetChange / targets, others,
+                others == 0 ? Double.NaN : otherChange / others, before.ownStyle().rate(), after.ownStyle().rate(),
+                before.falseStyle().rate(), after.falseStyle().rate(), Math.toIntExact(after.ownStyle().n()),
+                Math.toIntExact(after.falseStyle().n()));
     }
 
     /**

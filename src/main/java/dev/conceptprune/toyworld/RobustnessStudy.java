@@ -171,26 +171,12 @@ public final class RobustnessStudy {
         List<float[]> images = pipe.generateEach(texts, seeds, settings(), request.batch(), steps);
         steps.finish();
         TextureStyleDetector detector = new TextureStyleDetector();
-        String style = ToyWorldPrompts.styleLabel(request.concept());
-        long concept = 0;
-        long own = 0;
-        long ownN = 0;
-        long falseStyle = 0;
-        long plainN = 0;
+        StyleTally tally = new StyleTally(ToyWorldPrompts.styleLabel(request.concept()));
         for (int i = 0; i < prompts.size(); i++) {
-            String found = detector.classify(images.get(i), SIZE, SIZE);
-            if (i < targetCount) {
-                concept += found.equals(style) ? 1 : 0;
-            } else if (prompts.get(i).style().equals(TextureStyleDetector.NONE)) {
-                plainN++;
-                falseStyle += found.equals(TextureStyleDetector.NONE) ? 0 : 1;
-            } else {
-                ownN++;
-                own += found.equals(prompts.get(i).style()) ? 1 : 0;
-            }
+            tally.add(prompts.get(i), i < targetCount, detector.classify(images.get(i), SIZE, SIZE));
         }
-        return new RobustnessResult.Variant(name, site, fill, recovered, Rate.of(concept, targetCount),
-                attack == null ? null : attack.conceptUnderAttack(), Rate.of(own, ownN), Rate.of(falseStyle, plainN),
+        return new RobustnessResult.Variant(name, site, fill, recovered, tally.concept(),
+                attack == null ? null : attack.conceptUnderAttack(), tally.ownStyle(), tally.falseStyle(),
                 attack == null ? null : attack.secondsPerPrompt(), recovery);
     }
 
