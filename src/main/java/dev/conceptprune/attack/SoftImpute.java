@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -106,13 +105,7 @@ public final class SoftImpute {
         for (int i = 0; i < args.length; i++) {
             in[i] = IValue.from((PtNDArray) args[i]);
         }
-        try (IValue out = IValueUtils.runMethod(module, method, in)) {
-            return out.toTensor((PtNDManager) args[0].getManager());
-        } finally {
-            for (IValue i : in) {
-                i.close();
-            }
-        }
+        return TorchScriptArchive.run(module, method, args[0].getManager(), in);
     }
 
     private static double change(PtSymbolBlock module, NDArray x, NDArray reference) {

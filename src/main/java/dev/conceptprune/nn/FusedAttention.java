@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -54,13 +53,7 @@ final class FusedAttention {
         IValue[] in = mask == null
                 ? new IValue[] {tensor(q), tensor(k), tensor(v), IValue.from((double) scale)}
                 : new IValue[] {tensor(q), tensor(k), tensor(v), tensor(mask), IValue.from((double) scale)};
-        try (IValue out = mask == null ? module.forward(in) : IValueUtils.runMethod(module, "masked", in)) {
-            return out.toTensor((PtNDManager) q.getManager());
-        } finally {
-            for (IValue i : in) {
-                i.close();
-            }
-        }
+        return TorchScriptArchive.run(module, mask == null ? "forward" : "masked", q.getManager(), in);
     }
 
     /**

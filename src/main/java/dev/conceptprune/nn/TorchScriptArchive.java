@@ -1,7 +1,11 @@
 package dev.conceptprune.nn;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.conceptprune.runtime.Runtime;
 import java.io.ByteArrayInputStream;
@@ -50,6 +54,20 @@ public final class TorchScriptArchive {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("libtorch could not compile the " + what + " module: "
                     + e.getMessage().strip().lines().findFirst().orElse(e.toString()), e);
+        }
+    }
+
+    /**
+     * Runs {@code method} of a loaded module on {@code in} (closed afterwards) without autograd and returns
+     * its tensor in {@code manager}.
+     */
+    public static NDArray run(PtSymbolBlock module, String method, NDManager manager, IValue... in) {
+        try (IValue out = "forward".equals(method) ? module.forward(in) : IValueUtils.runMethod(module, method, in)) {
+            return out.toTensor((PtNDManager) manager);
+        } finally {
+            for (IValue i : in) {
+                i.close();
+            }
         }
     }
 
