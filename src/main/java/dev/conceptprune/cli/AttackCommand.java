@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
                     + "and a success ends the prompt's attack. An interrupted run resumes.",
             "",
             "unlearndiffatk writes OUT/images/ (target, plain and attack images), OUT/manifest.jsonl, "
-                    + "OUT/metrics.json (how often the concept shows without and under attack, with 95% intervals) "
+                    + "OUT/metrics.json (how often the concept shows without and under attack, with 95%% intervals) "
                     + "and OUT/report.html.",
             "",
             "Writes OUT/model/ (the recovered diffusers folder) or, for a single-file checkpoint, OUT/<its file "

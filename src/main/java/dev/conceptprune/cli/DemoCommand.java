@@ -43,7 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "0.1, tau 10) and at the demo's setting, each with zero and with gaussian fill, the erased models "
                     + "meet UnlearnDiffAtk and the recovery attack of 'Roots Beneath the Cut', and a prompt filter "
                     + "(the base model with the style phrase deleted) meets UnlearnDiffAtk to show the attack's "
-                    + "strength. Every variant's style rates, with n and 95% intervals, go to OUT/robustness.json and "
+                    + "strength. Every variant's style rates, with n and 95%% intervals, go to OUT/robustness.json and "
                     + "a section of the report; its models and attack outputs to OUT/robustness/.",
             ""})
 public final class DemoCommand implements Callable<Integer> {

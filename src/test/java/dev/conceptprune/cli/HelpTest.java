@@ -33,6 +33,24 @@ class HelpTest {
         }
     }
 
+    /** picocli formats every help text with String.format: a bare '%' prints a warning and the raw text. */
+    @Test
+    void everyHelpTextIsAValidFormatString() {
+        for (CommandLine c : commands()) {
+            List<String> texts = new ArrayList<>(List.of(c.getCommandSpec().usageMessage().description()));
+            for (ArgSpec a : c.getCommandSpec().args()) {
+                texts.addAll(List.of(a.description()));
+            }
+            for (String text : texts) {
+                try {
+                    String.format(text);
+                } catch (java.util.IllegalFormatException e) {
+                    throw new AssertionError(c.getCommandName() + ": '" + text + "': " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
     @Test
     void noDottedNameIsSplitAcrossLines() {
         // picocli may break a line after any dot, which cuts names such as ff.net.2 or sweep.json in two.
