@@ -23,8 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "OUT/<its file name> in the same layout. A mask computed on another model is refused "
                     + "(fingerprint check); masks name diffusers parameters, so a mask found on a folder applies to "
                     + "the single file of the same weights and back. The pruned weights get the fill the masks "
-                    + "record (zero, or erase --fill gaussian's seeded noise), so apply reproduces erase's model; "
-                    + "masks of different fills are not united.",
+                    + "record (zero, erase --fill gaussian's seeded noise, or the matched values the mask carries), so "
+                    + "apply reproduces erase's model; masks of different fills, or several with matched values, are "
+                    + "not united.",
             ""})
 public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH",

@@ -40,7 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "setting is measured from one discovery per site and listed in OUT/sweep.json.",
             "",
             "With --attack the erasure is also attacked (docs/ROBUSTNESS.md): at the paper's site (ffn2, skill ratio "
-                    + "0.1, tau 10) and at the demo's setting, each with zero and with gaussian fill, the erased models "
+                    + "0.1, tau 10) and at the demo's setting, each with zero and gaussian fill (and the matched one where "
+                    + "the site allows it), the erased models "
                     + "meet UnlearnDiffAtk and the recovery attack of 'Roots Beneath the Cut', and a prompt filter "
                     + "(the base model with the style phrase deleted) meets UnlearnDiffAtk to show the attack's "
                     + "strength. Every variant's style rates, with n and 95%% intervals, go to OUT/robustness.json and "
@@ -48,7 +49,7 @@ import picocli.CommandLine.Model.CommandSpec;
             ""})
 public final class DemoCommand implements Callable<Integer> {
     /** Settings chosen from the sweep recorded in docs/DEMO.md. */
-    static final String DEFAULT_SITE = "attn2-v";
+    static final String DEFAULT_SITE = "attn2-kv";
     static final double DEFAULT_SKILL_RATIO = 0.4;
     static final int DEFAULT_TAU = 10;
 
@@ -126,7 +127,9 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", DefaultModel.model())
                 .clearOf("prompt", DefaultModel.prompts()).folder());
-        PruneFill fill = fillOptions.fill();
+        // The matched fill lands on the plain image (docs/DEMO.md) but needs sites that read the text states.
+        PruneFill fill = fillOptions.fill(settings().stream().allMatch(s -> s.site().readsTextStates())
+                ? PruneFill.MATCHED : PruneFill.ZERO);
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }
@@ -167,7 +170,11 @@ public final class DemoCommand implements Callable<Integer> {
         List<DemoSetting> attacked = new ArrayList<>(List.of(new DemoSetting(PruneSite.FFN2, 0.1, 10)));
         settings().stream().filter(s -> !attacked.contains(s)).forEach(attacked::add);
         long seed = fill.kind() == PruneFill.Kind.GAUSSIAN ? fill.seed() : 0;
-        return new RobustnessStudy.Plan(attacked, List.of(PruneFill.ZERO, PruneFill.gaussian(seed)),
+        List<PruneFill> fills = new ArrayList<>(List.of(PruneFill.ZERO, PruneFill.gaussian(seed)));
+        if (fill.kind() == PruneFill.Kind.MATCHED) {
+            fills.add(PruneFill.MATCHED);
+        }
+        return new RobustnessStudy.Plan(attacked, fills,
                 new UnlearnDiffAtk.Settings(5, attackIterations, attackRounds, 0.01, 0.1),
                 new RecoverySettings(List.of(PruneSite.FFN2), RecoverySettings.PAPER.topRatio(), recoveryIterations,
                         RecoverySettings.PAPER.tolerance(), RecoverySettings.PAPER.minZeroShare()));

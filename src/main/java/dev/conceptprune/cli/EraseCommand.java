@@ -4,6 +4,7 @@ import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.eval.SweepEvaluation;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.io.PromptFile;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
@@ -37,8 +38,8 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "selects the skilled weights with the Wanda score and zeroes them (--fill gaussian: noise). The sites: ffn2 and ffn1, "
                     + "the UNet feed-forward's output layer (ff.net.2, the paper's choice) and input layer "
                     + "(ff.net.0.proj), observed over the first --tau UNet calls; attn2-k and attn2-v, the "
-                    + "cross-attention's key and value projections, which read the text states; text-mlp, the text "
-                    + "encoder's MLP output layers.",
+                    + "cross-attention's key and value projections, which read the text states, and attn2-kv, both "
+                    + "from one observation; text-mlp, the text encoder's MLP output layers.",
             "",
             "Writes OUT/model/ (the edited diffusers folder) or, for a single-file checkpoint, OUT/<its file name> "
                     + "(same layout, only pruned entries differ), OUT/<concept>.mask.safetensors and "
@@ -66,8 +67,8 @@ public final class EraseCommand implements Callable<Integer> {
     double selectRatio;
 
     @Option(names = "--site", defaultValue = "ffn2", paramLabel = "SITE",
-            description = "Where to score and prune: ffn2 (default), ffn1, attn2-k, attn2-v or text-mlp, as "
-                    + "described above.")
+            description = "Where to score and prune: ffn2 (default), ffn1, attn2-k, attn2-v, attn2-kv or "
+                    + "text-mlp, as described above.")
     String site;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
@@ -77,6 +78,16 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Mixin
     FillOptions fillOptions;
+
+    @Option(names = "--neutral-prompts", paramLabel = "FILE",
+            description = "With --fill matched: what each target prompt should read like, paired in order with "
+                    + "them, e.g. the target prompt with the concept's words left out (default: the base prompts).")
+    Path neutralPrompts;
+
+    @Option(names = "--preserve-prompts", paramLabel = "FILE",
+            description = "With --fill matched: prompts whose cross-attention keys and values must not change, "
+                    + "e.g. neighbouring concepts to keep (default: the base prompts; the empty prompt always).")
+    Path preservePrompts;
 
     @Mixin
     SamplingOptions sampling;
@@ -132,7 +143,7 @@ public final class EraseCommand implements Callable<Integer> {
         Path modelPath = model.folder();
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", modelPath).clearOf("CLIP model", clip)
                 .folder());
-        PruneFill fill = fillOptions.fill();
+        PruneFill fill = fillOptions.fill(PruneFill.ZERO);
         ModelSource folder = model.open();
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
@@ -144,8 +155,13 @@ public final class EraseCommand implements Callable<Integer> {
         if (where.timeDependent() && tau > callsPerRun) {
             throw new InputException("--tau " + tau + " exceeds " + limit);
         }
-        EraseRequest request = new EraseRequest(modelPath, model.checkpoint.options(), list, where, skillRatio, tau, selectRatio, batch, settings,
-                fill, sweepRequest(where, callsPerRun, limit), out, force);
+        List<String> neutrals = neutralPrompts == null ? null
+                : ErrorHandler.option("--neutral-prompts", () -> PromptFile.read(neutralPrompts).prompts());
+        List<String> preserved = preservePrompts == null ? null
+                : ErrorHandler.option("--preserve-prompts", () -> PromptFile.read(preservePrompts).prompts());
+        EraseRequest request = new EraseRequest(modelPath, model.checkpoint.options(), list, where, skillRatio, tau,
+                selectRatio, batch, settings, fill, neutrals, preserved, sweepRequest(where, callsPerRun, limit), out,
+                force);
         concepts.toyWorldWarning(modelPath, list).ifPresent(Main.progress(spec)::warn);
         PromptWarnings warnings = PromptWarnings.of(folder, Main.progress(spec)).concepts(list);
         if (dryRun) {

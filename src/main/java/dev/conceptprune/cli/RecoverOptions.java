@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 final class RecoverOptions {
     @Option(names = "--site", split = ",", paramLabel = "SITE",
             description = "Sites whose weights are searched for pruned matrices, comma-separated: ffn2 (default, "
-                    + "the paper's ff.net.2), ffn1, attn2-k, attn2-v, text-mlp, as erase --help describes them.")
+                    + "the paper's ff.net.2), ffn1, attn2-k, attn2-v, attn2-kv, text-mlp, as erase --help describes them.")
     List<String> sites = new ArrayList<>(List.of("ffn2"));
 
     @Option(names = "--top-ratio", paramLabel = "R",

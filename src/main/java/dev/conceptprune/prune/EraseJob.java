@@ -76,11 +76,12 @@ public final class EraseJob {
                         request.batch(), progress).withCheckpoint(checkpoint).run(c.pairs());
                 MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
                         request.selectRatio(), settings, request.fill());
-                PruneMask mask = MaskBuilder.build(siteWeights, layers, r.base(), r.target(), meta, fingerprint);
+                PruneMask mask = MatchedFill.build(pipe, siteWeights, layers, r.base(), r.target(), meta, fingerprint,
+                        request.matchedPrompts(c));
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
                 List<EraseResult.SweepMask> sweep = request.sweep() == null ? null
-                        : sweepMasks(c, r, siteWeights, layers, meta, fingerprint);
+                        : sweepMasks(pipe, c, r, siteWeights, layers, meta, fingerprint);
                 checkpoint.delete();
                 masks.add(mask);
                 results.add(conceptResult(c, meta, mask, r, callsPerRun, maskFile, sweep));
@@ -119,13 +120,14 @@ public final class EraseJob {
     }
 
     /** One mask per swept (skill ratio, tau), all from the statistics of the single discovery. */
-    private List<EraseResult.SweepMask> sweepMasks(Concept c, ConceptDiscovery.Result r, SiteWeights siteWeights,
+    private List<EraseResult.SweepMask> sweepMasks(StableDiffusionPipeline pipe, Concept c, ConceptDiscovery.Result r,
+                                                   SiteWeights siteWeights,
                                                    List<SiteLayer> layers, MaskMetadata main, String fingerprint) {
         List<EraseResult.SweepMask> entries = new ArrayList<>();
         for (double ratio : request.sweptSkillRatios(c)) {
             for (int t : request.sweptTausAtSite()) {
-                PruneMask m = MaskBuilder.build(siteWeights, layers, r.base(), r.target(),
-                        main.with(ratio, t), fingerprint);
+                PruneMask m = MatchedFill.build(pipe, siteWeights, layers, r.base(), r.target(), main.with(ratio, t),
+                        fingerprint, request.matchedPrompts(c));
                 Path file = request.out().resolve(String.format(Locale.ROOT, "%s.r%s-t%d.mask.safetensors", c.slug(),
                         ratio, t));
                 m.write(file);

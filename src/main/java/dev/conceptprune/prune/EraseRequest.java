@@ -20,12 +20,17 @@ import java.util.Objects;
  * @param batch prompts per UNet batch during discovery
  * @param settings steps, guidance, scheduler, seed, size and negative prompt of the observation runs
  * @param fill the value the pruned weights get in the edited model, recorded in every mask
+ * @param neutralPrompts for the matched fill: what each target prompt should read like, paired in order;
+ *     null for the concept's base prompts
+ * @param preservedPrompts for the matched fill: prompts whose keys and values must not change; null for the
+ *     concept's base prompts
  * @param sweep further masks from the same discovery, or null
  * @param force replace an existing edited model
  */
 public record EraseRequest(Path model, SingleFileOptions modelOptions, List<Concept> concepts, PruneSite site,
                            Double skillRatio, int tau, double selectRatio, int batch, GenerationSettings settings,
-                           PruneFill fill, Sweep sweep, Path out, boolean force) {
+                           PruneFill fill, List<String> neutralPrompts, List<String> preservedPrompts, Sweep sweep,
+                           Path out, boolean force) {
     /**
      * Further settings measured from one discovery per concept.
      *
@@ -54,6 +59,22 @@ public record EraseRequest(Path model, SingleFileOptions modelOptions, List<Conc
             throw new InputException("name a concept to erase");
         }
         Concept.requireDistinct(concepts);
+        if (fill.kind() == PruneFill.Kind.MATCHED) {
+            if (!site.readsTextStates()) {
+                throw new InputException("the matched fill solves weights that read the text states: use it with "
+                        + "the sites attn2-k, attn2-v or attn2-kv, not " + site.id());
+            }
+            if (concepts.size() > 1) {
+                throw new InputException("the matched fill solves one concept's values: erase one concept per run "
+                        + "with it");
+            }
+            if (neutralPrompts != null && neutralPrompts.size() != concepts.get(0).pairs().size()) {
+                throw new InputException("the neutral prompts pair with the target prompts: " + neutralPrompts.size()
+                        + " neutral prompts for " + concepts.get(0).pairs().size() + " target prompts");
+            }
+        } else if (neutralPrompts != null || preservedPrompts != null) {
+            throw new InputException("neutral and preserved prompts are for the matched fill");
+        }
         if (skillRatio != null) {
             checkRatio(skillRatio);
         }
@@ -77,6 +98,13 @@ public record EraseRequest(Path model, SingleFileOptions modelOptions, List<Conc
     /** The skill ratio of one concept's main mask. */
     public double skillRatio(Concept c) {
         return skillRatio != null ? skillRatio : c.defaultSkillRatio();
+    }
+
+    /** The prompts the matched fill matches for concept {@code c}. */
+    public MatchedFill.Prompts matchedPrompts(Concept c) {
+        List<String> bases = c.pairs().stream().map(PromptPair::base).toList();
+        return new MatchedFill.Prompts(c.pairs().stream().map(PromptPair::target).toList(),
+                neutralPrompts != null ? neutralPrompts : bases, preservedPrompts != null ? preservedPrompts : bases);
     }
 
     /** The taus of the sweep masks: the swept ones, or this request's tau. */

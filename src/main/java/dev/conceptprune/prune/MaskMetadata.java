@@ -33,6 +33,12 @@ public record MaskMetadata(String method, String site, String concepts, String k
                 steps, guidance, scheduler, seed, height, width, fill);
     }
 
+    /** The same settings with another fill. */
+    public MaskMetadata withFill(PruneFill other) {
+        return new MaskMetadata(method, site, concepts, kind, promptsSha256, skillRatio, tau, selectRatio, steps,
+                guidance, scheduler, seed, height, width, other);
+    }
+
     /** The header entries, keys in snake_case. */
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();

@@ -15,6 +15,9 @@ import java.util.Random;
  * lived, and "Roots Beneath the Cut" (issue 17) revives erased concepts from those positions alone;
  * {@link Kind#GAUSSIAN} hides them: each parameter's pruned entries are drawn from a normal
  * distribution with the mean and population standard deviation of its entries that are kept.
+ * {@link Kind#MATCHED} gives them the values {@link MatchedFill} solves, so that prompts with the concept
+ * read like their neutral prompts (issue 18); those values depend on the text encoder and the prompts, so
+ * the mask carries them ({@link PruneMask#values}).
  *
  * <p>The draws of one parameter come from a {@link Random} seeded with the first 8 bytes (big-endian)
  * of SHA-256(fill seed as 8 big-endian bytes, then the UTF-8 mask key), taken in ascending index
@@ -22,7 +25,7 @@ import java.util.Random;
  * visited in.
  *
  * @param kind zero or Gaussian
- * @param seed the Gaussian draws' seed; always 0 for {@link Kind#ZERO}, which draws nothing
+ * @param seed the Gaussian draws' seed; always 0 for the other fills, which draw nothing
  */
 public record PruneFill(Kind kind, long seed) {
     /** Metadata key of the fill's name in a mask file. */
@@ -34,7 +37,7 @@ public record PruneFill(Kind kind, long seed) {
 
     /** The two fills, by the name masks record. */
     public enum Kind {
-        ZERO("zero"), GAUSSIAN("gaussian");
+        ZERO("zero"), GAUSSIAN("gaussian"), MATCHED("matched");
 
         private final String id;
 
@@ -48,8 +51,11 @@ public record PruneFill(Kind kind, long seed) {
         }
     }
 
+    /** The values {@link MatchedFill} solves, carried by the mask. */
+    public static final PruneFill MATCHED = new PruneFill(Kind.MATCHED, 0);
+
     public PruneFill {
-        if (kind == Kind.ZERO) {
+        if (kind != Kind.GAUSSIAN) {
             seed = 0;
         }
     }
@@ -59,7 +65,7 @@ public record PruneFill(Kind kind, long seed) {
         return new PruneFill(Kind.GAUSSIAN, seed);
     }
 
-    /** The fill named {@code name} ({@code zero} or {@code gaussian}); the seed matters to the Gaussian only. */
+    /** The fill named {@code name} ({@code zero}, {@code gaussian} or {@code matched}); the seed matters to the Gaussian only. */
     public static PruneFill of(String name, long seed) {
         Kind k = kind(name);
         if (k == null) {
@@ -78,7 +84,7 @@ public record PruneFill(Kind kind, long seed) {
     }
 
     private static String unknown(String name) {
-        return "fill must be zero or gaussian; got '" + name + "'";
+        return "fill must be zero, gaussian or matched; got '" + name + "'";
     }
 
     /**
@@ -119,8 +125,12 @@ public record PruneFill(Kind kind, long seed) {
      * @param pruned the sorted flat indices of its pruned entries
      * @return one value per pruned entry, in the order of {@code pruned}
      * @throws InputException when a Gaussian fill has no kept entry to take statistics from
+     * @throws IllegalStateException for the matched fill, whose values come with the mask
      */
     public float[] values(String key, float[] weights, int[] pruned) {
+        if (kind == Kind.MATCHED) {
+            throw new IllegalStateException("the matched fill's values come with the mask, not from the weights");
+        }
         float[] out = new float[pruned.length];
         if (kind == Kind.ZERO) {
             return out;
@@ -165,6 +175,6 @@ public record PruneFill(Kind kind, long seed) {
 
     @Override
     public String toString() {
-        return kind == Kind.ZERO ? kind.id : kind.id + " (seed " + seed + ")";
+        return kind == Kind.GAUSSIAN ? kind.id + " (seed " + seed + ")" : kind.id;
     }
 }

@@ -1,5 +1,6 @@
 package dev.conceptprune.prune;
 
+import dev.conceptprune.io.DType;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.SafetensorsFile;
 import dev.conceptprune.io.SafetensorsWriter;
@@ -22,14 +23,54 @@ public final class PruneMask {
     /** Metadata key of the base-model fingerprint. */
     public static final String FINGERPRINT = "base_fingerprint";
 
+    /** Prefix of the tensors that carry a matched fill's values, one per masked parameter. */
+    static final String VALUES = "values:";
+
     private final Map<String, int[]> indices;
     private final Map<String, long[]> shapes;
     private final Map<String, String> metadata;
+    private final Map<String, float[]> values;
 
     public PruneMask(Map<String, int[]> indices, Map<String, long[]> shapes, Map<String, String> metadata) {
+        this(indices, shapes, metadata, Map.of());
+    }
+
+    /**
+     * A mask whose pruned entries get {@code values} (one per index, by key): the matched fill's.
+     *
+     * @throws IllegalArgumentException when the metadata's fill and the values disagree
+     */
+    public PruneMask(Map<String, int[]> indices, Map<String, long[]> shapes, Map<String, String> metadata,
+                     Map<String, float[]> values) {
         this.indices = new TreeMap<>(indices);
         this.shapes = new TreeMap<>(shapes);
         this.metadata = new LinkedHashMap<>(metadata);
+        this.values = new TreeMap<>(values);
+        boolean matched = PruneFill.fromMetadata(metadata).kind() == PruneFill.Kind.MATCHED;
+        if (!matched && !values.isEmpty()) {
+            throw new IllegalArgumentException("only a matched fill carries values");
+        }
+        if (matched) {
+            for (Map.Entry<String, int[]> e : this.indices.entrySet()) {
+                float[] v = this.values.get(e.getKey());
+                if (v == null || v.length != e.getValue().length) {
+                    throw new IllegalArgumentException("the matched fill has " + (v == null ? "no" : v.length)
+                            + " values for the " + e.getValue().length + " entries of '" + e.getKey() + "'");
+                }
+            }
+        }
+    }
+
+    /** The same entries with the matched fill's {@code values}, one per index, by key. */
+    public PruneMask withMatchedValues(Map<String, float[]> matched) {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.putAll(PruneFill.MATCHED.toMetadata());
+        return new PruneMask(indices, shapes, meta, matched);
+    }
+
+    /** The values of the pruned entries by key, in index order: the matched fill's; empty for the other fills. */
+    public Map<String, float[]> values() {
+        return Collections.unmodifiableMap(values);
     }
 
     public Map<String, int[]> indices() {
@@ -72,6 +113,10 @@ public final class PruneMask {
         if (!String.valueOf(fingerprint()).equals(String.valueOf(other.fingerprint()))) {
             throw new IllegalArgumentException("masks belong to different base models (fingerprints "
                     + fingerprint() + " and " + other.fingerprint() + ")");
+        }
+        if (fill().kind() == PruneFill.Kind.MATCHED || other.fill().kind() == PruneFill.Kind.MATCHED) {
+            throw new InputException("masks with a matched fill cannot be united: each one's values were solved "
+                    + "for its own entries; erase the concepts together instead");
         }
         if (!fill().equals(other.fill())) {
             throw new InputException("masks with different fills cannot be united (" + fill() + " and "
@@ -138,6 +183,9 @@ public final class PruneMask {
             w.addInts(e.getKey(), new long[] {e.getValue().length}, e.getValue());
             w.metadata("shape:" + e.getKey(), Arrays.toString(shapes.get(e.getKey())));
         }
+        for (Map.Entry<String, float[]> e : values.entrySet()) {
+            w.addFloats(VALUES + e.getKey(), DType.F32, new long[] {e.getValue().length}, e.getValue());
+        }
         w.write(file);
     }
 
@@ -161,7 +209,12 @@ public final class PruneMask {
             } catch (IllegalArgumentException e) {
                 throw new WeightFormatException(file, e.getMessage());
             }
+            Map<String, float[]> values = new TreeMap<>();
             for (TensorInfo t : f.tensors().values()) {
+                if (t.name().startsWith(VALUES)) {
+                    values.put(t.name().substring(VALUES.length()), f.readFloats(t.name()));
+                    continue;
+                }
                 long[] shape = parseShape(file, t.name(), f.metadata().get("shape:" + t.name()));
                 long size = 1;
                 for (long d : shape) {
@@ -179,7 +232,11 @@ public final class PruneMask {
                 idx.put(t.name(), v);
                 shapes.put(t.name(), shape);
             }
-            return new PruneMask(idx, shapes, meta);
+            try {
+                return new PruneMask(idx, shapes, meta, values);
+            } catch (IllegalArgumentException e) {
+                throw new WeightFormatException(file, e.getMessage());
+            }
         }
     }
 

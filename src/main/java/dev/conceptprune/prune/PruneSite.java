@@ -14,23 +14,26 @@ import java.util.regex.Pattern;
  * Where the Wanda scores are taken and weights pruned. The paper prunes {@code ff.net.2} (the
  * default); its reference code also scores the input of {@code ff.net.0.proj}, the
  * cross-attention key/value projections (whose input, the text states, is the same at every
- * step) and the text encoder's MLP {@code fc2} (one pass, no timesteps).
+ * step) and the text encoder's MLP {@code fc2} (one pass, no timesteps). {@code attn2-kv} prunes the key
+ * and the value projections together from the one observation they share (issue 18: with the matched
+ * fill it lands erased prompts on the plain image).
  */
 public enum PruneSite {
     FFN2("ffn2", "ff.net.2"),
     FFN1("ffn1", "ff.net.0.proj"),
     ATTN2_K("attn2-k", "attn2.to_k"),
     ATTN2_V("attn2-v", "attn2.to_v"),
+    ATTN2_KV("attn2-kv", "attn2.to_k", "attn2.to_v"),
     TEXT_MLP("text-mlp", "mlp.fc2");
 
     private static final Pattern TEXT_FC2 = Pattern.compile("text_model\\.encoder\\.layers\\.\\d+\\.mlp\\.fc2\\.weight");
 
     private final String id;
-    private final String module;
+    private final List<String> modules;
 
-    PruneSite(String id, String module) {
+    PruneSite(String id, String... modules) {
         this.id = id;
-        this.module = module;
+        this.modules = List.of(modules);
     }
 
     /** The command-line name, e.g. {@code ffn2}. */
@@ -45,7 +48,13 @@ public enum PruneSite {
                 return p;
             }
         }
-        throw new InputException("site must be one of ffn2, ffn1, attn2-k, attn2-v, text-mlp; got '" + s + "'");
+        throw new InputException("site must be one of ffn2, ffn1, attn2-k, attn2-v, attn2-kv, text-mlp; got '" + s
+                + "'");
+    }
+
+    /** True when the site's weights read the text states (the cross-attention's key and value projections). */
+    public boolean readsTextStates() {
+        return this == ATTN2_K || this == ATTN2_V || this == ATTN2_KV;
     }
 
     /** True when the site's input changes with the denoising step (so tau matters). */
@@ -56,7 +65,8 @@ public enum PruneSite {
     /**
      * The observed layers in observation order, each with the weight it prunes: the UNet's in
      * execution order, or every text encoder's {@code mlp.fc2} (SDXL: {@code text_encoder}'s, then
-     * {@code text_encoder_2}'s). SDXL conditions the UNet on encoder 1's penultimate states, so that
+     * {@code text_encoder_2}'s); {@code attn2-kv} lists each block's key projection, then its value
+     * projection. SDXL conditions the UNet on encoder 1's penultimate states, so that
      * encoder's last layer is observed and masked as the others but does not change the images.
      */
     public List<SiteLayer> layers(StableDiffusionPipeline pipe) {
@@ -70,15 +80,17 @@ public enum PruneSite {
             return out;
         }
         // The text width first: with components taking turns, asking the conditioner releases the UNet.
-        int textWidth = this == ATTN2_K || this == ATTN2_V ? pipe.conditioner().width() : 0;
+        int textWidth = readsTextStates() ? pipe.conditioner().width() : 0;
         for (FeedForwardLayer l : pipe.unet().feedForwardLayers()) {
-            String parameter = l.name().substring(0, l.name().length() - "ff.net.2".length()) + module + ".weight";
+            String block = l.name().substring(0, l.name().length() - "ff.net.2".length());
             int width = switch (this) {
                 case FFN2 -> l.inner();
                 case FFN1 -> l.dim();
                 default -> textWidth;
             };
-            out.add(new SiteLayer(Component.UNET, parameter, width));
+            for (String module : modules) {
+                out.add(new SiteLayer(Component.UNET, block + module + ".weight", width));
+            }
         }
         return out;
     }
@@ -93,7 +105,7 @@ public enum PruneSite {
                     && TEXT_FC2.matcher(parameter).matches();
         }
         return component == Component.UNET && parameter.contains(".transformer_blocks.")
-                && parameter.endsWith("." + module + ".weight");
+                && modules.stream().anyMatch(m -> parameter.endsWith("." + m + ".weight"));
     }
 
     /** Weight names of the pruned parameters, one per observed layer, in layer order. */

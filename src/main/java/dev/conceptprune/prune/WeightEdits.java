@@ -84,8 +84,8 @@ public final class WeightEdits {
 
     /**
      * The pruned entries of {@code mask} set to the values of the fill it records ({@link PruneMask#fill}):
-     * zeros, or Gaussian draws from the statistics of each parameter's kept base weights, which are read
-     * from {@code base} (only for a fill that needs them).
+     * zeros, Gaussian draws from the statistics of each parameter's kept base weights, which are read
+     * from {@code base} (only for a fill that needs them), or the matched values the mask carries.
      */
     public static WeightEdits of(ModelSource base, PruneMask mask) {
         PruneFill fill = mask.fill();
@@ -94,8 +94,11 @@ public final class WeightEdits {
             for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
                 String key = e.getKey();
                 long[] shape = mask.shapes().get(key);
-                float[] values = fill.kind() == PruneFill.Kind.ZERO ? new float[e.getValue().length]
-                        : fill.values(key, baseWeights(weights, key, shape), e.getValue());
+                float[] values = switch (fill.kind()) {
+                    case ZERO -> new float[e.getValue().length];
+                    case MATCHED -> mask.values().get(key);
+                    case GAUSSIAN -> fill.values(key, baseWeights(weights, key, shape), e.getValue());
+                };
                 out.put(key, new Edit(shape, e.getValue(), values));
             }
         }

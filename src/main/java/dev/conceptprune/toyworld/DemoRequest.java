@@ -35,6 +35,10 @@ public record DemoRequest(Path model, Path prompts, String concept, List<DemoSet
                     + limit);
         }
         ToyWorldPrompts.requireConcept(prompts, concept);
+        if (fill.kind() == PruneFill.Kind.MATCHED && settings.stream().anyMatch(s -> !s.site().readsTextStates())) {
+            throw new InputException("the matched fill solves weights that read the text states: every site must be "
+                    + "attn2-k, attn2-v or attn2-kv");
+        }
         if (attack != null && !ToyWorldPrompts.isStyle(concept)) {
             throw new InputException("--attack judges images by their style: " + concept + " is not one of the toy "
                     + "world's styles (Stripes, Polka, Checkers, Waves)");

@@ -20,9 +20,9 @@ import dev.conceptprune.prune.BaseFingerprint;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.ConceptDiscovery;
 import dev.conceptprune.prune.EditedModel;
-import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.MaskKey;
 import dev.conceptprune.prune.MaskMetadata;
+import dev.conceptprune.prune.MatchedFill;
 import dev.conceptprune.prune.PruneFill;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.SiteWeights;
@@ -103,11 +103,14 @@ public final class RobustnessStudy {
                 ConceptDiscovery.Result r = new ConceptDiscovery(pipe, gen, s.site(), s.tau(), request.batch(),
                         progress).run(concept.pairs());
                 for (PruneFill fill : plan.fills()) {
+                    if (fill.kind() == PruneFill.Kind.MATCHED && !s.site().readsTextStates()) {
+                        continue;
+                    }
                     PruneMask mask;
                     try (SiteWeights weights = new SiteWeights(base)) {
-                        mask = MaskBuilder.build(weights, s.site().layers(pipe), r.base(), r.target(),
+                        mask = MatchedFill.build(pipe, weights, s.site().layers(pipe), r.base(), r.target(),
                                 MaskMetadata.of(concept, s.site(), s.skillRatio(), s.tau(), 0.0, gen, fill),
-                                fingerprint);
+                                fingerprint, ToyWorldPrompts.matched(concept));
                     }
                     String slug = s.slug() + "-" + fill.kind().id();
                     Path edited = dir.resolve("models").resolve(slug);

@@ -12,8 +12,8 @@ import dev.conceptprune.prune.BaseFingerprint;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.ConceptDiscovery;
 import dev.conceptprune.prune.EditedModel;
-import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.MaskMetadata;
+import dev.conceptprune.prune.MatchedFill;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.prune.SiteWeights;
@@ -91,9 +91,9 @@ public final class ToyWorldDemo {
                 Path modelDir = request.isSweep() ? out.resolve("sweep").resolve(s.slug()) : out.resolve("model");
                 PruneMask mask;
                 try (SiteWeights siteWeights = new SiteWeights(base)) {
-                    mask = MaskBuilder.build(siteWeights, s.site().layers(pipe), r.base(), r.target(),
+                    mask = MatchedFill.build(pipe, siteWeights, s.site().layers(pipe), r.base(), r.target(),
                             MaskMetadata.of(c, s.site(), s.skillRatio(), s.tau(), 0.0, gen, request.fill()),
-                            fingerprint);
+                            fingerprint, ToyWorldPrompts.matched(c));
                 }
                 Path maskFile = request.isSweep() ? out.resolve("sweep").resolve(s.slug() + ".mask.safetensors")
                         : out.resolve(c.slug() + ".mask.safetensors");

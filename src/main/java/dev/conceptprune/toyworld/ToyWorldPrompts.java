@@ -1,10 +1,14 @@
 package dev.conceptprune.toyworld;
 
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.prune.Concept;
+import dev.conceptprune.prune.MatchedFill;
+import dev.conceptprune.prune.PromptPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -52,6 +56,34 @@ public final class ToyWorldPrompts {
     /** The texture detector's label of a style named in any case, or null for a concept that is not a style. */
     public static String styleLabel(String concept) {
         return STYLES.stream().filter(s -> s.equalsIgnoreCase(concept)).findFirst().orElse(null);
+    }
+
+    /**
+     * What the matched fill matches for a toy concept: a style's target captions should read like the same
+     * caption with the style's name left out ({@code ... in the style of}, which the model draws plain as
+     * often as a caption without a style), while the same captions in the other styles and the base
+     * captions keep their keys and values. A shape's targets match its base prompts.
+     */
+    public static MatchedFill.Prompts matched(Concept concept) {
+        List<String> targets = concept.pairs().stream().map(PromptPair::target).toList();
+        List<String> bases = concept.pairs().stream().map(PromptPair::base).toList();
+        String style = styleLabel(concept.name());
+        if (style == null) {
+            return new MatchedFill.Prompts(targets, bases, bases);
+        }
+        String phrase = " in the style of ";
+        List<String> neutrals = new ArrayList<>();
+        List<String> preserved = new ArrayList<>();
+        for (String t : targets) {
+            neutrals.add(t.replace(phrase + style, phrase.stripTrailing()));
+            for (String other : STYLES) {
+                if (!other.equals(style)) {
+                    preserved.add(t.replace(phrase + style, phrase + other));
+                }
+            }
+        }
+        preserved.addAll(bases);
+        return new MatchedFill.Prompts(targets, neutrals, preserved);
     }
 
     /** Checks that the toy world has prompt lists for {@code concept} (any case). */

@@ -48,6 +48,10 @@ class FillCommandsTest {
     }
 
     private Path apply(Path model, Path... masks) {
+        return apply("(fill gaussian (seed 7))", model, masks);
+    }
+
+    private Path apply(String fillNote, Path model, Path... masks) {
         Path out = tmp.resolve("apply");
         List<String> args = new ArrayList<>(List.of("apply", "--model", model.toString(), "--out", out.toString()));
         for (Path m : masks) {
@@ -56,7 +60,7 @@ class FillCommandsTest {
         }
         CliRun r = CliRun.run(args);
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("(fill gaussian (seed 7))"), r.out());
+        assertTrue(r.out().contains(fillNote), r.out());
         return out;
     }
 
@@ -82,6 +86,21 @@ class FillCommandsTest {
         assertNoZeros(ModelSource.open(file), ModelSource.open(edited), PruneMask.read(mask));
         Path applied = apply(file, mask);
         assertEquals(-1, Files.mismatch(edited, applied.resolve("tiny-sd1c.safetensors")));
+    }
+
+    @Test
+    void aMatchedEraseCarriesItsValuesInTheMaskAndIsReproducedByApply() throws IOException {
+        Path out = erase(Fixtures.TINY_SD, "--site", "attn2-kv", "--fill", "matched");
+        Path mask = out.resolve("van-gogh.mask.safetensors");
+        PruneMask m = PruneMask.read(mask);
+        assertEquals(PruneFill.MATCHED, m.fill());
+        assertEquals(m.indices().keySet(), m.values().keySet());
+        assertTrue(m.indices().keySet().stream().anyMatch(k -> k.endsWith("attn2.to_k.weight")), "keys pruned");
+        assertTrue(m.indices().keySet().stream().anyMatch(k -> k.endsWith("attn2.to_v.weight")), "values pruned");
+        assertNoZeros(ModelSource.open(Fixtures.TINY_SD), ModelSource.open(out.resolve("model")), m);
+        Path applied = apply("(fill matched)", Fixtures.TINY_SD, mask);
+        assertEquals(Set.of(), PrunedModelWriter.differingFiles(out.resolve("model"), applied));
+        assertEquals(Set.of(), PrunedModelWriter.differingFiles(applied, out.resolve("model")));
     }
 
     @Test
