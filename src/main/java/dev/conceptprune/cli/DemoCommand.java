@@ -88,6 +88,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Use only the first N prompts of each evaluation list (quick runs).")
     Integer limit;
 
+    @Option(names = "--seeds", defaultValue = "1", paramLabel = "K",
+            description = "Images per evaluation prompt, each from its own seed (default: ${DEFAULT-VALUE}: seed = "
+                    + "the prompt's index; K > 1 adds seeds index + j x prompts): more images, narrower intervals.")
+    int seeds;
+
     @Option(names = "--sweep", paramLabel = "KEY=V1,V2",
             description = "Measure several settings: site, skill-ratio (or skill_ratio) or tau.")
     List<String> sweep = new ArrayList<>();
@@ -159,7 +164,7 @@ public final class DemoCommand implements Callable<Integer> {
             return concept;
         });
         DemoResult result = new ToyWorldDemo(new DemoRequest(DefaultModel.model(), prompts, concept,
-                settings(), steps, guidance, batch, limit, fill, attack ? attackPlan(fill) : null, out, force),
+                settings(), steps, guidance, batch, limit, seeds, fill, attack ? attackPlan(fill) : null, out, force),
                 Main.progress(spec)).run();
         printTable(result);
         return 0;
@@ -211,14 +216,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     private void printTable(DemoResult result) {
         PrintWriter o = spec.commandLine().getOut();
-        o.printf("%-26s %9s %12s %12s %10s %10s %10s%n", "setting", "pruned", concept + " before", concept + " after",
-                "tgt chg", "other chg", "own kept");
+        o.printf("%-26s %9s %12s %12s %9s %10s %10s %10s %12s%n", "setting", "pruned", concept + " before",
+                concept + " after", "no style", "tgt chg", "other chg", "own kept", "scene kept");
         for (DemoResult.SettingResult res : result.results()) {
             ErasureMetrics m = res.metrics();
-            o.printf("%-26s %9d %12s %12s %10s %10s %10s%n", res.setting(), res.pruned(),
+            o.printf("%-26s %9d %12s %12s %9s %10s %10s %10s %12s%n", res.setting(), res.pruned(),
                     HtmlReport.pct(m.targetStyleBefore()), HtmlReport.pct(m.targetStyleAfter()),
-                    HtmlReport.num(m.targetChange()), HtmlReport.num(m.otherChange()),
-                    HtmlReport.pct(m.otherOwnStyleAfter()));
+                    HtmlReport.pct(m.targetNoStyleAfter()), HtmlReport.num(m.targetChange()),
+                    HtmlReport.num(m.otherChange()), HtmlReport.pct(m.otherOwnStyleAfter()),
+                    HtmlReport.pct(m.otherSceneAfter()) + "/" + HtmlReport.pct(m.otherSceneBefore()));
         }
         o.printf("report: %s%nwall time: %.0f s%n", out.resolve(ToyWorldDemo.REPORT).toAbsolutePath(),
                 result.wallSeconds());

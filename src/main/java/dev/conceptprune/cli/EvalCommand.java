@@ -52,7 +52,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--prompts", paramLabel = "FILE",
             description = "CSV with a 'prompt' column (optional evaluation_seed, evaluation_guidance, case_number,"
-                    + " label columns) or a text file with one prompt per line. Give this or --suite.")
+                    + " label columns) or a text file with one prompt per line. Give this or --suite. A"
+                    + " neutral_prompt column (the prompt without the erased concept) makes the first model draw it"
+                    + " too, with the row's seed, as the model <first>-neutral, and with --clip every model gets its"
+                    + " neutrality: how often its image is nearer that neutral image than the first model's image of"
+                    + " the prompt.")
     Path prompts;
 
     @Option(names = "--suite", paramLabel = "NAME",

@@ -116,19 +116,32 @@ public final class EvalMetrics {
     private final Map<String, List<String>> detectorLabels;
     private final List<ModelMetrics> models;
     private final Map<String, SetDistances.Distance> distances;
+    private final Map<String, Neutrality.Result> neutrality;
 
     private EvalMetrics(EvalPlan plan, boolean scored, Map<String, List<String>> detectorLabels,
-                        List<ModelMetrics> models, Map<String, SetDistances.Distance> distances) {
+                        List<ModelMetrics> models, Map<String, SetDistances.Distance> distances,
+                        Map<String, Neutrality.Result> neutrality) {
         this.plan = plan;
         this.scored = scored;
         this.detectorLabels = Collections.unmodifiableMap(new LinkedHashMap<>(detectorLabels));
         this.models = List.copyOf(models);
         this.distances = Collections.unmodifiableMap(new LinkedHashMap<>(distances));
+        this.neutrality = Collections.unmodifiableMap(new LinkedHashMap<>(neutrality));
     }
 
     /** These metrics with each model's FID and KID from the baseline (by model name). */
     EvalMetrics withDistances(Map<String, SetDistances.Distance> d) {
-        return new EvalMetrics(plan, scored, detectorLabels, models, d);
+        return new EvalMetrics(plan, scored, detectorLabels, models, d, neutrality);
+    }
+
+    /** These metrics with each model's {@link Neutrality} (by model name). */
+    EvalMetrics withNeutrality(Map<String, Neutrality.Result> n) {
+        return new EvalMetrics(plan, scored, detectorLabels, models, distances, n);
+    }
+
+    /** How near each model's images are to the neutral prompts' images, by model name; empty unless measured. */
+    public Map<String, Neutrality.Result> neutrality() {
+        return neutrality;
     }
 
     /** FID and KID of each model after the first from the first, by model name; empty unless measured. */
@@ -161,7 +174,7 @@ public final class EvalMetrics {
             detectorLabels.forEach((name, labels) -> detectors.put(name, detector(plan, images, name, labels, scores)));
             out.add(new ModelMetrics(m, n, clip ? clipSum / n : Double.NaN, detectors));
         }
-        return new EvalMetrics(plan, !scores.isEmpty(), detectorLabels, out, Map.of());
+        return new EvalMetrics(plan, !scores.isEmpty(), detectorLabels, out, Map.of(), Map.of());
     }
 
     private static DetectorMetrics detector(EvalPlan plan, List<EvalImage> images, String name, List<String> labels,
@@ -235,6 +248,9 @@ public final class EvalMetrics {
             }
             if (distances.containsKey(m.model().name())) {
                 o.put("distance_from_first", distances.get(m.model().name()));
+            }
+            if (neutrality.containsKey(m.model().name())) {
+                o.put("neutrality", neutrality.get(m.model().name()));
             }
             list.add(o);
         }

@@ -17,7 +17,15 @@ import java.util.Set;
  * that can be checked without loading a model, so that bad input fails before the long work.
  */
 public final class EvalPlan {
+    /**
+     * The prompt-set column that gives a row its neutral prompt: what the row's prompt should look like once the
+     * concept is erased (the same caption without it). The first model also draws it, with the row's seed, as
+     * the model {@link #neutralModel}; {@link Neutrality} compares every model's image with that one.
+     */
+    public static final String NEUTRAL_COLUMN = "neutral_prompt";
+
     private final List<EvalModel> models;
+    private final EvalModel neutral;
     private final PromptSet prompts;
     private final List<EvalImage> images;
     private final List<String> problems;
@@ -25,10 +33,11 @@ public final class EvalPlan {
     private final String labelColumn;
     private final GenerationSettings defaults;
 
-    private EvalPlan(List<EvalModel> models, PromptSet prompts, List<EvalImage> images, List<String> problems,
-                     List<String> labels, String labelColumn, GenerationSettings defaults) {
+    private EvalPlan(List<EvalModel> models, EvalModel neutral, PromptSet prompts, List<EvalImage> images,
+                     List<String> problems, List<String> labels, String labelColumn, GenerationSettings defaults) {
         this.defaults = defaults;
         this.models = List.copyOf(models);
+        this.neutral = neutral;
         this.prompts = prompts;
         this.images = Collections.unmodifiableList(images);
         this.problems = Collections.unmodifiableList(problems);
@@ -79,11 +88,43 @@ public final class EvalPlan {
                 }
             }
         }
+        List<EvalModel> all = new ArrayList<>(models);
+        EvalModel neutral = null;
+        String column = prompts.labelColumns().stream().filter(c -> c.equalsIgnoreCase(NEUTRAL_COLUMN)).findFirst()
+                .orElse(null);
+        if (column != null) {
+            neutral = neutralModel(models);
+            all.add(neutral);
+            for (EvalImage i : List.copyOf(images)) {
+                String text = i.row().labels().get(column);
+                if (i.model().equals(models.get(0)) && text != null && !text.isBlank()) {
+                    GenerationSettings s = i.settings();
+                    images.add(new EvalImage(neutral, i.index(), i.row(), new GenerationSettings(text.strip(),
+                            s.negativePrompt(), s.steps(), s.guidance(), s.scheduler(), s.seed(), s.height(),
+                            s.width(), 1, null).withSdxl(s.sdxl())));
+                }
+            }
+        }
         if (images.isEmpty()) {
             throw new InputException(prompts.file() + ": no usable prompts"
                     + (problems.isEmpty() ? "" : " (" + problems.size() + " rows skipped: " + problems.get(0) + ")"));
         }
-        return new EvalPlan(models, prompts, images, problems, labels, labelColumn, defaults);
+        return new EvalPlan(all, neutral, prompts, images, problems, labels, labelColumn, defaults);
+    }
+
+    /** The first model under a name of its own, for the images of the rows' neutral prompts. */
+    private static EvalModel neutralModel(List<EvalModel> models) {
+        EvalModel first = models.get(0);
+        String name = first.name() + "-neutral";
+        for (int k = 2; true; k++) {
+            String candidate = name;
+            if (models.stream().noneMatch(m -> m.name().equalsIgnoreCase(candidate))) {
+                break;
+            }
+            name = first.name() + "-neutral-" + k;
+        }
+        return new EvalModel(name, first.path(), first.key(), first.height(), first.width(), first.options(),
+                first.decode(), first.defaults());
     }
 
     /**
@@ -130,12 +171,21 @@ public final class EvalPlan {
         return List.copyOf(names);
     }
 
+    /** The models, the baseline first; with a {@link #NEUTRAL_COLUMN}, {@link #neutralModel} last. */
     public List<EvalModel> models() {
         return models;
     }
 
     public PromptSet prompts() {
         return prompts;
+    }
+
+    /**
+     * The first model drawing the rows' neutral prompts (the last of {@link #models}), or null when the prompt
+     * set has no {@link #NEUTRAL_COLUMN}.
+     */
+    public EvalModel neutralModel() {
+        return neutral;
     }
 
     /** All images, model by model, rows in file order. */

@@ -24,6 +24,7 @@ public final class EvalReport {
         HtmlReport r = new HtmlReport("ConceptPrune evaluation: " + plan.prompts().file().getFileName());
         r.section("Run parameters", "").parameters(parameters);
         metricTable(r, plan, metrics);
+        neutralityTable(r, plan, metrics);
         classTables(r, metrics);
         if (!plan.problems().isEmpty()) {
             r.section("Prompt problems (" + plan.problems().size() + ")", "Rows of " + plan.prompts().file()
@@ -82,6 +83,23 @@ public final class EvalReport {
         r.section("Metrics", text).table("metrics numeric", header, rows);
     }
 
+    private static void neutralityTable(HtmlReport r, EvalPlan plan, EvalMetrics metrics) {
+        if (metrics.neutrality().isEmpty()) {
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        metrics.neutrality().forEach((name, n) -> rows.add(HtmlReport.cells(name,
+                HtmlReport.countAndInterval(n.nearerNeutral()), fixed(n.meanToNeutral(), 3),
+                fixed(n.meanToBaseline(), 3))));
+        r.section("Neutrality", "Rows with a " + EvalPlan.NEUTRAL_COLUMN + ": is the model's image nearer "
+                + plan.neutralModel().name() + "'s image of the neutral prompt (same seed) than "
+                + plan.models().get(0).name() + "'s image of the prompt? Cosine similarity of "
+                + metrics.neutrality().values().iterator().next().features() + " image features; the baseline "
+                + "is never nearer (its similarity to its own image is 1). Count / n, the rate and its 95% Wilson "
+                + "interval.").table("neutrality numeric", List.of("model", "nearer the neutral image",
+                        "mean similarity to the neutral image", "mean similarity to the baseline's image"), rows);
+    }
+
     /**
      * The per-class tables the papers print, one per detector that has them: NudeNet's exposed classes
      * (images showing each) and, with a label column, accuracy per expected class; one column per
@@ -130,17 +148,23 @@ public final class EvalReport {
     }
 
     private static List<HtmlReport.Row> gridRows(EvalPlan plan, Map<String, ImageScores> scores) {
-        // Every model has an image for the same rows, in the same order.
-        List<List<EvalImage>> byModel = plan.models().stream().map(plan::images).toList();
+        // Every model has an image for the same rows, except the neutral model (rows with a neutral prompt only).
+        List<Map<Integer, EvalImage>> byModel = new ArrayList<>();
+        for (EvalModel m : plan.models()) {
+            Map<Integer, EvalImage> byRow = new java.util.HashMap<>();
+            plan.images(m).forEach(i -> byRow.put(i.index(), i));
+            byModel.add(byRow);
+        }
         List<HtmlReport.Row> rows = new ArrayList<>();
-        for (int r = 0; r < byModel.get(0).size(); r++) {
+        for (EvalImage first : plan.images(plan.models().get(0))) {
             List<String> images = new ArrayList<>();
             List<String> captions = new ArrayList<>();
-            for (List<EvalImage> model : byModel) {
-                images.add(model.get(r).file());
-                captions.add(caption(scores.get(model.get(r).file())));
+            for (Map<Integer, EvalImage> model : byModel) {
+                EvalImage i = model.get(first.index());
+                images.add(i == null ? null : i.file());
+                captions.add(i == null ? "" : caption(scores.get(i.file())));
             }
-            rows.add(new HtmlReport.Row(promptText(byModel.get(0).get(r), plan), images, captions));
+            rows.add(new HtmlReport.Row(promptText(first, plan), images, captions));
         }
         return rows;
     }

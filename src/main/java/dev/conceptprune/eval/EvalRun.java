@@ -83,6 +83,9 @@ public final class EvalRun {
             if (setDistances && clip != null) {
                 metrics = metrics.withDistances(SetDistances.of(plan, scoring.clipFeatures(clip), out, progress));
             }
+            if (plan.neutralModel() != null && clip != null) {
+                metrics = metrics.withNeutrality(Neutrality.of(plan, scoring.clipFeatures(clip), out, progress));
+            }
             Summary summary = new Summary(plan.images().size(), toGenerate, plan.images().size() - toGenerate, scored,
                     (System.nanoTime() - start) / 1e9, metrics);
             EvalManifest.write(out.resolve("manifest.jsonl"), plan, scores);

@@ -69,6 +69,10 @@ public final class HtmlReport {
         for (Row r : rows) {
             body.append("<tr><td class=\"prompt\">").append(esc(r.prompt())).append("</td>");
             for (int i = 0; i < r.images().size(); i++) {
+                if (r.images().get(i) == null) {
+                    body.append("<td></td>");
+                    continue;
+                }
                 // Lazy, so that a grid of thousands of images loads only what is scrolled to.
                 body.append("<td><img loading=\"lazy\" src=\"").append(esc(r.images().get(i))).append("\" alt=\"")
                         .append(esc(columns.get(i) + ": " + r.prompt())).append("\"><div class=\"cap\">")

@@ -78,20 +78,25 @@ public final class SweepEvaluation {
         double baseShare = labels.isEmpty() ? Double.NaN : share(first, labels.get(0));
         List<HtmlReport.Point> points = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
-        for (int i = 1; i < metrics.models().size(); i++) {
+        // The settings' models follow the base model; a neutral model, if any, comes after them.
+        for (int i = 1; i <= settings.size(); i++) {
             EvalMetrics.ModelMetrics m = metrics.models().get(i);
             double erasure = labels.isEmpty() || baseShare <= 0 ? Double.NaN
                     : (baseShare - share(m, labels.get(0))) / baseShare;
             double preservation = m.meanClipScore() / first.meanClipScore();
             points.add(new HtmlReport.Point(settings.get(i - 1), erasure, preservation));
+            Neutrality.Result neutral = metrics.neutrality().get(m.model().name());
             rows.add(HtmlReport.cells(settings.get(i - 1), m.model().name(), HtmlReport.num(erasure),
-                    HtmlReport.num(preservation)));
+                    HtmlReport.num(preservation), neutral == null ? "n/a"
+                            : HtmlReport.countAndInterval(neutral.nearerNeutral())));
         }
         new HtmlReport("ConceptPrune sweep: erasure vs preservation")
                 .section("Settings", "Erasure: relative drop of the zero-shot share of '"
                         + (labels.isEmpty() ? "(no labels)" : labels.get(0)) + "' against the base model. Preservation:"
-                        + " mean CLIP score relative to the base model. Images and per-model figures: eval/report.html.")
-                .table("numeric", List.of("setting", "model", "erasure", "preservation"), rows)
+                        + " mean CLIP score relative to the base model. Neutral: with a neutral_prompt column, the rows "
+                        + "whose image is nearer the base model's image of the neutral prompt than its image of the "
+                        + "prompt. Images and per-model figures: eval/report.html.")
+                .table("numeric", List.of("setting", "model", "erasure", "preservation", "neutral"), rows)
                 .tradeOff("erasure", "preservation", points)
                 .write(out.resolve("sweep-report.html"));
     }

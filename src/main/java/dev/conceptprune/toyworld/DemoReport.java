@@ -15,11 +15,12 @@ final class DemoReport {
     }
 
     /**
+     * @param seeds the seed of each of {@code prompts}' images
      * @param samplesByImageDir each setting's samples, keyed by its image folder under {@code images/}
      * @param targetCount how many of {@code prompts} ask for the concept
      * @param robustness what {@code demo --attack} measured, or null
      */
-    static void write(Path file, DemoRequest request, List<ToyPrompt> prompts,
+    static void write(Path file, DemoRequest request, List<ToyPrompt> prompts, List<Long> seeds,
                       Map<String, List<ErasureMetrics.Sample>> samplesByImageDir, DemoResult result, int targetCount,
                       RobustnessResult robustness) {
         String concept = request.concept();
@@ -28,7 +29,8 @@ final class DemoReport {
         params.put("model", "models/toyworld/model (embedded)");
         params.put("concept", concept);
         params.put("steps / guidance / scheduler", request.steps() + " / " + request.guidance() + " / PNDM (model config)");
-        params.put("evaluation prompts", prompts.size() + " (" + targetCount + " with the concept), seed = prompt index");
+        params.put("evaluation images", prompts.size() + " (" + targetCount + " with the concept), " + request.seeds()
+                + (request.seeds() == 1 ? " seed per prompt: its index" : " seeds per prompt: index + j x prompts"));
         params.put("wall time", String.format(Locale.ROOT, "%.0f s", result.wallSeconds()));
         r.section("Run parameters", "").parameters(params);
         List<List<String>> rows = new ArrayList<>();
@@ -42,7 +44,9 @@ final class DemoReport {
                     rate(m.otherOwnStyleBefore(), m.otherStyledCount()),
                     rate(m.otherOwnStyleAfter(), m.otherStyledCount()),
                     rate(m.otherFalseStyleBefore(), m.otherPlainCount()),
-                    rate(m.otherFalseStyleAfter(), m.otherPlainCount())));
+                    rate(m.otherFalseStyleAfter(), m.otherPlainCount()),
+                    rate(m.otherSceneBefore(), m.otherCount()), rate(m.otherSceneAfter(), m.otherCount()),
+                    rate(m.targetSceneBefore(), t), rate(m.targetSceneAfter(), t)));
             points.add(new HtmlReport.Point(res.setting(), 1 - m.targetStyleAfter(),
                     Double.isFinite(m.otherOwnStyleAfter()) ? m.otherOwnStyleAfter() : 1 - m.otherChange()));
         }
@@ -50,10 +54,12 @@ final class DemoReport {
                 + "'target' = prompts that ask for " + concept + "; 'other' = prompts with other styles or none. "
                 + "'No style' = target images showing no style at all, the neutral outcome (a plain image rather than "
                 + "another style). Rates: count / n, rate [95% Wilson interval]. Change = mean absolute pixel difference "
-                + "before vs after (0..1).")
+                + "before vs after (0..1). Scene = images whose scene (SceneDetector, from the top and bottom rows) is "
+                + "the one the prompt asks for.")
                 .table("metrics", List.of("setting", "pruned weights", "of UNet", concept + " in target (before)",
                         concept + " in target (after)", "no style in target (after)", "target change", "other change", "own style kept (before)",
-                        "own style kept (after)", "false style on no-style prompts (before)", "(after)"), rows);
+                        "own style kept (after)", "false style on no-style prompts (before)", "(after)",
+                        "scene right, other (before)", "(after)", "scene right, target (before)", "(after)"), rows);
         if (result.results().size() > 1) {
             r.section("Trade-off", "x: erasure (share of target images no longer showing " + concept
                     + "); y: preservation (other prompts whose own style is still detected).")
@@ -66,9 +72,10 @@ final class DemoReport {
             List<HtmlReport.Row> grid = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
                 ErasureMetrics.Sample s = e.getValue().get(i);
-                grid.add(new HtmlReport.Row(prompts.get(i).text(), List.of("images/before/" + ToyWorldDemo.file(i),
+                grid.add(new HtmlReport.Row(prompts.get(i).text() + " (seed " + seeds.get(i) + ")", List.of("images/before/" + ToyWorldDemo.file(i),
                         "images/" + e.getKey() + "/" + ToyWorldDemo.file(i)),
-                        List.of("detected: " + s.detectedBefore(), "detected: " + s.detectedAfter())));
+                        List.of("detected: " + s.detectedBefore() + ", " + s.sceneBefore(),
+                                "detected: " + s.detectedAfter() + ", " + s.sceneAfter())));
             }
             r.section("Images: before vs " + e.getKey(), "").grid(List.of("before", e.getKey()), grid);
         }

@@ -14,12 +14,13 @@ import java.util.Objects;
  * @param concept the style or shape to erase
  * @param settings the settings to measure; more than one makes a sweep
  * @param limit the first N prompts of each evaluation list only, or null for all
+ * @param seeds images per evaluation prompt, each from its own seed
  * @param fill the value the pruned weights get in the edited models, recorded in the masks
  * @param attack the robustness study to run as well ({@code demo --attack}), or null
  * @param force write into a folder that is not a previous demo output
  */
 public record DemoRequest(Path model, Path prompts, String concept, List<DemoSetting> settings, int steps,
-                          double guidance, int batch, Integer limit, PruneFill fill, RobustnessStudy.Plan attack, Path out,
+                          double guidance, int batch, Integer limit, int seeds, PruneFill fill, RobustnessStudy.Plan attack, Path out,
                           boolean force) {
     public DemoRequest {
         settings = List.copyOf(settings);
@@ -29,6 +30,9 @@ public record DemoRequest(Path model, Path prompts, String concept, List<DemoSet
         }
         if (batch < 1) {
             throw new InputException("batch must be >= 1, got " + batch);
+        }
+        if (seeds < 1) {
+            throw new InputException("the seeds per evaluation prompt must be >= 1, got " + seeds);
         }
         if (limit != null && limit < 1) {
             throw new InputException("the prompt limit must be >= 1 (the first N prompts of each evaluation list), got "

@@ -14,7 +14,8 @@ import java.util.Map;
  * Before/after measures of a style erasure on the toy world: how often the erased style still
  * shows on prompts that ask for it, how much images change, whether other prompts keep their
  * own style, and how often target prompts land on a plain image (no style: the neutral outcome of
- * issue 18) rather than on another style. Written to JSON as {@link Figures}: strict JSON, so an undefined rate is null and
+ * issue 18) rather than on another style, and how often the detected scene is the one asked for (one
+ * attribute besides the style that the edit should leave alone). Written to JSON as {@link Figures}: strict JSON, so an undefined rate is null and
  * {@code undefined} says why.
  */
 @JsonAdapter(ErasureMetrics.Serializer.class)
@@ -22,11 +23,12 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
                              double targetNoStyleBefore, double targetNoStyleAfter, double targetChange,
                              int otherCount, double otherChange, double otherOwnStyleBefore, double otherOwnStyleAfter,
                              double otherFalseStyleBefore, double otherFalseStyleAfter, int otherStyledCount,
-                             int otherPlainCount) {
+                             int otherPlainCount, double targetSceneBefore, double targetSceneAfter,
+                             double otherSceneBefore, double otherSceneAfter) {
 
-    /** One prompt's images and what the detector saw. */
+    /** One prompt's images and what the detectors saw: the style, and the scene. */
     public record Sample(ToyPrompt prompt, boolean target, float[] before, float[] after, String detectedBefore,
-                         String detectedAfter) {
+                         String detectedAfter, String sceneBefore, String sceneAfter) {
         /** Mean absolute pixel change in [0, 1] units. */
         public double change() {
             double s = 0;
@@ -45,7 +47,11 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
         int targets = 0;
         int others = 0;
         double otherChange = 0;
+        int[] scenes = new int[4];
         for (Sample s : samples) {
+            int at = s.target() ? 0 : 2;
+            scenes[at] += s.sceneBefore().equals(s.prompt().scene()) ? 1 : 0;
+            scenes[at + 1] += s.sceneAfter().equals(s.prompt().scene()) ? 1 : 0;
             before.add(s.prompt(), s.target(), s.detectedBefore());
             after.add(s.prompt(), s.target(), s.detectedAfter());
             if (s.target()) {
@@ -61,7 +67,12 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
                 targets == 0 ? Double.NaN : targetChange / targets, others,
                 others == 0 ? Double.NaN : otherChange / others, before.ownStyle().rate(), after.ownStyle().rate(),
                 before.falseStyle().rate(), after.falseStyle().rate(), Math.toIntExact(after.ownStyle().n()),
-                Math.toIntExact(after.falseStyle().n()));
+                Math.toIntExact(after.falseStyle().n()), share(scenes[0], targets), share(scenes[1], targets),
+                share(scenes[2], others), share(scenes[3], others));
+    }
+
+    private static double share(int count, int n) {
+        return n == 0 ? Double.NaN : count / (double) n;
     }
 
     /**
@@ -72,7 +83,8 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
                           Double targetNoStyleBefore, Double targetNoStyleAfter, Double targetChange,
                           int otherCount, Double otherChange, Double otherOwnStyleBefore, Double otherOwnStyleAfter,
                           Double otherFalseStyleBefore, Double otherFalseStyleAfter, int otherStyledCount,
-                          int otherPlainCount,
+                          int otherPlainCount, Double targetSceneBefore, Double targetSceneAfter,
+                          Double otherSceneBefore, Double otherSceneAfter,
                           @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false) Map<String, String> undefined) {
     }
 
@@ -93,7 +105,10 @@ public record ErasureMetrics(String style, int targetCount, double targetStyleBe
                 why.figure("other_own_style_after", otherOwnStyleAfter, noStyled),
                 why.figure("other_false_style_before", otherFalseStyleBefore, noPlain),
                 why.figure("other_false_style_after", otherFalseStyleAfter, noPlain), otherStyledCount,
-                otherPlainCount, why.reasons());
+                otherPlainCount, why.figure("target_scene_before", targetSceneBefore, noTarget),
+                why.figure("target_scene_after", targetSceneAfter, noTarget),
+                why.figure("other_scene_before", otherSceneBefore, noOther),
+                why.figure("other_scene_after", otherSceneAfter, noOther), why.reasons());
     }
 
     /** Writes {@link #figures()} in place of the record's raw doubles. */

@@ -69,14 +69,24 @@ public final class ToyWorldDemo {
         prepareOutput();
         GenerationSettings gen = new GenerationSettings("", "", request.steps(), request.guidance(), null, 0, SIZE, SIZE,
                 1, null);
-        List<ToyPrompt> all = new ArrayList<>(targets);
-        all.addAll(others);
-        List<String> texts = all.stream().map(ToyPrompt::text).toList();
+        // Every prompt once per seed: prompt p of the n prompts gets seeds p, p + n, p + 2n, ...; targets first.
+        int n = targets.size() + others.size();
+        List<ToyPrompt> all = new ArrayList<>();
         List<Long> seeds = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            seeds.add((long) i);
+        for (int part = 0; part < 2; part++) {
+            List<ToyPrompt> prompts = part == 0 ? targets : others;
+            int offset = part == 0 ? 0 : targets.size();
+            for (int j = 0; j < request.seeds(); j++) {
+                for (int p = 0; p < prompts.size(); p++) {
+                    all.add(prompts.get(p));
+                    seeds.add((long) offset + p + (long) j * n);
+                }
+            }
         }
+        int targetImages = targets.size() * request.seeds();
+        List<String> texts = all.stream().map(ToyPrompt::text).toList();
         TextureStyleDetector detector = new TextureStyleDetector();
+        SceneDetector scenes = new SceneDetector();
         List<DemoResult.SettingResult> results = new ArrayList<>();
         Map<PruneSite, ConceptDiscovery.Result> discoveries = new LinkedHashMap<>();
         Map<String, List<ErasureMetrics.Sample>> samplesByImageDir = new LinkedHashMap<>();
@@ -110,8 +120,9 @@ public final class ToyWorldDemo {
                 }
                 List<ErasureMetrics.Sample> samples = new ArrayList<>();
                 for (int i = 0; i < all.size(); i++) {
-                    samples.add(new ErasureMetrics.Sample(all.get(i), i < targets.size(), before.get(i), after.get(i),
-                            detector.classify(before.get(i), SIZE, SIZE), detector.classify(after.get(i), SIZE, SIZE)));
+                    samples.add(new ErasureMetrics.Sample(all.get(i), i < targetImages, before.get(i), after.get(i),
+                            detector.classify(before.get(i), SIZE, SIZE), detector.classify(after.get(i), SIZE, SIZE),
+                            scenes.classify(before.get(i), SIZE, SIZE), scenes.classify(after.get(i), SIZE, SIZE)));
                 }
                 ErasureMetrics m = ErasureMetrics.of(concept, samples);
                 samplesByImageDir.put(imageDir, samples);
@@ -131,7 +142,7 @@ public final class ToyWorldDemo {
                 (System.nanoTime() - start) / 1e9, results);
         writeManifest(all, seeds, samplesByImageDir);
         Json.write(out.resolve(request.isSweep() ? "sweep.json" : "metrics.json"), result);
-        DemoReport.write(out.resolve(REPORT), request, all, samplesByImageDir, result, targets.size(), robustness);
+        DemoReport.write(out.resolve(REPORT), request, all, seeds, samplesByImageDir, result, targetImages, robustness);
         return result;
     }
 
@@ -206,18 +217,19 @@ public final class ToyWorldDemo {
         List<ErasureMetrics.Sample> first = byDir.values().iterator().next();
         for (int i = 0; i < all.size(); i++) {
             b.append(Json.line(line("images/before/" + file(i), all.get(i), seeds.get(i), "before",
-                    first.get(i).detectedBefore()))).append('\n');
+                    first.get(i).detectedBefore(), first.get(i).sceneBefore()))).append('\n');
         }
         for (Map.Entry<String, List<ErasureMetrics.Sample>> e : byDir.entrySet()) {
             for (int i = 0; i < all.size(); i++) {
                 b.append(Json.line(line("images/" + e.getKey() + "/" + file(i), all.get(i), seeds.get(i), e.getKey(),
-                        e.getValue().get(i).detectedAfter()))).append('\n');
+                        e.getValue().get(i).detectedAfter(), e.getValue().get(i).sceneAfter()))).append('\n');
             }
         }
         AtomicFiles.writeString(out.resolve("manifest.jsonl"), b.toString());
     }
 
-    private ManifestLine line(String file, ToyPrompt p, long seed, String model, String detected) {
-        return new ManifestLine(file, p.text(), seed, model, request.steps(), request.guidance(), p.style(), detected);
+    private ManifestLine line(String file, ToyPrompt p, long seed, String model, String detected, String scene) {
+        return new ManifestLine(file, p.text(), seed, model, request.steps(), request.guidance(), p.style(), detected,
+                p.scene(), scene);
     }
 }

@@ -31,8 +31,9 @@ class DemoAttackTest {
         assertEquals(0, r.code(), r.out() + r.err());
         JsonObject result = JsonParser.parseString(Files.readString(out.resolve("robustness.json"))).getAsJsonObject();
         JsonArray variants = result.getAsJsonArray("variants");
-        // base, prompt filter, then (ffn2, attn2-v) x (zero, gaussian) x (erased, recovered)
-        assertEquals(2 + 2 * 2 * 2, variants.size());
+        // base, prompt filter, then ffn2 x (zero, gaussian) and the demo's attn2-kv x (zero, gaussian, matched),
+        // each erased and recovered
+        assertEquals(2 + (2 + 3) * 2, variants.size());
         for (JsonElement e : variants) {
             JsonObject v = e.getAsJsonObject();
             assertEquals(2, v.getAsJsonObject("concept").get("n").getAsInt(), v.toString());
@@ -48,7 +49,7 @@ class DemoAttackTest {
                 if (v.get("fill").getAsString().equals("zero")) {
                     assertEquals(pruned, located, "every zeroed weight is found: " + v);
                 } else {
-                    assertEquals(0, located, "noise leaves nothing to locate: " + v);
+                    assertEquals(0, located, "noise and matched values leave nothing to locate: " + v);
                 }
             }
         }

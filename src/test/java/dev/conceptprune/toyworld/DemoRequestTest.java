@@ -19,7 +19,7 @@ class DemoRequestTest {
 
     private static DemoRequest request(String concept, Integer limit) {
         return new DemoRequest(MODEL, PROMPTS, concept, List.of(new DemoSetting(PruneSite.ATTN2_V, 0.4, 1)), 25, 7.5,
-                8, limit, PruneFill.ZERO, null, Path.of("unused"), false);
+                8, limit, 1, PruneFill.ZERO, null, Path.of("unused"), false);
     }
 
     @Test
