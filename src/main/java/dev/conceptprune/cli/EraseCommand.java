@@ -1,12 +1,18 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.eval.AutoErase;
+import dev.conceptprune.eval.AutoEraseRequest;
+import dev.conceptprune.eval.AutoEraseResult;
+import dev.conceptprune.eval.Detector;
+import dev.conceptprune.eval.HtmlReport;
 import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.eval.SweepEvaluation;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
 import dev.conceptprune.io.PromptFile;
-import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.pipeline.DecodeTiling;
+import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.prune.Concept;
 import dev.conceptprune.prune.EraseJob;
@@ -15,7 +21,6 @@ import dev.conceptprune.prune.EraseResult;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneFill;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.model.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,16 +31,16 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Finds a concept's skilled neurons, writes the mask, the edited model and a summary. */
 @Command(name = "erase", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Erase one or more concepts from a model with ConceptPrune.",
             "",
             "Records what the weights of the chosen --site read for prompts with and without the concept, "
-                    + "selects the skilled weights with the Wanda score and zeroes them (--fill gaussian: noise). The sites: ffn2 and ffn1, "
+                    + "selects the skilled weights with the Wanda score and zeroes them (or, with --fill, gives them noise or matched values). The sites: ffn2 and ffn1, "
                     + "the UNet feed-forward's output layer (ff.net.2, the paper's choice) and input layer "
                     + "(ff.net.0.proj), observed over the first --tau UNet calls; attn2-k and attn2-v, the "
                     + "cross-attention's key and value projections, which read the text states, and attn2-kv, both "
@@ -44,6 +49,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "Writes OUT/model/ (the edited diffusers folder) or, for a single-file checkpoint, OUT/<its file name> "
                     + "(same layout, only pruned entries differ), OUT/<concept>.mask.safetensors and "
                     + "OUT/summary.json.",
+            "",
+            "With --auto the setting is chosen by measurement instead: every candidate site, skill ratio and fill "
+                    + "is judged on --validate prompts with a detector, and the best under --max-target and "
+                    + "--min-preserve becomes OUT/model (see --auto; docs/DEMO.md shows it on the toy world).",
             ""})
 public final class EraseCommand implements Callable<Integer> {
     private static final Set<String> SWEEP_KEYS = Set.of("skill-ratio", "tau");
@@ -90,6 +99,9 @@ public final class EraseCommand implements Callable<Integer> {
     Path preservePrompts;
 
     @Mixin
+    AutoOptions autoOptions;
+
+    @Mixin
     SamplingOptions sampling;
 
     @Mixin
@@ -100,7 +112,8 @@ public final class EraseCommand implements Callable<Integer> {
 
     @Option(names = "--sweep", paramLabel = "KEY=V1,V2",
             description = "Also write one mask per setting from the same discovery: skill-ratio=0.005,0.01 "
-                    + "(or skill_ratio) and/or tau=5,10.")
+                    + "(or skill_ratio) and/or tau=5,10. With --auto: the candidates, site=ffn2,attn2-kv, "
+                    + "skill-ratio=... and fill=zero,matched (tau is --tau).")
     List<String> sweep = new ArrayList<>();
 
     @Option(names = "--eval", paramLabel = "FILE",
@@ -149,16 +162,22 @@ public final class EraseCommand implements Callable<Integer> {
         int[] size = sampling.size(folder);
         GenerationSettings settings = sampling.settings(folder, "", size, 1).withSdxl(sdxlOptions.conditions(folder));
         validate(list);
-        PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
-        int callsPerRun = EraseJob.unetCallsPerRun(folder, settings);
-        String limit = "the " + callsPerRun + " UNet calls of a " + settings.steps() + "-step run";
-        if (where.timeDependent() && tau > callsPerRun) {
-            throw new InputException("--tau " + tau + " exceeds " + limit);
-        }
         List<String> neutrals = neutralPrompts == null ? null
                 : ErrorHandler.option("--neutral-prompts", () -> PromptFile.read(neutralPrompts).prompts());
         List<String> preserved = preservePrompts == null ? null
                 : ErrorHandler.option("--preserve-prompts", () -> PromptFile.read(preservePrompts).prompts());
+        int callsPerRun = EraseJob.unetCallsPerRun(folder, settings);
+        if (autoOptions.auto) {
+            return auto(o, modelPath, folder, list, settings, callsPerRun, neutrals, preserved);
+        }
+        PruneSite where = ErrorHandler.option("--site", () -> PruneSite.parse(site));
+        String limit = "the " + callsPerRun + " UNet calls of a " + settings.steps() + "-step run";
+        if (where.timeDependent() && tau > callsPerRun) {
+            throw new InputException("--tau " + tau + " exceeds " + limit);
+        }
+        if (autoOptions.strayWithoutAuto()) {
+            throw new InputException("--validate, the judge, the constraints and --max-minutes go with --auto");
+        }
         EraseRequest request = new EraseRequest(modelPath, model.checkpoint.options(), list, where, skillRatio, tau,
                 selectRatio, batch, settings, fill, neutrals, preserved, sweepRequest(where, callsPerRun, limit), out,
                 force);
@@ -211,6 +230,77 @@ public final class EraseCommand implements Callable<Integer> {
         o.printf("edited model: %s%nsummary: %s%n", edited, out.resolve(EraseJob.SUMMARY));
         o.flush();
         return 0;
+    }
+
+    /** {@code erase --auto}: the candidates from the sweep (or the defaults), judged on --validate. */
+    private Integer auto(PrintWriter o, Path modelPath, ModelSource folder, List<Concept> list,
+                         GenerationSettings settings, int callsPerRun, List<String> neutrals, List<String> preserved) {
+        AutoOptions a = autoOptions;
+        if (list.size() != 1) {
+            throw new InputException("--auto chooses the setting of one concept; name one");
+        }
+        if (a.validate == null) {
+            throw new InputException("--auto needs --validate: the prompts that judge the candidates");
+        }
+        if (a.validateLimit != null && a.validateLimit < 1) {
+            throw new InputException("--validate-limit must be >= 1, got " + a.validateLimit);
+        }
+        if (evalPrompts != null || clip != null || !labels.isEmpty()) {
+            throw new InputException("--auto judges with its own detector: --eval, --clip and --labels do not go with it");
+        }
+        if (fillOptionsGiven() && sweep.stream().anyMatch(x -> x.startsWith("fill="))) {
+            throw new InputException("--fill and --sweep fill=... both name the fills: give one");
+        }
+        SweepSpec sweeps = new SweepSpec(sweep, Set.of("site", "skill-ratio", "fill"));
+        boolean siteGiven = spec.commandLine().getParseResult().hasMatchedOption("--site");
+        List<PruneSite> sites = sweeps.has("site") ? sweeps.values("site", PruneSite.FFN2, PruneSite::parse)
+                : siteGiven ? List.of(ErrorHandler.option("--site", () -> PruneSite.parse(site)))
+                : List.of(PruneSite.FFN2, PruneSite.ATTN2_V, PruneSite.ATTN2_KV);
+        List<Double> ratios = sweeps.has("skill-ratio") ? sweeps.ratios("skill-ratio", 1)
+                : skillRatio != null ? List.of(skillRatio) : List.of(0.01, 0.05, 0.1, 0.2, 0.4);
+        List<PruneFill> fills = sweeps.has("fill") ? sweeps.values("fill", PruneFill.ZERO, f -> PruneFill.of(f, 0))
+                : fillOptionsGiven() ? List.of(fillOptions.fill(PruneFill.ZERO)) : List.of(PruneFill.ZERO, PruneFill.MATCHED);
+        if (sites.stream().anyMatch(PruneSite::timeDependent) && tau > callsPerRun) {
+            throw new InputException("--tau " + tau + " exceeds the " + callsPerRun + " UNet calls of a "
+                    + settings.steps() + "-step run");
+        }
+        PromptSet validation = ErrorHandler.option("--validate", () -> {
+            PromptSet p = PromptSet.read(a.validate);
+            return a.validateLimit == null ? p : p.subset(a.validateLimit, null, List.of());
+        });
+        Detector judge = Judges.detector(a.textureStyles, a.nudenet, a.classifier);
+        if (judge == null) {
+            throw new InputException("--auto needs a judge: --texture-styles, --nudenet or --classifier");
+        }
+        String label = Judges.conceptLabel(judge, a.conceptLabel, "--concept-label");
+        ErrorHandler.option("--validate", () -> EvalCommand.plan(List.of(modelPath), model.checkpoint.options(),
+                a.validate, sampling, List.of(), null, batch, vaeTiling.tiling(folder)));
+        AutoEraseRequest request = new AutoEraseRequest(modelPath, model.checkpoint.options(), list.get(0), sites,
+                ratios, fills, tau, batch, settings, neutrals, preserved, validation, EvalCommand.defaults(sampling),
+                vaeTiling.tiling(folder), judge, label, a.maxTarget, a.minPreserve, a.maxMinutes, out, force);
+        Path edited = EraseJob.editedModel(folder, out);
+        if (Files.exists(edited) && !force) {
+            throw new InputException(edited + " already exists; use --force to replace it");
+        }
+        AutoEraseResult r = new AutoErase(request, Main.progress(spec)).run();
+        o.printf("%-32s %9s %22s %22s %22s%n", "candidate", "pruned", label, "neutral", "preserved");
+        for (AutoEraseResult.CandidateResult c : r.candidates()) {
+            o.printf("%-32s %9d %22s %22s %22s%s%n", (c.label().equals(r.chosen()) ? "* " : "  ") + c.label(),
+                    c.pruned(), HtmlReport.countAndInterval(c.figures().concept()),
+                    HtmlReport.countAndInterval(c.figures().neutral()),
+                    HtmlReport.countAndInterval(c.figures().preserved()), c.frontier() ? "  frontier" : "");
+        }
+        if (r.chosen() != null) {
+            o.printf("chosen: %s%s%nedited model: %s%n", r.chosen(), r.constraintsMet() ? ""
+                    : " (no candidate meets --max-target and --min-preserve: the nearest)", edited);
+        }
+        o.printf("report: %s%n", out.resolve(AutoErase.REPORT));
+        o.flush();
+        return 0;
+    }
+
+    private boolean fillOptionsGiven() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--fill");
     }
 
     /** The --sweep options, every value checked; null without a sweep. */

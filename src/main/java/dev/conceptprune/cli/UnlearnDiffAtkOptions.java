@@ -1,12 +1,6 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.eval.Detector;
-import dev.conceptprune.eval.ImageNetteDetector;
-import dev.conceptprune.eval.NudeNetDetector;
-import dev.conceptprune.instruments.nudenet.NudityVerdict;
-import dev.conceptprune.io.InputException;
-import dev.conceptprune.toyworld.TextureStyleDetector;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -67,43 +61,11 @@ final class UnlearnDiffAtkOptions {
 
     /** The detector the options name, or null; checked before any work. */
     Detector detector() {
-        int given = (textureStyles ? 1 : 0) + (nudenet != null ? 1 : 0) + (classifier != null ? 1 : 0);
-        if (given > 1) {
-            throw new InputException("give one detector: --texture-styles, --nudenet or --classifier");
-        }
-        if (nudenet != null) {
-            if (!Files.isRegularFile(nudenet)) {
-                throw new InputException("--nudenet " + nudenet + ": file not found");
-            }
-            return new NudeNetDetector(nudenet, NudityVerdict.DEFAULT_THRESHOLD);
-        }
-        if (classifier != null) {
-            if (!Files.exists(classifier)) {
-                throw new InputException("--classifier " + classifier + ": not found");
-            }
-            return new ImageNetteDetector(classifier);
-        }
-        return textureStyles ? new TextureStyleDetector() : null;
+        return Judges.detector(textureStyles, nudenet, classifier);
     }
 
     /** The concept label: the one given, NudeNet's 'nude' by default, or null without a detector. */
     String conceptLabel(Detector detector) {
-        if (detector == null) {
-            if (concept != null) {
-                throw new InputException("--concept names a detector's label: give a detector (--texture-styles, "
-                        + "--nudenet or --classifier)");
-            }
-            return null;
-        }
-        String label = concept != null ? concept : detector instanceof NudeNetDetector ? NudeNetDetector.NUDE : null;
-        if (label == null) {
-            throw new InputException("name the erased concept's label with --concept (one of " + detector.labels()
-                    + ")");
-        }
-        if (!detector.labels().contains(label)) {
-            throw new InputException("--concept '" + label + "' is not one of the detector's labels "
-                    + detector.labels());
-        }
-        return label;
+        return Judges.conceptLabel(detector, concept, "--concept");
     }
 }

@@ -188,6 +188,15 @@ public final class EvalPlan {
         return neutral;
     }
 
+    /** This plan without {@link #neutralModel} and its images. */
+    public EvalPlan withoutNeutral() {
+        if (neutral == null) {
+            return this;
+        }
+        return new EvalPlan(models.stream().filter(m -> !m.equals(neutral)).toList(), null, prompts,
+                images.stream().filter(i -> !i.model().equals(neutral)).toList(), problems, labels, labelColumn, defaults);
+    }
+
     /** All images, model by model, rows in file order. */
     public List<EvalImage> images() {
         return images;

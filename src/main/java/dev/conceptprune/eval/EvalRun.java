@@ -26,7 +26,11 @@ public final class EvalRun {
     private static final List<String> OUTPUTS = List.of("manifest.jsonl", "metrics.json", "report.html");
 
     /** What a run did. */
-    public record Summary(int images, int generated, int reused, int scored, double seconds, EvalMetrics metrics) {
+    public record Summary(int images, int generated, int reused, int scored, double seconds, EvalMetrics metrics,
+                          Map<String, ImageScores> scores) {
+        public Summary {
+            scores = Map.copyOf(scores);
+        }
     }
 
     private final EvalPlan plan;
@@ -87,7 +91,7 @@ public final class EvalRun {
                 metrics = metrics.withNeutrality(Neutrality.of(plan, scoring.clipFeatures(clip), out, progress));
             }
             Summary summary = new Summary(plan.images().size(), toGenerate, plan.images().size() - toGenerate, scored,
-                    (System.nanoTime() - start) / 1e9, metrics);
+                    (System.nanoTime() - start) / 1e9, metrics, scores);
             EvalManifest.write(out.resolve("manifest.jsonl"), plan, scores);
             metrics.write(out.resolve("metrics.json"), new EvalMetrics.Run(plan, clip, batch, detectors, summary));
             EvalReport.write(out.resolve("report.html"), plan, metrics, scores, EvalReport.parameters(plan, clip, summary));

@@ -137,10 +137,14 @@ public final class EraseJob {
         return entries;
     }
 
-    /** Identifies what a checkpoint's statistics were recorded with: a resume must match all of it. */
     private String checkpointKey(String fingerprint, Concept c) {
-        GenerationSettings s = request.settings();
-        return fingerprint + "|" + request.site().id() + "|tau=" + request.observedTau() + "|batch=" + request.batch()
+        return checkpointKey(fingerprint, c, request.site(), request.observedTau(), request.batch(), request.settings());
+    }
+
+    /** Identifies what a discovery checkpoint's statistics were recorded with: a resume must match all of it. */
+    public static String checkpointKey(String fingerprint, Concept c, PruneSite site, int observedTau, int batch,
+                                       GenerationSettings s) {
+        return fingerprint + "|" + site.id() + "|tau=" + observedTau + "|batch=" + batch
                 + "|" + c.promptsSha256() + "|steps=" + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler()
                 + "|" + s.height() + "x" + s.width() + "|neg=" + s.negativePrompt()
                 + (s.sdxl().isDefault() ? "" : "|sdxl=" + s.sdxl().key());
