@@ -137,7 +137,8 @@ public final class EraseCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--dry-run",
-            description = "Print the prompt pairs, the planned UNet calls and the sweep settings, then stop.")
+            description = "Print the prompt pairs, the planned UNet calls and the sweep settings (with --auto: the "
+                    + "candidates), then stop.")
     boolean dryRun;
 
     @Spec
@@ -278,6 +279,13 @@ public final class EraseCommand implements Callable<Integer> {
         AutoEraseRequest request = new AutoEraseRequest(modelPath, model.checkpoint.options(), list.get(0), sites,
                 ratios, fills, tau, batch, settings, neutrals, preserved, validation, EvalCommand.defaults(sampling),
                 vaeTiling.tiling(folder), judge, label, a.maxTarget, a.minPreserve, a.maxMinutes, out, force);
+        if (dryRun) {
+            o.printf("%d candidates, each judged on %d validation rows by %s ('%s'):%n", request.candidates().size(),
+                    validation.rows().size(), judge.name(), label);
+            request.candidates().forEach(c -> o.printf("  %s%n", c.label()));
+            o.flush();
+            return 0;
+        }
         Path edited = EraseJob.editedModel(folder, out);
         if (Files.exists(edited) && !force) {
             throw new InputException(edited + " already exists; use --force to replace it");

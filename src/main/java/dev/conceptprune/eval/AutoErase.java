@@ -100,7 +100,7 @@ public final class AutoErase {
                 int tau = c.site().timeDependent() ? request.tau() : 1;
                 PruneMask mask = MatchedFill.build(pipe, weights, c.site().layers(pipe), r.base(), r.target(),
                         MaskMetadata.of(request.concept(), c.site(), c.skillRatio(), tau, 0.0, request.settings(),
-                                c.fill()), fingerprint, matchedPrompts());
+                                c.fill()), fingerprint, matchedPrompts(), progress);
                 Path maskFile = dir.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
                 masks.put(c.label(), mask);

@@ -77,7 +77,7 @@ public final class EraseJob {
                 MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
                         request.selectRatio(), settings, request.fill());
                 PruneMask mask = MatchedFill.build(pipe, siteWeights, layers, r.base(), r.target(), meta, fingerprint,
-                        request.matchedPrompts(c));
+                        request.matchedPrompts(c), progress);
                 Path maskFile = out.resolve(c.slug() + ".mask.safetensors");
                 mask.write(maskFile);
                 List<EraseResult.SweepMask> sweep = request.sweep() == null ? null
@@ -127,7 +127,7 @@ public final class EraseJob {
         for (double ratio : request.sweptSkillRatios(c)) {
             for (int t : request.sweptTausAtSite()) {
                 PruneMask m = MatchedFill.build(pipe, siteWeights, layers, r.base(), r.target(), main.with(ratio, t),
-                        fingerprint, request.matchedPrompts(c));
+                        fingerprint, request.matchedPrompts(c), progress);
                 Path file = request.out().resolve(String.format(Locale.ROOT, "%s.r%s-t%d.mask.safetensors", c.slug(),
                         ratio, t));
                 m.write(file);

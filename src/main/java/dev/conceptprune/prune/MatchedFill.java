@@ -2,6 +2,7 @@ package dev.conceptprune.prune;
 
 import ai.djl.ndarray.NDManager;
 import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,12 +65,12 @@ public final class MatchedFill {
      */
     public static PruneMask build(StableDiffusionPipeline pipe, SiteWeights weights, List<SiteLayer> layers,
                                   ColumnNorms base, ColumnNorms target, MaskMetadata meta, String fingerprint,
-                                  Prompts prompts) {
+                                  Prompts prompts, Progress progress) {
         if (meta.fill().kind() != PruneFill.Kind.MATCHED) {
             return MaskBuilder.build(weights, layers, base, target, meta, fingerprint);
         }
         PruneMask zeros = MaskBuilder.build(weights, layers, base, target, meta.withFill(PruneFill.ZERO), fingerprint);
-        return solve(pipe, weights, layers, zeros, prompts);
+        return solve(pipe, weights, layers, zeros, prompts, progress);
     }
 
     /**
@@ -78,7 +79,7 @@ public final class MatchedFill {
      * @throws InputException when the mask prunes a weight that does not read the text states
      */
     public static PruneMask solve(StableDiffusionPipeline pipe, SiteWeights weights, List<SiteLayer> layers,
-                                  PruneMask mask, Prompts prompts) {
+                                  PruneMask mask, Prompts prompts, Progress progress) {
         Map<String, SiteLayer> byKey = new TreeMap<>();
         layers.forEach(l -> byKey.put(l.maskKey(), l));
         int width = pipe.conditioner().width();
@@ -86,6 +87,7 @@ public final class MatchedFill {
         double[] tz = gram(states(pipe, prompts.targets()), states(pipe, prompts.neutrals()), width);
         double[] pp = gram(states(pipe, prompts.preserved()), null, width);
         Map<String, float[]> values = new TreeMap<>();
+        Progress.Task task = progress.task("matched fill", "weight", mask.indices().size(), 0);
         for (Map.Entry<String, int[]> e : mask.indices().entrySet()) {
             SiteLayer layer = byKey.get(e.getKey());
             if (layer == null || layer.width() != width) {
@@ -93,7 +95,9 @@ public final class MatchedFill {
                         + "attn2-v, attn2-kv); '" + e.getKey() + "' does not");
             }
             values.put(e.getKey(), solveParameter(weights.read(layer), width, e.getValue(), tt, tz, pp));
+            task.advance(1);
         }
+        task.finish();
         return mask.withMatchedValues(values);
     }
 

@@ -110,7 +110,7 @@ public final class RobustnessStudy {
                     try (SiteWeights weights = new SiteWeights(base)) {
                         mask = MatchedFill.build(pipe, weights, s.site().layers(pipe), r.base(), r.target(),
                                 MaskMetadata.of(concept, s.site(), s.skillRatio(), s.tau(), 0.0, gen, fill),
-                                fingerprint, ToyWorldPrompts.matched(concept));
+                                fingerprint, ToyWorldPrompts.matched(concept), progress);
                     }
                     String slug = s.slug() + "-" + fill.kind().id();
                     Path edited = dir.resolve("models").resolve(slug);

@@ -103,7 +103,7 @@ public final class ToyWorldDemo {
                 try (SiteWeights siteWeights = new SiteWeights(base)) {
                     mask = MatchedFill.build(pipe, siteWeights, s.site().layers(pipe), r.base(), r.target(),
                             MaskMetadata.of(c, s.site(), s.skillRatio(), s.tau(), 0.0, gen, request.fill()),
-                            fingerprint, ToyWorldPrompts.matched(c));
+                            fingerprint, ToyWorldPrompts.matched(c), progress);
                 }
                 Path maskFile = request.isSweep() ? out.resolve("sweep").resolve(s.slug() + ".mask.safetensors")
                         : out.resolve(c.slug() + ".mask.safetensors");

@@ -93,6 +93,17 @@ class AutoEraseTest {
     }
 
     @Test
+    void aDryRunListsTheCandidatesAndWritesNothing() throws IOException {
+        Path out = tmp.resolve("dry");
+        CliRun r = auto(out, "--dry-run");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 candidates, each judged on 6 validation rows by texture_style ('Stripes')"),
+                r.out());
+        assertTrue(r.out().contains("attn2-kv r=0.4 matched"), r.out());
+        assertFalse(Files.exists(out.resolve(AutoErase.RESULT)));
+    }
+
+    @Test
     void aSpentBudgetLeavesCandidatesUntried() throws IOException {
         Path out = tmp.resolve("budget");
         CliRun r = auto(out, "--max-minutes", "0.0001");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.conceptprune.Fixtures;
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.model.TensorSource;
@@ -45,9 +46,9 @@ class MatchedFillTest {
         try (SiteWeights w = new SiteWeights(base); TensorSource unet = base.tensors(Component.UNET)) {
             String fingerprint = BaseFingerprint.of(unet);
             zeros = MatchedFill.build(pipe, w, layers, r.base(), r.target(),
-                    MaskMetadata.of(c, PruneSite.ATTN2_KV, 0.3, 1, 0, s, PruneFill.ZERO), fingerprint, PROMPTS);
+                    MaskMetadata.of(c, PruneSite.ATTN2_KV, 0.3, 1, 0, s, PruneFill.ZERO), fingerprint, PROMPTS, Progress.silent());
             matched = MatchedFill.build(pipe, w, layers, r.base(), r.target(),
-                    MaskMetadata.of(c, PruneSite.ATTN2_KV, 0.3, 1, 0, s, PruneFill.MATCHED), fingerprint, PROMPTS);
+                    MaskMetadata.of(c, PruneSite.ATTN2_KV, 0.3, 1, 0, s, PruneFill.MATCHED), fingerprint, PROMPTS, Progress.silent());
         }
     }
 
