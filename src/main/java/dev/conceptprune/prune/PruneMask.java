@@ -46,7 +46,8 @@ public final class PruneMask {
         this.shapes = new TreeMap<>(shapes);
         this.metadata = new LinkedHashMap<>(metadata);
         this.values = new TreeMap<>(values);
-        boolean matched = PruneFill.fromMetadata(metadata).kind() == PruneFill.Kind.MATCHED;
+        // Only the raw entry: read() checks the recorded fill and names the file when it is malformed.
+        boolean matched = PruneFill.MATCHED.toMetadata().get(PruneFill.FILL).equals(metadata.get(PruneFill.FILL));
         if (!matched && !values.isEmpty()) {
             throw new IllegalArgumentException("only a matched fill carries values");
         }

@@ -111,7 +111,7 @@ class PruneFillTest {
         assertThrows(IllegalArgumentException.class,
                 () -> PruneFill.fromMetadata(Map.of("fill", "gaussian", "fill_seed", "x")));
         InputException e = assertThrows(InputException.class, () -> PruneFill.of("bogus", 0));
-        assertEquals("fill must be zero or gaussian; got 'bogus'", e.getMessage());
+        assertEquals("fill must be zero, gaussian or matched; got 'bogus'", e.getMessage());
     }
 
     private static double[] toDoubles(float[] v) {
