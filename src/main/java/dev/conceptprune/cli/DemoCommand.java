@@ -29,12 +29,17 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The embedded toy-world model end to end: erase a style, show and measure before vs after. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = StoredDemoSetting.class,
         description = {"Erase a style from the embedded toy-world model and measure it.",
             "",
             "Erases 'Stripes' (or --concept) from the toy-world model, generates before/after images for held-out "
-                    + "prompts with and without the concept, detects the styles from pixels, and writes "
+                    + "prompts with and without the concept, detects styles and scenes from pixels, and writes "
                     + "OUT/report.html, OUT/manifest.jsonl, OUT/metrics.json, the mask and the edited model "
                     + "(OUT/model). Re-running replaces the previous demo output in OUT.",
+            "",
+            "The default site, skill ratio and fill are the setting that erase --auto chose for Stripes on the "
+                    + "toy model's held-out prompts, stored beside it in models/toyworld/auto.json (the search and "
+                    + "its figures: docs/DEMO.md); --site, --skill-ratio and --fill override it.",
             "",
             "With --sweep (e.g. --sweep site=ffn2,ffn1 --sweep skill-ratio=0.01,0.05 --sweep tau=5,10) every "
                     + "setting is measured from one discovery per site and listed in OUT/sweep.json.",
@@ -48,9 +53,6 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "a section of the report; its models and attack outputs to OUT/robustness/.",
             ""})
 public final class DemoCommand implements Callable<Integer> {
-    /** Settings chosen from the sweep recorded in docs/DEMO.md. */
-    static final String DEFAULT_SITE = "attn2-kv";
-    static final double DEFAULT_SKILL_RATIO = 0.4;
     static final int DEFAULT_TAU = 10;
 
     @Option(names = "--concept", defaultValue = "Stripes", paramLabel = "NAME",
@@ -58,13 +60,13 @@ public final class DemoCommand implements Callable<Integer> {
                     + "square, triangle, cross, heart) (default: ${DEFAULT-VALUE}).")
     String concept;
 
-    @Option(names = "--site", defaultValue = DEFAULT_SITE, paramLabel = "SITE",
-            description = "Pruning site, as for erase (default: ${DEFAULT-VALUE}, the best in docs/DEMO.md).")
+    @Option(names = "--site", paramLabel = "SITE",
+            description = "Pruning site, as for erase (default: ${DEFAULT-VALUE}, erase --auto's choice).")
     String site;
 
-    @Option(names = "--skill-ratio", defaultValue = "" + DEFAULT_SKILL_RATIO, paramLabel = "R",
-            description = "Skill ratio (default: ${DEFAULT-VALUE}, the best at the default site in docs/DEMO.md).")
-    double skillRatio;
+    @Option(names = "--skill-ratio", paramLabel = "R",
+            description = "Skill ratio (default: ${DEFAULT-VALUE}, erase --auto's choice).")
+    Double skillRatio;
 
     @Option(names = "--tau", defaultValue = "" + DEFAULT_TAU, paramLabel = "N",
             description = "UNet calls observed (default: ${DEFAULT-VALUE}).")
@@ -132,9 +134,12 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", DefaultModel.model())
                 .clearOf("prompt", DefaultModel.prompts()).folder());
-        // The matched fill lands on the plain image (docs/DEMO.md) but needs sites that read the text states.
-        PruneFill fill = fillOptions.fill(settings().stream().allMatch(s -> s.site().readsTextStates())
-                ? PruneFill.MATCHED : PruneFill.ZERO);
+        if (site == null || skillRatio == null) {
+            // The provider left them unset because the stored choice is unreadable: say why.
+            StoredDemoSetting.chosen();
+        }
+        // The stored choice's fill, unless it is the matched one and a site given does not read the text states.
+        PruneFill fill = fillOptions.fill(this::storedFill);
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }
@@ -166,8 +171,14 @@ public final class DemoCommand implements Callable<Integer> {
         DemoResult result = new ToyWorldDemo(new DemoRequest(DefaultModel.model(), prompts, concept,
                 settings(), steps, guidance, batch, limit, seeds, fill, attack ? attackPlan(fill) : null, out, force),
                 Main.progress(spec)).run();
-        printTable(result);
+        printTable(result, fill);
         return 0;
+    }
+
+    private PruneFill storedFill() {
+        PruneFill stored = StoredDemoSetting.fill();
+        boolean textSites = settings().stream().allMatch(s -> s.site().readsTextStates());
+        return stored.kind() == PruneFill.Kind.MATCHED && !textSites ? PruneFill.ZERO : stored;
     }
 
     /** The paper's site at its strongest setting in docs/DEMO.md, then the demo's settings; zero and gaussian fill. */
@@ -214,8 +225,13 @@ public final class DemoCommand implements Callable<Integer> {
         return list;
     }
 
-    private void printTable(DemoResult result) {
+    private void printTable(DemoResult result, PruneFill fill) {
         PrintWriter o = spec.commandLine().getOut();
+        boolean stored = !(spec.commandLine().getParseResult().hasMatchedOption("--site")
+                || spec.commandLine().getParseResult().hasMatchedOption("--skill-ratio")
+                || spec.commandLine().getParseResult().hasMatchedOption("--fill") || !sweep.isEmpty());
+        o.printf("fill: %s%s%n", fill, stored ? "; site, skill ratio and fill as erase --auto chose them ("
+                + StoredDemoSetting.file() + ")" : "");
         o.printf("%-26s %9s %12s %12s %9s %10s %10s %10s %12s%n", "setting", "pruned", concept + " before",
                 concept + " after", "no style", "tgt chg", "other chg", "own kept", "scene kept");
         for (DemoResult.SettingResult res : result.results()) {

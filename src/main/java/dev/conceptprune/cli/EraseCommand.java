@@ -157,7 +157,7 @@ public final class EraseCommand implements Callable<Integer> {
         Path modelPath = model.folder();
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", modelPath).clearOf("CLIP model", clip)
                 .folder());
-        PruneFill fill = fillOptions.fill(PruneFill.ZERO);
+        PruneFill fill = fillOptions.fill(() -> PruneFill.ZERO);
         ModelSource folder = model.open();
         List<Concept> list = concepts.resolve(sampling.seed);
         int[] size = sampling.size(folder);
@@ -260,7 +260,7 @@ public final class EraseCommand implements Callable<Integer> {
         List<Double> ratios = sweeps.has("skill-ratio") ? sweeps.ratios("skill-ratio", 1)
                 : skillRatio != null ? List.of(skillRatio) : List.of(0.01, 0.05, 0.1, 0.2, 0.4);
         List<PruneFill> fills = sweeps.has("fill") ? sweeps.values("fill", PruneFill.ZERO, f -> PruneFill.of(f, 0))
-                : fillOptionsGiven() ? List.of(fillOptions.fill(PruneFill.ZERO)) : List.of(PruneFill.ZERO, PruneFill.MATCHED);
+                : fillOptionsGiven() ? List.of(fillOptions.fill(() -> PruneFill.ZERO)) : List.of(PruneFill.ZERO, PruneFill.MATCHED);
         if (sites.stream().anyMatch(PruneSite::timeDependent) && tau > callsPerRun) {
             throw new InputException("--tau " + tau + " exceeds the " + callsPerRun + " UNet calls of a "
                     + settings.steps() + "-step run");

@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.prune.PruneFill;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /** {@code --fill} and {@code --fill-seed}: the value pruned weights get, the same for erase and demo. */
@@ -21,8 +22,8 @@ public final class FillOptions {
                     + "same weights, another seed other noise.")
     long seed;
 
-    /** The fill asked for, or {@code orElse} when none is. */
-    PruneFill fill(PruneFill orElse) {
-        return fill == null ? orElse : ErrorHandler.option("--fill", () -> PruneFill.of(fill, seed));
+    /** The fill asked for, or {@code orElse}'s when none is. */
+    PruneFill fill(Supplier<PruneFill> orElse) {
+        return fill == null ? orElse.get() : ErrorHandler.option("--fill", () -> PruneFill.of(fill, seed));
     }
 }

@@ -1,7 +1,16 @@
 package dev.conceptprune.eval;
 
+import com.google.gson.JsonParseException;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.Json;
 import dev.conceptprune.metrics.Rate;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What {@code erase --auto} measured and chose ({@code auto.json}).
@@ -20,6 +29,33 @@ import java.util.List;
 public record AutoEraseResult(String detector, String conceptLabel, double maxTarget, double minPreserve, Figures base,
                               List<CandidateResult> candidates, List<String> notTried, String chosen,
                               boolean constraintsMet, double wallSeconds) {
+    /**
+     * Reads an {@code auto.json} that {@code erase --auto} wrote.
+     *
+     * @throws InputException naming the file when it is missing or not such a result
+     */
+    public static AutoEraseResult read(Path file) {
+        try {
+            AutoEraseResult r = Json.compact().fromJson(Files.readString(file, StandardCharsets.UTF_8),
+                    AutoEraseResult.class);
+            if (r == null || r.candidates() == null) {
+                throw new InputException(file + ": not a result of erase --auto (no candidates)");
+            }
+            return r;
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + " does not exist");
+        } catch (IOException e) {
+            throw new InputException("cannot read " + file + ": " + e.getMessage());
+        } catch (JsonParseException e) {
+            throw new InputException(file + ": not a result of erase --auto (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The chosen candidate; empty when none was tried. */
+    public Optional<CandidateResult> chosenCandidate() {
+        return candidates.stream().filter(c -> c.label().equals(chosen)).findFirst();
+    }
+
     /**
      * A model's figures on the validation prompts, each with n and its 95% Wilson interval.
      *
