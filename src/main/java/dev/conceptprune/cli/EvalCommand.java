@@ -7,6 +7,7 @@ import dev.conceptprune.eval.EvalPlanner;
 import dev.conceptprune.eval.EvalRequest;
 import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.eval.EvalRun;
+import dev.conceptprune.eval.ImageGeneration;
 import dev.conceptprune.eval.Evaluation;
 import dev.conceptprune.eval.SamplingDefaults;
 import dev.conceptprune.eval.PromptSet;
@@ -139,6 +140,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions checkpoint;
 
+    @Mixin
+    EngineOptions engine;
+
     @Spec
     CommandSpec spec;
 
@@ -189,7 +193,11 @@ public final class EvalCommand implements Callable<Integer> {
             set = ErrorHandler.option("--classes", request::promptSet);
         }
         PromptWarnings.of(sources.get(0), Main.progress(spec)).file(set);
-        EvalRun.Summary s = Evaluation.run(request, Progress.to(spec.commandLine().getErr(), false));
+        Progress progress = Progress.to(spec.commandLine().getErr(), false);
+        EvalRun.Summary s;
+        try (ImageGeneration generation = engine.open(out, batch, progress)) {
+            s = Evaluation.run(request, generation, progress);
+        }
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),
                 s.generated(), s.reused(), s.scored(), s.seconds());

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Generates the images of a plan that a store lacks, model by model, and stores each PNG with its
@@ -31,37 +32,81 @@ public final class EvalGenerator {
         this.progress = progress;
     }
 
-    /** Generates those of {@code images} (one model's) that the store lacks; counts them in {@code task}. */
-    public void generate(EvalModel model, List<EvalImage> images, Progress.Task task) {
-        // One UNet batch shares a guidance scale and a size, so rows are grouped by both.
+    /**
+     * The UNet batches that generate the images of one model that the store lacks. A batch's pixels
+     * depend on its members (libtorch picks kernels by batch size), so the batches are cut from all of
+     * {@code images} whatever is stored: rows grouped by guidance scale and size in plan order, then cut
+     * by the batch size; those with a missing image are computed again whole. Every writer, fresh or
+     * resuming, local or on an engine, thus computes an image in the same batch.
+     */
+    public List<List<EvalImage>> batches(List<EvalImage> images) {
         Map<List<Double>, List<EvalImage>> byGuidance = new LinkedHashMap<>();
         for (EvalImage i : images) {
-            if (!store.hasImage(i)) {
-                GenerationSettings s = i.settings();
-                byGuidance.computeIfAbsent(List.of(s.guidance(), (double) s.height(), (double) s.width()),
-                        g -> new ArrayList<>()).add(i);
+            GenerationSettings s = i.settings();
+            byGuidance.computeIfAbsent(List.of(s.guidance(), (double) s.height(), (double) s.width()),
+                    g -> new ArrayList<>()).add(i);
+        }
+        List<List<EvalImage>> batches = new ArrayList<>();
+        for (List<EvalImage> group : byGuidance.values()) {
+            for (int from = 0; from < group.size(); from += batch) {
+                List<EvalImage> b = List.copyOf(group.subList(from, Math.min(group.size(), from + batch)));
+                if (missing(b) > 0) {
+                    batches.add(b);
+                }
             }
         }
-        int pending = byGuidance.values().stream().mapToInt(List::size).sum();
+        return batches;
+    }
+
+    /** How many of {@code images} the store lacks. */
+    public int missing(List<EvalImage> images) {
+        return (int) images.stream().filter(i -> !store.hasImage(i)).count();
+    }
+
+    /** Generates those of {@code images} (one model's) that the store lacks; counts them in {@code task}. */
+    public void generate(EvalModel model, List<EvalImage> images, Progress.Task task) {
+        List<List<EvalImage>> batches = batches(images);
+        int pending = missing(images);
         progress.say("eval: %s: %d images to generate, %d reused", model.name(), pending, images.size() - pending);
         if (pending == 0) {
             return;
         }
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model.open())) {
-            pipe.setDecodeTiling(model.decode());
-            for (List<EvalImage> group : byGuidance.values()) {
-                for (int from = 0; from < group.size(); from += batch) {
-                    List<EvalImage> chunk = group.subList(from, Math.min(group.size(), from + batch));
-                    GenerationSettings s = chunk.get(0).settings();
-                    List<float[]> pixels = pipe.generateEach(chunk.stream().map(i -> i.settings().prompt()).toList(),
-                            chunk.stream().map(i -> i.settings().seed()).toList(), s, batch, listener(model, s, task));
-                    for (int k = 0; k < chunk.size(); k++) {
-                        store.writeImage(chunk.get(k), Images.pngBytes(Images.toImage(pixels.get(k), 0, s.height(), s.width())));
-                    }
-                    task.advance(chunk.size());
-                }
+        try (StableDiffusionPipeline pipe = load(model)) {
+            for (List<EvalImage> b : batches) {
+                generate(pipe, model, b, task);
             }
         }
+    }
+
+    /** Loads a model's pipeline with the decode the plan chose for it. */
+    public static StableDiffusionPipeline load(EvalModel model) {
+        StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model.open());
+        pipe.setDecodeTiling(model.decode());
+        return pipe;
+    }
+
+    /**
+     * Generates one of {@link #batches}'s batches with a loaded pipeline of its model and stores the images
+     * the store lacks (the others were computed only to keep the batch whole); counts them in {@code task}.
+     */
+    public void generate(StableDiffusionPipeline pipe, EvalModel model, List<EvalImage> images, Progress.Task task) {
+        int missing = missing(images);
+        GenerationSettings s = images.get(0).settings();
+        List<float[]> pixels;
+        try {
+            pixels = pipe.generateEach(images.stream().map(i -> i.settings().prompt()).toList(),
+                    images.stream().map(i -> i.settings().seed()).toList(), s, batch, listener(model, s, task));
+        } catch (InputException e) {
+            // Named by item, so that a local run and any engine's worker report the same line.
+            throw new InputException(model.name() + ", " + images.stream().map(EvalImage::file)
+                    .collect(Collectors.joining(", ")) + ": " + e.getMessage(), e);
+        }
+        for (int k = 0; k < images.size(); k++) {
+            if (!store.hasImage(images.get(k))) {
+                store.writeImage(images.get(k), Images.pngBytes(Images.toImage(pixels.get(k), 0, s.height(), s.width())));
+            }
+        }
+        task.advance(missing);
     }
 
     /** Shows the UNet call of the batch running (with the steps asked for, where PNDM's calls differ) and warns. */

@@ -42,6 +42,7 @@ public final class EvalRun {
     private final EvalStore store;
     private final EvalGenerator generator;
     private boolean setDistances;
+    private ImageGeneration generation = ImageGeneration.LOCAL;
 
     /**
      * @param clip      a CLIP folder already checked with {@link ClipScorer#check}, or null to skip the CLIP score
@@ -61,6 +62,12 @@ public final class EvalRun {
         this.progress = progress;
         this.store = new EvalStore(out);
         this.generator = new EvalGenerator(batch, store, progress);
+    }
+
+    /** Generates the missing images with {@code engine} instead of in this process; the caller closes it. */
+    public EvalRun withGeneration(ImageGeneration engine) {
+        generation = engine;
+        return this;
     }
 
     /** Also measures FID and KID of every model's images from the first model's, over CLIP's image features. */
@@ -102,9 +109,7 @@ public final class EvalRun {
     /** Generates the given images of the plan that the folder lacks. */
     private void generate(List<EvalImage> images, int toGenerate) {
         Progress.Task task = progress.task("eval", "image", toGenerate, 0);
-        for (EvalModel m : plan.models()) {
-            generator.generate(m, images.stream().filter(i -> i.model().equals(m)).toList(), task);
-        }
+        generation.generate(plan, images, generator, task);
         if (toGenerate > 0) {
             task.finish();
         }

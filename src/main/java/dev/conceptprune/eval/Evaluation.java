@@ -9,8 +9,13 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    /** Plans and runs a request in its output folder. */
+    /** Plans and runs a request in its output folder, generating in this process. */
     public static EvalRun.Summary run(EvalRequest request, Progress progress) {
+        return run(request, ImageGeneration.LOCAL, progress);
+    }
+
+    /** Plans and runs a request in its output folder, generating the images with {@code generation}. */
+    public static EvalRun.Summary run(EvalRequest request, ImageGeneration generation, Progress progress) {
         EvalPlan plan = EvalPlanner.plan(request);
         List<Detector> detectors = new ArrayList<>();
         if (request.nudenet() != null) {
@@ -20,6 +25,6 @@ public final class Evaluation {
             detectors.add(new ImageNetteDetector(request.classifier()));
         }
         return new EvalRun(plan, request.clip(), detectors, request.batch(), request.out(), progress)
-                .withSetDistances(request.setDistances()).run(request.force());
+                .withSetDistances(request.setDistances()).withGeneration(generation).run(request.force());
     }
 }

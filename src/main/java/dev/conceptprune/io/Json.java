@@ -3,6 +3,11 @@ package dev.conceptprune.io;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
 import com.google.gson.Strictness;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,6 +21,27 @@ import java.util.Map;
  * {@code "undefined": {"<key>": "<reason>"}} ({@link Undefined}).
  */
 public final class Json {
+    /** A path as its string (the platform's own classes are not open to reflection). */
+    private static final TypeAdapter<Path> PATHS = new TypeAdapter<>() {
+        @Override
+        public void write(JsonWriter out, Path value) throws IOException {
+            if (value == null) {
+                out.nullValue();
+            } else {
+                out.value(value.toString());
+            }
+        }
+
+        @Override
+        public Path read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return null;
+            }
+            return Path.of(in.nextString());
+        }
+    };
+    // After PATHS, which the builder registers.
     private static final Gson COMPACT = builder().create();
     private static final Gson PRETTY = builder().setPrettyPrinting().create();
 
@@ -24,7 +50,8 @@ public final class Json {
 
     private static GsonBuilder builder() {
         return new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-                .serializeNulls().disableHtmlEscaping().setStrictness(Strictness.STRICT);
+                .serializeNulls().disableHtmlEscaping().setStrictness(Strictness.STRICT)
+                .registerTypeHierarchyAdapter(Path.class, PATHS);
     }
 
     /** The shared instance for one-line JSON (JSONL rows, state files). */

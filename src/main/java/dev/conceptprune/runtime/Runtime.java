@@ -108,6 +108,17 @@ public final class Runtime {
         return JniUtils.getNumThreads();
     }
 
+    /**
+     * Makes the calling thread compute without recording gradients. libtorch keeps that mode per
+     * thread and starts every new thread with recording on; DJL turns it off only on the thread that
+     * started the engine, so a worker thread of its own must call this before its first module call
+     * (without it, a Spark task thread ran the toy model's UNet a third slower).
+     */
+    public static void inferenceOnThisThread() {
+        newHostManager().close();
+        JniUtils.setGradMode(false);
+    }
+
     @Override
     public String toString() {
         return device + " " + dtype + (gradients ? " with gradients" : "");

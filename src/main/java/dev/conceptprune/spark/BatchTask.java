@@ -1,0 +1,59 @@
+package dev.conceptprune.spark;
+
+import dev.conceptprune.eval.EvalGenerator;
+import dev.conceptprune.eval.EvalImage;
+import dev.conceptprune.eval.EvalStore;
+import dev.conceptprune.eval.ImageBatch;
+import dev.conceptprune.io.InputException;
+import dev.conceptprune.io.Progress;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.api.java.function.Function;
+
+/**
+ * An executor's part of a Spark evaluation: one UNet batch, generated with the JVM's pipeline and
+ * stored atomically by content key in the shared output folder. A retried or speculative copy finds
+ * the images stored and does nothing. Bad input comes back as the outcome's error, so that the
+ * driver reports it as a local run would instead of Spark retrying it.
+ */
+final class BatchTask implements Function<String, BatchTask.Outcome> {
+    private static final long serialVersionUID = 1L;
+
+    /** What one batch did: images generated, or the one-line error of bad input. */
+    record Outcome(int generated, String error) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private final String out;
+    private final int batch;
+    private final int threads;
+
+    BatchTask(Path out, int batch, int threads) {
+        this.out = out.toString();
+        this.batch = batch;
+        this.threads = threads;
+    }
+
+    @Override
+    public Outcome call(String json) {
+        List<EvalImage> images = ImageBatch.decode(json);
+        EvalStore store = new EvalStore(Path.of(out));
+        EvalGenerator generator = new EvalGenerator(batch, store, Progress.silent());
+        // A retried or speculative copy may find the batch stored; a half-stored one is computed again whole
+        // (in the same batch, so its pixels are the same) and only its missing images are written.
+        int missing = generator.missing(images);
+        if (missing == 0) {
+            return new Outcome(0, null);
+        }
+        try {
+            return ExecutorPipelines.with(images.get(0).model(), threads, pipe -> {
+                generator.generate(pipe, images.get(0).model(), images,
+                        Progress.silent().task("eval", "image", missing, 0));
+                return new Outcome(missing, null);
+            });
+        } catch (InputException e) {
+            return new Outcome(0, e.getMessage());
+        }
+    }
+}
