@@ -118,6 +118,15 @@ public final class EvalPlanner {
         }
     }
 
+    /**
+     * The key a plan gives a model with these files, options and decode: what another process (a Spark
+     * executor) computes to check that it sees the same files as the planner did.
+     */
+    public static String modelKey(ModelSource model, SingleFileOptions options, DecodeTiling decode) {
+        return decodeKey(ContentKeys.ofModel(model, options),
+                decode.tiled() ? decode.tiles(VaeConfig.from(model.config(Component.VAE))) : null);
+    }
+
     /** A model decoded whole keeps its files' key; tiles change the pixels, so they join the key. */
     private static String decodeKey(String modelKey, VaeTiling tiles) {
         if (tiles == null) {

@@ -2,6 +2,8 @@ package dev.conceptprune.spark;
 
 import dev.conceptprune.eval.EvalGenerator;
 import dev.conceptprune.eval.EvalModel;
+import dev.conceptprune.eval.EvalPlanner;
+import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.runtime.Runtime;
 import java.util.concurrent.ExecutionException;
@@ -41,6 +43,7 @@ final class ExecutorPipelines {
             }
             if (!model.key().equals(key)) {
                 close();
+                requireSameFiles(model);
                 pipeline = EvalGenerator.load(model);
                 key = model.key();
             }
@@ -68,6 +71,14 @@ final class ExecutorPipelines {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Hashes this JVM's view of the model's files (once per JVM and model; cached by file digests). */
+    private static void requireSameFiles(EvalModel model) {
+        if (!EvalPlanner.modelKey(model.open(), model.options(), model.decode()).equals(model.key())) {
+            throw new InputException(model.path() + " holds other files on this executor than on the driver (their "
+                    + "content keys differ): every executor must see the same model files");
         }
     }
 

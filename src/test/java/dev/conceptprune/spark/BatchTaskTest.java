@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conceptprune.Fixtures;
 import dev.conceptprune.eval.EvalImage;
 import dev.conceptprune.eval.EvalModel;
 import dev.conceptprune.eval.ImageBatch;
@@ -37,6 +38,17 @@ class BatchTaskTest {
         BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 2, 1).call(batch);
         assertEquals(0, o.generated());
         assertTrue(o.error() != null && o.error().contains(gone.toString()) && !o.error().contains("\n"),
+                String.valueOf(o.error()));
+        assertTrue(!Files.exists(tmp.resolve("out/images")), "nothing written");
+    }
+
+    @Test
+    void anExecutorThatSeesOtherModelFilesRefusesTheBatch() throws Exception {
+        // The key the driver sent ("key-of-...") is not the content key of the toy model's files here.
+        String batch = ImageBatch.encode(List.of(image(Fixtures.TOYWORLD.toAbsolutePath(), 0)));
+        BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 1, 1).call(batch);
+        assertEquals(0, o.generated());
+        assertTrue(o.error() != null && o.error().contains("holds other files on this executor than on the driver"),
                 String.valueOf(o.error()));
         assertTrue(!Files.exists(tmp.resolve("out/images")), "nothing written");
     }
