@@ -27,7 +27,7 @@ final class ExecutorPipelines {
     });
     private static String key;
     private static StableDiffusionPipeline pipeline;
-    private static boolean threadsPinned;
+    private static int pinnedThreads;
 
     private ExecutorPipelines() {
     }
@@ -35,11 +35,13 @@ final class ExecutorPipelines {
     /** Runs {@code work} on {@code model}'s pipeline, loading it (and closing another) first when needed. */
     static <T> T with(EvalModel model, int threads, Function<StableDiffusionPipeline, T> work) {
         Future<T> result = WORKER.submit(() -> {
-            if (!threadsPinned) {
+            // The thread count decides how libtorch splits its sums, so it is set for every batch: the pixels
+            // equal a local run's with the same --threads.
+            if (pinnedThreads != threads) {
                 Runtime.setThreads(threads);
                 Runtime.pinThreads();
                 Runtime.inferenceOnThisThread();
-                threadsPinned = true;
+                pinnedThreads = threads;
             }
             if (!model.key().equals(key)) {
                 close();

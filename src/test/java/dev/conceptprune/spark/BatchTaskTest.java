@@ -11,6 +11,7 @@ import dev.conceptprune.eval.ImageBatch;
 import dev.conceptprune.eval.PromptRow;
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +36,7 @@ class BatchTaskTest {
     void aModelThatCannotBeLoadedIsReturnedAsTheOneLineError() throws Exception {
         Path gone = tmp.resolve("no-such-model");
         String batch = ImageBatch.encode(List.of(image(gone, 0), image(gone, 1)));
-        BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 2, 1).call(batch);
+        BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 2, Runtime.threads()).call(batch);
         assertEquals(0, o.generated());
         assertTrue(o.error() != null && o.error().contains(gone.toString()) && !o.error().contains("\n"),
                 String.valueOf(o.error()));
@@ -46,7 +47,7 @@ class BatchTaskTest {
     void anExecutorThatSeesOtherModelFilesRefusesTheBatch() throws Exception {
         // The key the driver sent ("key-of-...") is not the content key of the toy model's files here.
         String batch = ImageBatch.encode(List.of(image(Fixtures.TOYWORLD.toAbsolutePath(), 0)));
-        BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 1, 1).call(batch);
+        BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 1, Runtime.threads()).call(batch);
         assertEquals(0, o.generated());
         assertTrue(o.error() != null && o.error().contains("holds other files on this executor than on the driver"),
                 String.valueOf(o.error()));
