@@ -33,47 +33,55 @@ public final class EvalGenerator {
     }
 
     /**
+     * One UNet batch and how many of its images the store lacked when it was cut.
+     *
+     * @param images the batch's images, in plan order
+     * @param missing those of them not stored
+     */
+    public record Batch(List<EvalImage> images, int missing) {
+        public Batch {
+            images = List.copyOf(images);
+        }
+    }
+
+    /**
      * The UNet batches that generate the images of one model that the store lacks. A batch's pixels
      * depend on its members (libtorch picks kernels by batch size), so the batches are cut from all of
      * {@code images} whatever is stored: rows grouped by guidance scale and size in plan order, then cut
      * by the batch size; those with a missing image are computed again whole. Every writer, fresh or
-     * resuming, local or on an engine, thus computes an image in the same batch.
+     * resuming, local or on an engine, thus computes an image in the same batch. Reads the store once.
      */
-    public List<List<EvalImage>> batches(List<EvalImage> images) {
+    public List<Batch> batches(List<EvalImage> images) {
         Map<List<Double>, List<EvalImage>> byGuidance = new LinkedHashMap<>();
         for (EvalImage i : images) {
             GenerationSettings s = i.settings();
             byGuidance.computeIfAbsent(List.of(s.guidance(), (double) s.height(), (double) s.width()),
                     g -> new ArrayList<>()).add(i);
         }
-        List<List<EvalImage>> batches = new ArrayList<>();
+        List<Batch> batches = new ArrayList<>();
         for (List<EvalImage> group : byGuidance.values()) {
             for (int from = 0; from < group.size(); from += batch) {
-                List<EvalImage> b = List.copyOf(group.subList(from, Math.min(group.size(), from + batch)));
-                if (missing(b) > 0) {
-                    batches.add(b);
+                List<EvalImage> b = group.subList(from, Math.min(group.size(), from + batch));
+                int missing = (int) b.stream().filter(i -> !store.hasImage(i)).count();
+                if (missing > 0) {
+                    batches.add(new Batch(b, missing));
                 }
             }
         }
         return batches;
     }
 
-    /** How many of {@code images} the store lacks. */
-    public int missing(List<EvalImage> images) {
-        return (int) images.stream().filter(i -> !store.hasImage(i)).count();
-    }
-
     /** Generates those of {@code images} (one model's) that the store lacks; counts them in {@code task}. */
     public void generate(EvalModel model, List<EvalImage> images, Progress.Task task) {
-        List<List<EvalImage>> batches = batches(images);
-        int pending = missing(images);
+        List<Batch> batches = batches(images);
+        int pending = batches.stream().mapToInt(Batch::missing).sum();
         progress.say("eval: %s: %d images to generate, %d reused", model.name(), pending, images.size() - pending);
         if (pending == 0) {
             return;
         }
         try (StableDiffusionPipeline pipe = load(model)) {
-            for (List<EvalImage> b : batches) {
-                generate(pipe, model, b, task);
+            for (Batch b : batches) {
+                generate(pipe, model, b.images(), task);
             }
         }
     }
@@ -87,10 +95,19 @@ public final class EvalGenerator {
 
     /**
      * Generates one of {@link #batches}'s batches with a loaded pipeline of its model and stores the images
-     * the store lacks (the others were computed only to keep the batch whole); counts them in {@code task}.
+     * the store lacks (the others were computed only to keep the batch whole); counts them in {@code task}
+     * and returns how many there were.
      */
-    public void generate(StableDiffusionPipeline pipe, EvalModel model, List<EvalImage> images, Progress.Task task) {
-        int missing = missing(images);
+    public int generate(StableDiffusionPipeline pipe, EvalModel model, List<EvalImage> images, Progress.Task task) {
+        boolean[] stored = new boolean[images.size()];
+        int missing = 0;
+        for (int k = 0; k < stored.length; k++) {
+            stored[k] = store.hasImage(images.get(k));
+            missing += stored[k] ? 0 : 1;
+        }
+        if (missing == 0) {
+            return 0;
+        }
         GenerationSettings s = images.get(0).settings();
         List<float[]> pixels;
         try {
@@ -102,11 +119,12 @@ public final class EvalGenerator {
                     .collect(Collectors.joining(", ")) + ": " + e.getMessage(), e);
         }
         for (int k = 0; k < images.size(); k++) {
-            if (!store.hasImage(images.get(k))) {
+            if (!stored[k]) {
                 store.writeImage(images.get(k), Images.pngBytes(Images.toImage(pixels.get(k), 0, s.height(), s.width())));
             }
         }
         task.advance(missing);
+        return missing;
     }
 
     /** Shows the UNet call of the batch running (with the steps asked for, where PNDM's calls differ) and warns. */

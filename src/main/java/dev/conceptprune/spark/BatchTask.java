@@ -39,19 +39,17 @@ final class BatchTask implements Function<String, BatchTask.Outcome> {
     public Outcome call(String json) {
         List<EvalImage> images = ImageBatch.decode(json);
         EvalStore store = new EvalStore(Path.of(out));
-        EvalGenerator generator = new EvalGenerator(batch, store, Progress.silent());
-        // A retried or speculative copy may find the batch stored; a half-stored one is computed again whole
-        // (in the same batch, so its pixels are the same) and only its missing images are written.
-        int missing = generator.missing(images);
-        if (missing == 0) {
+        // A retried or speculative copy may find the batch stored (then no model is loaded); a half-stored one
+        // is computed again whole (in the same batch, so its pixels are the same) and only its missing images
+        // are written.
+        if (images.stream().allMatch(store::hasImage)) {
             return new Outcome(0, null);
         }
+        EvalGenerator generator = new EvalGenerator(batch, store, Progress.silent());
         try {
-            return ExecutorPipelines.with(images.get(0).model(), threads, pipe -> {
-                generator.generate(pipe, images.get(0).model(), images,
-                        Progress.silent().task("eval", "image", missing, 0));
-                return new Outcome(missing, null);
-            });
+            return ExecutorPipelines.with(images.get(0).model(), threads, pipe -> new Outcome(
+                    generator.generate(pipe, images.get(0).model(), images,
+                            Progress.silent().task("eval", "image", images.size(), 0)), null));
         } catch (InputException e) {
             return new Outcome(0, e.getMessage());
         }

@@ -96,11 +96,12 @@ public final class SparkGeneration implements ImageGeneration {
     public void generate(EvalPlan plan, List<EvalImage> images, EvalGenerator generator, Progress.Task task) {
         this.task = task;
         for (EvalModel m : plan.models()) {
-            List<List<EvalImage>> batches = generator.batches(images.stream().filter(i -> i.model().equals(m)).toList());
+            List<EvalGenerator.Batch> batches = generator.batches(
+                    images.stream().filter(i -> i.model().equals(m)).toList());
             if (batches.isEmpty()) {
                 continue;
             }
-            int[] missing = batches.stream().mapToInt(generator::missing).toArray();
+            int[] missing = batches.stream().mapToInt(EvalGenerator.Batch::missing).toArray();
             progress.say("eval: %s: %d images in %d batches on Spark", m.name(), IntStream.of(missing).sum(),
                     batches.size());
             String group = "conceptprune-" + m.name();
@@ -109,7 +110,7 @@ public final class SparkGeneration implements ImageGeneration {
             }
             JavaSparkContext sc = context();
             sc.setJobGroup(group, "images of " + m.name(), false);
-            List<BatchTask.Outcome> outcomes = sc.parallelize(batches.stream().map(ImageBatch::encode).toList(),
+            List<BatchTask.Outcome> outcomes = sc.parallelize(batches.stream().map(b -> ImageBatch.encode(b.images())).toList(),
                     batches.size()).map(new BatchTask(out, batch, settings.threads())).collect();
             for (BatchTask.Outcome o : outcomes) {
                 if (o.error() != null) {
