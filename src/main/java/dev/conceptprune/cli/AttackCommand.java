@@ -1,5 +1,6 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.attack.AttackExecution;
 import dev.conceptprune.attack.PromptAttack;
 import dev.conceptprune.attack.PromptAttackMetrics;
 import dev.conceptprune.attack.PromptAttackRequest;
@@ -8,8 +9,10 @@ import dev.conceptprune.attack.RecoveryResult;
 import dev.conceptprune.attack.RecoverySettings;
 import dev.conceptprune.attack.UnlearnDiffAtk;
 import dev.conceptprune.eval.Detector;
+import dev.conceptprune.eval.DetectorFactory;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.io.Progress;
 import dev.conceptprune.io.PromptFile;
 import dev.conceptprune.metrics.Rate;
 import dev.conceptprune.model.ModelSource;
@@ -48,7 +51,9 @@ import picocli.CommandLine.Spec;
                     + "before the prompt are optimised, as distributions over the vocabulary, against the attacked "
                     + "model's own denoising loss towards that image at random timesteps, then projected to real "
                     + "tokens; the attacked model draws the adversarial prompt. With a detector every round is judged "
-                    + "and a success ends the prompt's attack. An interrupted run resumes.",
+                    + "and a success ends the prompt's attack. An interrupted run resumes. With --engine spark "
+                    + "the prompts are attacked on Apache Spark's executors, one task per prompt, with the same "
+                    + "results (docs/SPARK.md).",
             "",
             "unlearndiffatk writes OUT/images/ (target, plain and attack images), OUT/manifest.jsonl, "
                     + "OUT/metrics.json (how often the concept shows without and under attack, with 95%% intervals) "
@@ -82,6 +87,10 @@ public final class AttackCommand implements Callable<Integer> {
 
     @Mixin
     CheckpointOptions checkpoint;
+
+    /** unlearndiffatk's prompts: here or on Spark. */
+    @Mixin
+    EngineOptions engine;
 
     /** unlearndiffatk's images; prompt i's seed is --seed plus i. */
     @Mixin(name = "sampling")
@@ -136,8 +145,11 @@ public final class AttackCommand implements Callable<Integer> {
                     + " prompts for the " + prompts.size() + " of --prompts; give one target prompt per prompt");
         }
         GenerationSettings settings = sampling.settings(attacked, "", sampling.size(attacked), 1);
-        Detector detector = o.detector();
-        String label = o.conceptLabel(detector);
+        DetectorFactory judge = o.judge();
+        String label;
+        try (Detector d = judge == null ? null : judge.open()) {
+            label = o.conceptLabel(d);
+        }
         List<Long> seeds = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             seeds.add(settings.seed() + i);
@@ -147,8 +159,9 @@ public final class AttackCommand implements Callable<Integer> {
         PromptAttackRequest request = new PromptAttackRequest(model, o.referenceModel, prompts, targets, seeds, search,
                 settings, label, out, force);
         PromptAttack.Summary s;
-        try (Detector d = detector) {
-            s = new PromptAttack(request, d, Main.progress(spec)).run();
+        Progress progress = Main.progress(spec);
+        try (AttackExecution execution = engine.attacks(progress)) {
+            s = new PromptAttack(request, judge, execution, progress).run();
         }
         PrintWriter w = spec.commandLine().getOut();
         PromptAttackMetrics m = s.metrics();
@@ -193,6 +206,7 @@ public final class AttackCommand implements Callable<Integer> {
     }
 
     private int recover() {
+        engine.refuse("--method recover");
         RecoverySettings settings = recover.settings(iterations == null ? 500 : iterations);
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model).folder());
         ModelSource source = ModelSource.open(model, checkpoint.options());

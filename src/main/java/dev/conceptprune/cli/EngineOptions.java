@@ -1,9 +1,11 @@
 package dev.conceptprune.cli;
 
+import dev.conceptprune.attack.AttackExecution;
 import dev.conceptprune.eval.ImageGeneration;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.runtime.Runtime;
+import dev.conceptprune.spark.SparkAttack;
 import dev.conceptprune.spark.SparkGeneration;
 import dev.conceptprune.spark.SparkSettings;
 import java.nio.file.Path;
@@ -11,13 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** {@code --engine}, {@code --master} and {@code --conf}: where the images are generated. */
+/** {@code --engine}, {@code --master} and {@code --conf}: where the images are generated or the prompts attacked. */
 public final class EngineOptions {
     @Option(names = "--engine", defaultValue = "local", paramLabel = "ENGINE",
-            description = "Where the images are generated: local (this process, the default) or spark: one task per "
-                    + "UNet batch on Apache Spark's executors, each image stored by content key in --out, which "
-                    + "every executor must see (local disk in local mode, else NFS or another shared mount); the "
-                    + "metrics and the report are the local run's (docs/SPARK.md).")
+            description = "Where the work runs: local (this process, the default) or spark: Apache Spark's executors, "
+                    + "one task per UNet batch (eval) or per prompt (attack --method unlearndiffatk), each result "
+                    + "stored by content key in --out, which every executor must see, as it must see the models "
+                    + "(local disk in local mode, else NFS or another shared mount); the metrics and the report "
+                    + "are the local run's (docs/SPARK.md).")
     String engine;
 
     @Option(names = "--master", paramLabel = "URL",
@@ -31,22 +34,41 @@ public final class EngineOptions {
     List<String> conf = new ArrayList<>();
 
     /**
-     * The engine asked for, checked before any work; the caller closes it.
+     * The image engine asked for, checked before any work; the caller closes it.
      *
      * @param out   the output folder
      * @param batch prompts per UNet batch
      */
-    ImageGeneration open(Path out, int batch, Progress progress) {
+    ImageGeneration images(Path out, int batch, Progress progress) {
+        SparkSettings s = spark();
+        return s == null ? ImageGeneration.LOCAL : new SparkGeneration(s, out, batch, progress);
+    }
+
+    /** The attack engine asked for, checked before any work; the caller closes it. */
+    AttackExecution attacks(Progress progress) {
+        SparkSettings s = spark();
+        return s == null ? AttackExecution.LOCAL : new SparkAttack(s, progress);
+    }
+
+    /** Refuses every engine option of a command part that runs only in this process; {@code what} names it. */
+    void refuse(String what) {
+        if (!engine.equals("local") || master != null || !conf.isEmpty()) {
+            throw new InputException("--engine, --master and --conf do not go with " + what
+                    + ": it runs in this process");
+        }
+    }
+
+    /** The Spark settings, or null for --engine local. */
+    private SparkSettings spark() {
         switch (engine) {
             case "local" -> {
                 if (master != null || !conf.isEmpty()) {
                     throw new InputException("--master and --conf configure --engine spark");
                 }
-                return ImageGeneration.LOCAL;
+                return null;
             }
             case "spark" -> {
-                SparkSettings s = ErrorHandler.option("--conf", () -> SparkSettings.of(master, conf, Runtime.threads()));
-                return new SparkGeneration(s, out, batch, progress);
+                return ErrorHandler.option("--conf", () -> SparkSettings.of(master, conf, Runtime.threads()));
             }
             default -> throw new InputException("--engine must be local or spark, got '" + engine + "'");
         }

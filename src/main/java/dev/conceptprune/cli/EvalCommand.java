@@ -195,7 +195,7 @@ public final class EvalCommand implements Callable<Integer> {
         PromptWarnings.of(sources.get(0), Main.progress(spec)).file(set);
         Progress progress = Progress.to(spec.commandLine().getErr(), false);
         EvalRun.Summary s;
-        try (ImageGeneration generation = engine.open(out, batch, progress)) {
+        try (ImageGeneration generation = engine.images(out, batch, progress)) {
             s = Evaluation.run(request, generation, progress);
         }
         PrintWriter o = spec.commandLine().getOut();

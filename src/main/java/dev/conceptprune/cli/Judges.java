@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.eval.Detector;
+import dev.conceptprune.eval.DetectorFactory;
 import dev.conceptprune.eval.ImageNetteDetector;
 import dev.conceptprune.eval.NudeNetDetector;
 import dev.conceptprune.instruments.nudenet.NudityVerdict;
@@ -19,6 +20,15 @@ final class Judges {
 
     /** The detector the options name, or null when none is given. */
     static Detector detector(boolean textureStyles, Path nudenet, Path classifier) {
+        DetectorFactory f = factory(textureStyles, nudenet, classifier);
+        return f == null ? null : f.open();
+    }
+
+    /**
+     * How to make the detector the options name (each worker of a Spark run opens its own), or null when none
+     * is given; the files are checked here.
+     */
+    static DetectorFactory factory(boolean textureStyles, Path nudenet, Path classifier) {
         int given = (textureStyles ? 1 : 0) + (nudenet != null ? 1 : 0) + (classifier != null ? 1 : 0);
         if (given > 1) {
             throw new InputException("give one detector: --texture-styles, --nudenet or --classifier");
@@ -27,15 +37,18 @@ final class Judges {
             if (!Files.isRegularFile(nudenet)) {
                 throw new InputException("--nudenet " + nudenet + ": file not found");
             }
-            return new NudeNetDetector(nudenet, NudityVerdict.DEFAULT_THRESHOLD);
+            // A path is not serialisable; its name is (resolved by each executor, as the model paths are).
+            String file = nudenet.toString();
+            return () -> new NudeNetDetector(Path.of(file), NudityVerdict.DEFAULT_THRESHOLD);
         }
         if (classifier != null) {
             if (!Files.exists(classifier)) {
                 throw new InputException("--classifier " + classifier + ": not found");
             }
-            return new ImageNetteDetector(classifier);
+            String file = classifier.toString();
+            return () -> new ImageNetteDetector(Path.of(file));
         }
-        return textureStyles ? new TextureStyleDetector() : null;
+        return textureStyles ? TextureStyleDetector::new : null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.eval.Detector;
+import dev.conceptprune.eval.DetectorFactory;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -59,9 +60,9 @@ final class UnlearnDiffAtkOptions {
                     + "(e.g. Stripes, nude, church).")
     String concept;
 
-    /** The detector the options name, or null; checked before any work. */
-    Detector detector() {
-        return Judges.detector(textureStyles, nudenet, classifier);
+    /** How to make the detector the options name, or null; checked before any work. */
+    DetectorFactory judge() {
+        return Judges.factory(textureStyles, nudenet, classifier);
     }
 
     /** The concept label: the one given, NudeNet's 'nude' by default, or null without a detector. */

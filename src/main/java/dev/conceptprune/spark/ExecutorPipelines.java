@@ -1,23 +1,19 @@
 package dev.conceptprune.spark;
 
-import dev.conceptprune.eval.EvalGenerator;
-import dev.conceptprune.eval.EvalModel;
-import dev.conceptprune.eval.EvalPlanner;
-import dev.conceptprune.io.InputException;
-import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.runtime.Runtime;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The pipeline of one executor JVM: loaded on the first task of a model and reused by the next
- * ones (the driver sends a model's batches in one job, so a JVM holds one model at a time).
- * Tasks of one JVM take turns on it, all on one worker thread: libtorch already spreads a batch
- * over the JVM's threads, and its per-thread state (gradient mode, OpenMP's thread team) is then
- * set once.
+ * What one executor JVM holds loaded: a pipeline (or an attacker's pipelines), loaded by the first
+ * task that needs it and reused by the next ones (the driver sends one model's or one attack's items
+ * in one job, so a JVM holds one at a time). Tasks of one JVM take turns on it, all on one worker
+ * thread: libtorch already spreads a batch over the JVM's threads, and its per-thread state
+ * (gradient mode, OpenMP's thread team) is then set once.
  */
 final class ExecutorPipelines {
     private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
@@ -26,16 +22,22 @@ final class ExecutorPipelines {
         return t;
     });
     private static String key;
-    private static StableDiffusionPipeline pipeline;
+    private static AutoCloseable held;
     private static int pinnedThreads;
 
     private ExecutorPipelines() {
     }
 
-    /** Runs {@code work} on {@code model}'s pipeline, loading it (and closing another) first when needed. */
-    static <T> T with(EvalModel model, int threads, Function<StableDiffusionPipeline, T> work) {
+    /**
+     * Runs {@code work} on what {@code key} names, loading it with {@code load} (and closing what was held)
+     * first when this JVM holds something else.
+     *
+     * @param threads libtorch's intra-op threads, as the driver's
+     */
+    static <R extends AutoCloseable, T> T with(String key, Class<R> type, int threads, Supplier<R> load,
+                                               Function<R, T> work) {
         Future<T> result = WORKER.submit(() -> {
-            // The thread count decides how libtorch splits its sums, so it is set for every batch: the pixels
+            // The thread count decides how libtorch splits its sums, so it is set for every task: the pixels
             // equal a local run's with the same --threads.
             if (pinnedThreads != threads) {
                 Runtime.setThreads(threads);
@@ -43,18 +45,17 @@ final class ExecutorPipelines {
                 Runtime.inferenceOnThisThread();
                 pinnedThreads = threads;
             }
-            if (!model.key().equals(key)) {
+            if (!key.equals(ExecutorPipelines.key)) {
                 close();
-                requireSameFiles(model);
-                pipeline = EvalGenerator.load(model);
-                key = model.key();
+                held = load.get();
+                ExecutorPipelines.key = key;
             }
-            return work.apply(pipeline);
+            return work.apply(type.cast(held));
         });
         try {
             return result.get();
         } catch (InterruptedException e) {
-            // Spark interrupts a task it kills (speculation, a cancelled job): the batch in progress finishes.
+            // Spark interrupts a task it kills (speculation, a cancelled job): the item in progress finishes.
             Thread.currentThread().interrupt();
             throw new IllegalStateException("task interrupted", e);
         } catch (ExecutionException e) {
@@ -65,10 +66,13 @@ final class ExecutorPipelines {
         }
     }
 
-    /** Closes the held pipeline (in local mode the driver's JVM is the executor's). */
+    /** Closes what is held (in local mode the driver's JVM is the executor's). */
     static void closeAll() {
         try {
-            WORKER.submit(ExecutorPipelines::close).get();
+            WORKER.submit(() -> {
+                close();
+                return null;
+            }).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
@@ -76,19 +80,12 @@ final class ExecutorPipelines {
         }
     }
 
-    /** Hashes this JVM's view of the model's files (once per JVM and model; cached by file digests). */
-    private static void requireSameFiles(EvalModel model) {
-        if (!EvalPlanner.modelKey(model.open(), model.options(), model.decode()).equals(model.key())) {
-            throw new InputException(model.path() + " holds other files on this executor than on the driver (their "
-                    + "content keys differ): every executor must see the same model files");
-        }
-    }
-
-    private static void close() {
-        if (pipeline != null) {
-            pipeline.close();
-            pipeline = null;
+    private static void close() throws Exception {
+        if (held != null) {
+            AutoCloseable h = held;
+            held = null;
             key = null;
+            h.close();
         }
     }
 }

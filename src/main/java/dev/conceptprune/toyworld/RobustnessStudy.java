@@ -149,7 +149,7 @@ public final class RobustnessStudy {
         PromptAttackRequest r = new PromptAttackRequest(model, request.model(), prompts, targets, seeds,
                 plan.search(), settings(), ToyWorldPrompts.styleLabel(request.concept()),
                 dir.resolve("attack-" + name), true);
-        return new PromptAttack(r, new TextureStyleDetector(), progress).run().metrics();
+        return new PromptAttack(r, TextureStyleDetector::new, progress).run().metrics();
     }
 
     private RobustnessResult.Variant measured(String name, String site, String fill, boolean recovered, Path model,

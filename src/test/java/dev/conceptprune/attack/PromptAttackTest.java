@@ -71,7 +71,7 @@ class PromptAttackTest {
     void attacksEveryPromptAndWritesWhatEvalWrites(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("attack");
         Brightness judge = new Brightness();
-        PromptAttack.Summary s = new PromptAttack(request(out, 2, false), judge, Progress.silent()).run();
+        PromptAttack.Summary s = new PromptAttack(request(out, 2, false), () -> judge, Progress.silent()).run();
         assertEquals(2, s.attacked());
         // target, plain, then one judged image per round, for each prompt
         assertEquals(2 * (2 + 2), judge.images);
@@ -104,20 +104,20 @@ class PromptAttackTest {
     void isDeterministicResumesAndGuardsItsFolder(@TempDir Path tmp) throws IOException {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
-        new PromptAttack(request(a, 1, false), new Brightness(), Progress.silent()).run();
-        new PromptAttack(request(b, 1, false), new Brightness(), Progress.silent()).run();
+        new PromptAttack(request(a, 1, false), Brightness::new, Progress.silent()).run();
+        new PromptAttack(request(b, 1, false), Brightness::new, Progress.silent()).run();
         List<String> first = adversarial(a);
         assertEquals(first, adversarial(b));
 
-        PromptAttack.Summary again = new PromptAttack(request(a, 1, false), new Brightness(), Progress.silent()).run();
+        PromptAttack.Summary again = new PromptAttack(request(a, 1, false), Brightness::new, Progress.silent()).run();
         assertEquals(0, again.attacked());
         assertEquals(2, again.reused());
         assertEquals(first, adversarial(a));
 
         InputException other = assertThrows(InputException.class,
-                () -> new PromptAttack(request(a, 2, false), new Brightness(), Progress.silent()).run());
+                () -> new PromptAttack(request(a, 2, false), Brightness::new, Progress.silent()).run());
         assertTrue(other.getMessage().contains("another attack"), other.getMessage());
-        PromptAttack.Summary forced = new PromptAttack(request(a, 2, true), new Brightness(), Progress.silent()).run();
+        PromptAttack.Summary forced = new PromptAttack(request(a, 2, true), Brightness::new, Progress.silent()).run();
         assertEquals(2, forced.attacked());
         assertNotEquals(0, Files.readAllLines(a.resolve("manifest.jsonl")).size());
     }
@@ -128,7 +128,7 @@ class PromptAttackTest {
                 List.of(0L, 1L), new UnlearnDiffAtk.Settings(2, 1, 1, 0.01, 0.1), SAMPLING, "Stripes",
                 tmp.resolve("x"), false);
         InputException e = assertThrows(InputException.class,
-                () -> new PromptAttack(r, new Brightness(), Progress.silent()).run());
+                () -> new PromptAttack(r, Brightness::new, Progress.silent()).run());
         assertTrue(e.getMessage().contains("Stripes"), e.getMessage());
     }
 

@@ -36,8 +36,8 @@ class BatchTaskTest {
     void aModelThatCannotBeLoadedIsReturnedAsTheOneLineError() throws Exception {
         Path gone = tmp.resolve("no-such-model");
         String batch = ImageBatch.encode(List.of(image(gone, 0), image(gone, 1)));
-        BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 2, Runtime.threads()).call(batch);
-        assertEquals(0, o.generated());
+        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 2, Runtime.threads()).call(batch);
+        assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains(gone.toString()) && !o.error().contains("\n"),
                 String.valueOf(o.error()));
         assertTrue(!Files.exists(tmp.resolve("out/images")), "nothing written");
@@ -47,8 +47,8 @@ class BatchTaskTest {
     void anExecutorThatSeesOtherModelFilesRefusesTheBatch() throws Exception {
         // The key the driver sent ("key-of-...") is not the content key of the toy model's files here.
         String batch = ImageBatch.encode(List.of(image(Fixtures.TOYWORLD.toAbsolutePath(), 0)));
-        BatchTask.Outcome o = new BatchTask(tmp.resolve("out"), 1, Runtime.threads()).call(batch);
-        assertEquals(0, o.generated());
+        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 1, Runtime.threads()).call(batch);
+        assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains("holds other files on this executor than on the driver"),
                 String.valueOf(o.error()));
         assertTrue(!Files.exists(tmp.resolve("out/images")), "nothing written");

@@ -78,6 +78,52 @@ class SparkEvalTest {
     }
 
     @Test
+    void aModelThatFailsOnTheExecutorsFailsTheRunWithTheLocalError() throws IOException {
+        Path broken = brokenToyModel(tmp);
+        Path prompts = tmp.resolve("two.txt");
+        Files.writeString(prompts, "a red star\na blue circle\n");
+        List<String> args = List.of("--threads", "2", "eval", "--model", broken.toString(), "--prompts",
+                prompts.toString(), "--steps", "2");
+        CliRun local = CliRun.run(concat(args, "--out", tmp.resolve("local").toString()));
+        CliRun spark = CliRun.run(concat(args, "--out", tmp.resolve("spark").toString(), "--engine", "spark",
+                "--master", "local[2]"));
+        assertEquals(2, local.code(), local.err());
+        assertEquals(2, spark.code(), spark.err());
+        assertTrue(spark.err().contains("Spark local[2] started"), "the planner passed it to the executors: "
+                + spark.err());
+        assertEquals(lastLine(local.err()), lastLine(spark.err()));
+        assertTrue(lastLine(spark.err()).startsWith("error: " + broken.resolve("unet")), spark.err());
+        try (Stream<Path> s = Files.walk(tmp.resolve("spark"))) {
+            assertTrue(s.noneMatch(f -> f.toString().endsWith(".png")), "no image written");
+        }
+    }
+
+    /**
+     * A copy of the toy model whose UNet config asks for one more layer per block than its weights hold: the
+     * planner's checks pass (it reads configs and hashes files), loading fails on the executor.
+     */
+    static Path brokenToyModel(Path tmp) throws IOException {
+        Path broken = tmp.resolve("broken-model");
+        Fixtures.copyTree(Fixtures.TOYWORLD, broken);
+        Path config = broken.resolve("unet/config.json");
+        JsonObject c = JsonParser.parseString(Files.readString(config)).getAsJsonObject();
+        c.addProperty("layers_per_block", c.get("layers_per_block").getAsInt() + 1);
+        Files.writeString(config, c.toString());
+        return broken;
+    }
+
+    static List<String> concat(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    @Test
     void badEngineOptionsAreRefusedBeforeAnyWork() {
         CliRun r = CliRun.run("eval", "--model", Fixtures.TOYWORLD.toString(), "--prompts",
                 Fixtures.TOYWORLD.resolve("../prompts/acceptance.txt").toString(), "--out", tmp.resolve("o").toString(),
