@@ -91,6 +91,36 @@ public final class BenchReport {
                 c.normRelDiff(), c.maskDiffer(), c.maskSize());
     }
 
+    /** The run's line, the machine line and one line per discovery option with its time and mask agreement. */
+    public void discoveryOptionsText(PrintWriter o, DiscoveryOptionsBench.Results run) {
+        o.printf("bench --discovery-options: %s, %d prompt pairs, tau %d, %d steps (model's scheduler), "
+                + "guidance 7.5, %dx%d; masks at skill ratio 0.01 on ff.net.2%n", run.model(), run.pairs(), run.tau(),
+                run.steps(), run.height(), run.width());
+        machineText(o);
+        double base = run.rows().get(0).seconds();
+        o.printf("%-44s %9s %6s %8s %10s %10s %8s%n", "option", "seconds", "calls", "speedup", "mask", "agreement",
+                "recall");
+        for (DiscoveryOptionsBench.Row r : run.rows()) {
+            if (r.skipped() != null) {
+                o.printf("%-44s not run: %s%n", r.option(), r.skipped());
+            } else {
+                o.printf(Locale.ROOT, "%-44s %9.2f %6d %7.2fx %10d %10.4f %8.4f%n", r.option(), r.seconds(),
+                        r.unetCalls(), base / r.seconds(), r.maskWeights(), r.agreement(), r.recall());
+            }
+        }
+        o.println("agreement: weights in both masks over weights in either; recall: the baseline mask's weights "
+                + "also pruned");
+    }
+
+    /** One JSON object: {@code discovery_options}, {@code machine} and {@code model}. */
+    public String discoveryOptionsJson(DiscoveryOptionsBench.Results results) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("discovery_options", results);
+        root.put("machine", machineJson());
+        root.put("model", results.model());
+        return Json.pretty().toJson(root);
+    }
+
     /** One JSON object: a key per component, plus {@code machine} and {@code model}. */
     public String componentsJson(ComponentResults results) {
         Map<String, Object> root = new LinkedHashMap<>();

@@ -3,9 +3,6 @@ package dev.conceptprune.bench;
 import dev.conceptprune.prune.ColumnNorms;
 import dev.conceptprune.prune.ConceptDiscovery;
 import dev.conceptprune.prune.PruneMask;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * One discovery done both ways and how far apart the results are.
@@ -24,16 +21,8 @@ public record DiscoveryComparison(ConceptDiscovery.Result fast, ConceptDiscovery
     public static DiscoveryComparison of(ConceptDiscovery.Result fast, ConceptDiscovery.Result reference,
                                          PruneMask fastMask, PruneMask referenceMask) {
         double worst = Math.max(relDiff(fast.base(), reference.base()), relDiff(fast.target(), reference.target()));
-        long differ = 0;
-        for (Map.Entry<String, int[]> e : referenceMask.indices().entrySet()) {
-            Set<Integer> ref = set(e.getValue());
-            Set<Integer> mine = set(fastMask.indices().get(e.getKey()));
-            Set<Integer> union = new HashSet<>(ref);
-            union.addAll(mine);
-            ref.retainAll(mine);
-            differ += union.size() - ref.size();
-        }
-        return new DiscoveryComparison(fast, reference, worst, differ, referenceMask.count());
+        MaskOverlap overlap = MaskOverlap.of(referenceMask, fastMask);
+        return new DiscoveryComparison(fast, reference, worst, overlap.differ(), overlap.reference());
     }
 
     /** Reference seconds over early-stop seconds. */
@@ -62,15 +51,5 @@ public record DiscoveryComparison(ConceptDiscovery.Result fast, ConceptDiscovery
             }
         }
         return worst;
-    }
-
-    private static Set<Integer> set(int[] values) {
-        Set<Integer> s = new HashSet<>();
-        if (values != null) {
-            for (int v : values) {
-                s.add(v);
-            }
-        }
-        return s;
     }
 }

@@ -6,6 +6,7 @@ import dev.conceptprune.bench.BenchRequest;
 import dev.conceptprune.bench.ComponentBench;
 import dev.conceptprune.bench.ComponentResults;
 import dev.conceptprune.bench.DiscoveryBench;
+import dev.conceptprune.bench.DiscoveryOptionsBench;
 import dev.conceptprune.bench.DiscoveryResults;
 import dev.conceptprune.bench.MachinePeak;
 import dev.conceptprune.io.InputException;
@@ -87,6 +88,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--discovery", description = "Time one discovery (4 prompt pairs) against the reference procedure.")
     boolean discovery;
 
+    @Option(names = "--discovery-options",
+            description = "Time what makes a discovery cheaper and what it costs in agreement: a baseline discovery "
+                    + "(8 prompt pairs, one prompt per UNet batch) against a larger --batch (at least 2), half the "
+                    + "image size (erase --height/--width), half the prompt pairs and half of --tau, each mask "
+                    + "compared with the baseline's.")
+    boolean discoveryOptions;
+
     @Option(names = "--steps", paramLabel = "N",
             description = "Denoising steps for --discovery (default: 50 as for erase, --quick " + QUICK_STEPS + ").")
     Integer steps;
@@ -104,7 +112,14 @@ public final class BenchCommand implements Callable<Integer> {
         int threads = Runtime.pinThreads();
         PrintWriter out = spec.commandLine().getOut();
         BenchReport report = new BenchReport(MachinePeak.detect(), threads);
-        if (discovery) {
+        if (discoveryOptions) {
+            DiscoveryOptionsBench.Results results = DiscoveryOptionsBench.measure(request, System.err);
+            if (json) {
+                out.println(report.discoveryOptionsJson(results));
+            } else {
+                report.discoveryOptionsText(out, results);
+            }
+        } else if (discovery) {
             DiscoveryResults results = DiscoveryBench.measure(request, System.err);
             if (json) {
                 out.println(report.discoveryJson(results));
@@ -142,9 +157,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (model.given() && preset != null) {
             throw new InputException("give --model or --preset, not both");
         }
-        if (discovery && preset != null) {
-            throw new InputException("--discovery needs a model folder (tokenizer, scheduler, weights); "
-                    + "--preset builds networks with random weights only");
+        if (discovery && discoveryOptions) {
+            throw new InputException("give --discovery or --discovery-options, not both");
+        }
+        if ((discovery || discoveryOptions) && preset != null) {
+            throw new InputException((discovery ? "--discovery" : "--discovery-options") + " needs a model folder "
+                    + "(tokenizer, scheduler, weights); --preset builds networks with random weights only");
         }
         if (only != null && !ComponentBench.COMPONENTS.containsAll(only)) {
             throw new InputException("--only takes text_encoder, text_encoder_2, unet and vae_decoder, got " + only);

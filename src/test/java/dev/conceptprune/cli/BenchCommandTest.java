@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.pytorch.jni.JniUtils;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.conceptprune.CliRun;
@@ -86,6 +87,36 @@ class BenchCommandTest {
         // measured 1.2e-6
         assertTrue(d.get("norm_max_rel_diff").getAsDouble() <= 2e-5, d.toString());
         assertEquals(0, d.get("mask_weights_differing").getAsInt(), d.toString());
+    }
+
+    /**
+     * Every option gets a row against the baseline; batching keeps the mask (measured: the same mask on the toy
+     * model and tiny-sd), halving the size moves most of it (measured agreement 0.20-0.34), half the pairs or
+     * half of tau give fewer UNet calls.
+     */
+    @Test
+    void discoveryOptionsCompareEachOptionsMaskWithTheBaseline() {
+        JsonObject d = run("bench", "--discovery-options", "--quick", "--json", "--steps", "4", "--tau", "2",
+                "--batch", "4").getAsJsonObject("discovery_options");
+        JsonArray rows = d.getAsJsonArray("rows");
+        assertEquals(5, rows.size());
+        JsonObject base = rows.get(0).getAsJsonObject();
+        assertEquals(1.0, base.get("agreement").getAsDouble());
+        assertEquals(32, base.get("unet_calls").getAsInt(), "8 pairs x 2 prompts x tau 2, one prompt per batch");
+        JsonObject batch = rows.get(1).getAsJsonObject();
+        assertEquals("batch 4", batch.get("option").getAsString());
+        assertEquals(8, batch.get("unet_calls").getAsInt());
+        assertEquals(base.get("mask_weights").getAsLong(), batch.get("mask_weights").getAsLong());
+        assertTrue(batch.get("recall").getAsDouble() >= 0.99, batch.toString());
+        JsonObject half = rows.get(2).getAsJsonObject();
+        assertEquals("size 32x32", half.get("option").getAsString());
+        assertTrue(half.get("agreement").getAsDouble() < 0.6, half.toString());
+        assertEquals(16, rows.get(3).getAsJsonObject().get("unet_calls").getAsInt());
+        assertEquals(16, rows.get(4).getAsJsonObject().get("unet_calls").getAsInt());
+        for (int i = 1; i < rows.size(); i++) {
+            double a = rows.get(i).getAsJsonObject().get("agreement").getAsDouble();
+            assertTrue(a >= 0 && a <= 1, rows.get(i).toString());
+        }
     }
 
     private static JsonObject run(String... args) {
