@@ -121,6 +121,41 @@ public final class BenchReport {
         return Json.pretty().toJson(root);
     }
 
+    /**
+     * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, then each
+     * component's median time and share of the fp32 peak, and the peak resident memory.
+     */
+    public static void compareText(PrintWriter o, List<BenchHistory.Run> runs) {
+        List<String> names = new java.util.ArrayList<>();
+        for (BenchHistory.Run r : runs) {
+            r.components().forEach(c -> {
+                if (!names.contains(c.name())) {
+                    names.add(c.name());
+                }
+            });
+        }
+        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s", "run (UTC)", "model",
+                "size", "batch", "threads"));
+        names.forEach(n -> head.append(String.format(" %21s", n + " ms (peak)")));
+        head.append(String.format(" %9s", "peak MB"));
+        o.println(head);
+        for (BenchHistory.Run r : runs) {
+            String model = r.model().length() > 34 ? "..." + r.model().substring(r.model().length() - 31) : r.model();
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d", r.time(),
+                    model, r.height() + "x" + r.width(), r.batch(), r.threads()));
+            for (String n : names) {
+                BenchHistory.Component c = r.components().stream().filter(x -> x.name().equals(n)).findFirst()
+                        .orElse(null);
+                line.append(c == null ? String.format(" %21s", "-")
+                        : String.format(Locale.ROOT, " %21s", String.format(Locale.ROOT, "%.1f (%s)", c.medianMs(),
+                        c.peakFraction() == null ? "-" : String.format(Locale.ROOT, "%.1f%%",
+                                100 * c.peakFraction()))));
+            }
+            line.append(String.format(Locale.ROOT, " %9.0f", r.vmHwmMb()));
+            o.println(line);
+        }
+    }
+
     /** One JSON object: a key per component, plus {@code machine} and {@code model}. */
     public String componentsJson(ComponentResults results) {
         Map<String, Object> root = new LinkedHashMap<>();

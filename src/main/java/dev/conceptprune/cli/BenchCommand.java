@@ -1,6 +1,7 @@
 package dev.conceptprune.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.conceptprune.bench.BenchHistory;
 import dev.conceptprune.bench.BenchReport;
 import dev.conceptprune.bench.BenchRequest;
 import dev.conceptprune.bench.ComponentBench;
@@ -17,6 +18,7 @@ import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.runtime.Runtime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,6 +87,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout instead of tables.")
     boolean json;
 
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "Append this run's figures (each component's median time and share of the peak, the "
+                    + "peak memory, the settings) to FILE, one JSON line per run.")
+    Path history;
+
+    @Option(names = "--compare", paramLabel = "N", arity = "0..1", fallbackValue = "10",
+            description = "After the run, print the last N runs of --history side by side, this one last "
+                    + "(default N: 10).")
+    Integer compare;
+
     @Option(names = "--discovery", description = "Time one discovery (4 prompt pairs) against the reference procedure.")
     boolean discovery;
 
@@ -111,7 +123,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchRequest request = request();
         int threads = Runtime.pinThreads();
         PrintWriter out = spec.commandLine().getOut();
-        BenchReport report = new BenchReport(MachinePeak.detect(), threads);
+        MachinePeak machine = MachinePeak.detect();
+        BenchReport report = new BenchReport(machine, threads);
         if (discoveryOptions) {
             DiscoveryOptionsBench.Results results = DiscoveryOptionsBench.measure(request, System.err);
             if (json) {
@@ -135,6 +148,16 @@ public final class BenchCommand implements Callable<Integer> {
                 } else {
                     report.componentsText(out, results);
                 }
+                if (history != null) {
+                    BenchHistory.append(history, BenchHistory.of(results, machine, threads, Instant.now()));
+                    if (compare != null) {
+                        List<BenchHistory.Run> runs = BenchHistory.read(history);
+                        // on stderr with --json, so that stdout stays one JSON object
+                        PrintWriter table = json ? spec.commandLine().getErr() : out;
+                        BenchReport.compareText(table, runs.subList(Math.max(0, runs.size() - compare), runs.size()));
+                        table.flush();
+                    }
+                }
             }
         }
         out.flush();
@@ -156,6 +179,15 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchRequest request() {
         if (model.given() && preset != null) {
             throw new InputException("give --model or --preset, not both");
+        }
+        if (compare != null && (history == null || compare < 1)) {
+            throw new InputException("--compare N (N >= 1) prints the runs of --history FILE: give both");
+        }
+        if ((discovery || discoveryOptions) && history != null) {
+            throw new InputException("--history records component runs, not --discovery or --discovery-options");
+        }
+        if (history != null) {
+            ErrorHandler.option("--history", () -> BenchHistory.read(history));
         }
         if (discovery && discoveryOptions) {
             throw new InputException("give --discovery or --discovery-options, not both");

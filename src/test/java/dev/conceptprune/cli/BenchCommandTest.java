@@ -10,12 +10,17 @@ import com.google.gson.JsonParser;
 import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.runtime.Runtime;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bench --json} prints one parseable object with the documented keys; no timing is asserted. */
 class BenchCommandTest {
@@ -117,6 +122,34 @@ class BenchCommandTest {
             double a = rows.get(i).getAsJsonObject().get("agreement").getAsDouble();
             assertTrue(a >= 0 && a <= 1, rows.get(i).toString());
         }
+    }
+
+    @Test
+    void historyKeepsEveryRunAndCompareShowsTheLastOnes(@TempDir Path tmp) throws IOException {
+        Path history = tmp.resolve("runs.jsonl");
+        String[] args = {"bench", "--model", Fixtures.TINY_SD.toString(), "--quick", "--calls", "1", "--warmup", "0",
+            "--height", "32", "--only", "unet", "--history", history.toString()};
+        CliRun first = CliRun.run(args);
+        assertEquals(0, first.code(), first.err());
+        List<String> more = new ArrayList<>(List.of(args));
+        more.addAll(List.of("--batch", "1", "--compare"));
+        CliRun second = CliRun.run(more);
+        assertEquals(0, second.code(), second.err());
+        List<String> lines = Files.readAllLines(history);
+        assertEquals(2, lines.size());
+        JsonObject run = JsonParser.parseString(lines.get(1)).getAsJsonObject();
+        assertEquals(1, run.get("batch").getAsInt());
+        assertEquals("unet", run.getAsJsonArray("components").get(0).getAsJsonObject().get("name").getAsString());
+        String out = second.out();
+        String table = out.substring(out.indexOf("run (UTC)"));
+        assertEquals(3, table.strip().split("\n").length, "a header and both runs: " + table);
+        assertTrue(table.contains("unet ms (peak)"), table);
+
+        Files.writeString(history, "not a run\n");
+        CliRun bad = CliRun.run(args);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("error: --history: " + history + " line 1 is not a bench run"), bad.err());
+        assertEquals("not a run\n", Files.readString(history), "the file is untouched");
     }
 
     private static JsonObject run(String... args) {
