@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * {@code images/plain} without attack, {@code images/attack}), {@code manifest.jsonl}, {@code metrics.json} with
  * the detector's rates and {@code report.html}. Each finished prompt is recorded under {@code .attack/}, so an
  * interrupted run resumes where it stopped; the folder's identity (models, settings, detector) guards against
- * mixing two attacks.
+ * mixing two attacks. This class is the driver: the prompts themselves are attacked by an
+ * {@link AttackExecution} (this process, or Spark's executors), each through a {@link PromptAttacker}.
  */
 public final class PromptAttack {
     /** The method's name in outputs and on the command line. */
@@ -87,7 +88,7 @@ public final class PromptAttack {
             for (int i = 0; i < n; i++) {
                 PromptAttackRow row = plan.finished(i);
                 if (row == null) {
-                    throw new IllegalStateException("prompt " + i + " was attacked but its record or images are "
+                    throw new IllegalStateException("prompt " + (i + 1) + " was attacked but its record or images are "
                             + "missing in " + out);
                 }
                 rows.add(row);

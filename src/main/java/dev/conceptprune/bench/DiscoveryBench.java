@@ -1,6 +1,5 @@
 package dev.conceptprune.bench;
 
-import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.pipeline.GenerationSettings;
@@ -13,7 +12,6 @@ import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
-import dev.conceptprune.scheduler.Scheduler;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
@@ -42,24 +40,16 @@ public final class DiscoveryBench {
      * @param progress where progress lines go, or null
      */
     public static DiscoveryResults measure(BenchRequest request, PrintStream progress) {
-        if (request.model() == null) {
-            throw new InputException("a discovery needs a model folder (tokenizer, scheduler, weights); "
-                    + "a preset builds networks with random weights only");
-        }
-        ModelSource folder = ModelSource.open(request.model(), request.modelOptions());
-        int h = request.height() != null ? request.height() : folder.imageSize();
-        int w = request.width() != null ? request.width() : h;
+        DiscoveryModel target = DiscoveryModel.of(request);
+        ModelSource folder = target.folder();
+        int h = target.height();
+        int w = target.width();
         int steps = request.steps();
         GenerationSettings settings = new GenerationSettings("", "", steps, GUIDANCE, null, 0, h, w, 1, null);
         List<PromptPair> pairs = Concept.style("Stripes", request.seed()).pairs().subList(0, PAIRS);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
              TensorSource unet = folder.tensors(Component.UNET)) {
-            Scheduler scheduler = pipe.scheduler(null);
-            scheduler.setTimesteps(steps);
-            if (request.tau() > scheduler.numModelCalls()) {
-                throw new InputException("tau " + request.tau() + " exceeds the UNet calls of a " + steps
-                        + "-step run");
-            }
+            DiscoveryModel.requireTau(pipe, steps, request.tau());
             DiscoveryComparison c = new DiscoveryBench(pipe, settings, request.tau(), request.batch(), progress)
                     .run(pairs, unet, SKILL_RATIO);
             return new DiscoveryResults(folder.location().toString(), pairs.size(), request.tau(), steps, h, w,

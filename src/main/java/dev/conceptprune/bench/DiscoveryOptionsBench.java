@@ -1,6 +1,5 @@
 package dev.conceptprune.bench;
 
-import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
@@ -13,7 +12,6 @@ import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
-import dev.conceptprune.scheduler.Scheduler;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -52,24 +50,17 @@ public final class DiscoveryOptionsBench {
 
     /** Runs the baseline and the options (the Stripes style's first {@value #PAIRS} prompt pairs, guidance 7.5). */
     public static Results measure(BenchRequest request, PrintStream progress) {
-        if (request.model() == null) {
-            throw new InputException("a discovery needs a model folder (tokenizer, scheduler, weights); "
-                    + "a preset builds networks with random weights only");
-        }
-        ModelSource folder = ModelSource.open(request.model(), request.modelOptions());
-        int h = request.height() != null ? request.height() : folder.imageSize();
-        int w = request.width() != null ? request.width() : h;
+        DiscoveryModel target = DiscoveryModel.of(request);
+        ModelSource folder = target.folder();
+        int h = target.height();
+        int w = target.width();
         int steps = request.steps();
         int tau = request.tau();
         List<PromptPair> pairs = Concept.style("Stripes", request.seed()).pairs().subList(0, PAIRS);
         Progress p = progress == null ? null : Progress.to(new PrintWriter(progress, true), false);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
              TensorSource unet = folder.tensors(Component.UNET)) {
-            Scheduler scheduler = pipe.scheduler(null);
-            scheduler.setTimesteps(steps);
-            if (tau > scheduler.numModelCalls()) {
-                throw new InputException("tau " + tau + " exceeds the UNet calls of a " + steps + "-step run");
-            }
+            DiscoveryModel.requireTau(pipe, steps, tau);
             List<String> params = PruneSite.FFN2.parameters(pipe);
             Run base = run(pipe, unet, params, settings(steps, h, w), tau, 1, pairs, p);
             List<Row> rows = new ArrayList<>();

@@ -5,6 +5,7 @@ import dev.conceptprune.attack.PromptAttackRequest;
 import dev.conceptprune.attack.PromptAttacker;
 import dev.conceptprune.eval.Detector;
 import dev.conceptprune.eval.DetectorFactory;
+import dev.conceptprune.io.Hashing;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Json;
 import org.apache.spark.api.java.function.Function;
@@ -38,7 +39,9 @@ final class AttackTask implements Function<Integer, SparkJobs.Outcome> {
             return new SparkJobs.Outcome(0, null);
         }
         try {
-            return ExecutorPipelines.with("attack " + identity, PromptAttacker.class, threads, () -> load(plan),
+            // The attacker holds the request (prompts, folder) besides the models: its key covers both.
+            return ExecutorPipelines.with("attack " + Hashing.sha256(identity + "\n" + request), PromptAttacker.class,
+                    threads, () -> load(plan),
                     attacker -> {
                         attacker.attack(prompt);
                         return new SparkJobs.Outcome(1, null);
