@@ -11,9 +11,12 @@ import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.util.LongAccumulator;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The driver's side of a Spark run: a context started (or, under spark-submit, joined) at the first job,
@@ -36,6 +39,8 @@ final class SparkJobs implements AutoCloseable {
     private JavaSparkContext spark;
     /** Progress units by job group and partition, the stages' groups, and the items already counted. */
     private final Map<String, int[]> weights = new HashMap<>();
+    /** The id of each group's accumulator of refused items, which progress does not count. */
+    private final Map<String, Long> refusals = new HashMap<>();
     private final Map<String, Progress.Task> tasks = new HashMap<>();
     private final Map<Integer, String> stageGroups = new HashMap<>();
     private final Set<List<Object>> counted = new HashSet<>();
@@ -66,16 +71,30 @@ final class SparkJobs implements AutoCloseable {
     <T> void run(String group, String description, List<T> items, int[] weights,
                  Function<T, Outcome> work, Progress.Task task) {
         JavaSparkContext sc = context();
+        LongAccumulator refused = sc.sc().longAccumulator("refused items of " + group);
         synchronized (counted) {
             this.weights.put(group, weights);
             tasks.put(group, task);
+            refusals.put(group, refused.id());
         }
         sc.setJobGroup(group, description, false);
-        List<Outcome> outcomes = sc.parallelize(items, items.size()).map(work).collect();
+        List<Outcome> outcomes = sc.parallelize(items, items.size()).map(new Counted<>(work, refused)).collect();
         for (Outcome o : outcomes) {
             if (o.error() != null) {
                 throw new InputException(o.error());
             }
+        }
+    }
+
+    /** An item's work that also counts, in an accumulator the driver's listener reads, whether it was refused. */
+    private record Counted<T>(Function<T, Outcome> work, LongAccumulator refused) implements Function<T, Outcome> {
+        @Override
+        public Outcome call(T item) throws Exception {
+            Outcome o = work.call(item);
+            if (o.error() != null) {
+                refused.add(1);
+            }
+            return o;
         }
     }
 
@@ -113,10 +132,24 @@ final class SparkJobs implements AutoCloseable {
             String group = stageGroups.get(end.stageId());
             int[] w = weights.get(group);
             Progress.Task task = tasks.get(group);
-            if (w != null && index < w.length && counted.add(List.of(end.stageId(), index)) && task != null) {
+            if (w != null && index < w.length && !refused(end, refusals.get(group))
+                    && counted.add(List.of(end.stageId(), index)) && task != null) {
                 task.advance(w[index]);
             }
         }
+    }
+
+    /** True when the task's update of accumulator {@code id} says its item was refused. */
+    private static boolean refused(SparkListenerTaskEnd end, Long id) {
+        if (id == null) {
+            return false;
+        }
+        for (AccumulableInfo a : CollectionConverters.asJava(end.taskInfo().accumulables())) {
+            if (a.id() == id && a.update().isDefined() && ((Number) a.update().get()).longValue() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stops the context this run started and frees this JVM's executor state (in local mode it is the driver). */

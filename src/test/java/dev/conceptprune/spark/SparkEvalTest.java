@@ -93,6 +93,7 @@ class SparkEvalTest {
                 + spark.err());
         assertEquals(lastLine(local.err()), lastLine(spark.err()));
         assertTrue(lastLine(spark.err()).startsWith("error: " + broken.resolve("unet")), spark.err());
+        assertTrue(!spark.err().contains("2/2 images"), "a refused batch is not counted as done: " + spark.err());
         try (Stream<Path> s = Files.walk(tmp.resolve("spark"))) {
             assertTrue(s.noneMatch(f -> f.toString().endsWith(".png")), "no image written");
         }
