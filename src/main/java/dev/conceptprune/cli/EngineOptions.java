@@ -24,8 +24,9 @@ public final class EngineOptions {
     String engine;
 
     @Option(names = "--master", paramLabel = "URL",
-            description = "With --engine spark: the Spark master (default: local[*], or the one spark-submit sets), "
-                    + "e.g. local[2], yarn, or a k8s:// or spark:// URL.")
+            description = "With --engine spark: where Spark runs the tasks: in this process with N task slots "
+                    + "(local[N]; by default local[*], every core), on YARN (yarn), on Kubernetes or a standalone "
+                    + "cluster (its k8s:// or spark:// URL); under spark-submit its own master by default.")
     String master;
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE",
