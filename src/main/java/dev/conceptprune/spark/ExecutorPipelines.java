@@ -23,7 +23,7 @@ final class ExecutorPipelines {
     });
     private static String key;
     private static AutoCloseable held;
-    private static int pinnedThreads;
+    private static boolean inference;
 
     private ExecutorPipelines() {
     }
@@ -37,13 +37,14 @@ final class ExecutorPipelines {
     static <R extends AutoCloseable, T> T with(String key, Class<R> type, int threads, Supplier<R> load,
                                                Function<R, T> work) {
         Future<T> result = WORKER.submit(() -> {
-            // The thread count decides how libtorch splits its sums, so it is set for every task: the pixels
-            // equal a local run's with the same --threads.
-            if (pinnedThreads != threads) {
-                Runtime.setThreads(threads);
-                Runtime.pinThreads();
+            // The thread count decides how libtorch splits its sums, so it is checked against libtorch itself for
+            // every task (another user of this JVM may have changed it since): the pixels equal a local run's with
+            // the same --threads.
+            Runtime.setThreads(threads);
+            Runtime.pinThreads();
+            if (!inference) {
                 Runtime.inferenceOnThisThread();
-                pinnedThreads = threads;
+                inference = true;
             }
             if (!key.equals(ExecutorPipelines.key)) {
                 close();
