@@ -91,6 +91,20 @@ public final class PromptAttacker implements AutoCloseable {
     }
 
     /**
+     * The files an attack of prompt {@code i} may write, relative to the output folder, in the order it
+     * writes them (the record last; the attack image only when the plain image does not show the concept).
+     */
+    public static List<String> files(PromptAttackRequest request, String identity, int i) {
+        String name = imageName(i);
+        return List.of("images/target/" + name, "images/plain/" + name, "images/attack/" + name,
+                request.out().relativize(record(request, identity, i)).toString().replace('\\', '/'));
+    }
+
+    private static String imageName(int i) {
+        return String.format(Locale.ROOT, "%03d.png", i);
+    }
+
+    /**
      * Attacks prompt {@code i}, writes its images, then its record (atomically, last), and returns its row.
      *
      * @throws InputException naming the prompt, when its input is bad
@@ -112,7 +126,7 @@ public final class PromptAttacker implements AutoCloseable {
         String prompt = request.prompts().get(i);
         String targetPrompt = request.targetPrompts().get(i);
         long seed = request.seeds().get(i);
-        String name = String.format(Locale.ROOT, "%03d.png", i);
+        String name = imageName(i);
         BufferedImage target = image(refPipe == null ? pipe : refPipe, targetPrompt, seed);
         write(target, "images/target/" + name);
         String targetLabel = label(target);

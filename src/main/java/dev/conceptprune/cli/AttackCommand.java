@@ -12,6 +12,7 @@ import dev.conceptprune.eval.Detector;
 import dev.conceptprune.eval.DetectorFactory;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.io.Staging;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.io.PromptFile;
 import dev.conceptprune.metrics.Rate;
@@ -75,12 +76,17 @@ public final class AttackCommand implements Callable<Integer> {
     Integer iterations;
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "The edited model to attack: a diffusers folder or a single-file checkpoint.")
-    Path model;
+            description = "The edited model to attack: a diffusers folder or a single-file checkpoint. For "
+                    + "unlearndiffatk with --engine spark also a URI of one of Hadoop's file systems (hdfs, s3a), as are "
+                    + "--reference-model, --prompts, --target-prompts, --nudenet, --classifier and --out "
+                    + "(docs/SPARK.md).")
+    String modelLocation;
+    private Path model;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Output folder: the recovered model and its summary, or the attack's images and figures.")
-    Path out;
+    String outLocation;
+    private Path out;
 
     @Option(names = "--force", description = "Replace existing outputs.")
     boolean force;
@@ -120,11 +126,9 @@ public final class AttackCommand implements Callable<Integer> {
 
     private int unlearnDiffAtk() {
         UnlearnDiffAtkOptions o = unlearnDiffAtk;
-        if (o.referenceModel == null || o.prompts == null) {
+        if (o.referenceModelLocation == null || o.promptsLocation == null) {
             throw new InputException("--method unlearndiffatk needs --reference-model and --prompts");
         }
-        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model)
-                .clearOf("reference model", o.referenceModel).folder());
         if (o.tokens < 1 || o.tokens > 20) {
             throw new InputException("--tokens must be between 1 and 20, got " + o.tokens);
         }
@@ -134,6 +138,13 @@ public final class AttackCommand implements Callable<Integer> {
         if (o.limit < 0) {
             throw new InputException("--limit must be >= 0, got " + o.limit);
         }
+        // Remote inputs are copied here, the output folder's files too: after the checks that need no file.
+        Staging staging = engine.staging();
+        model = staging.input("--model", modelLocation);
+        o.locate(staging);
+        out = staging.output("--out", outLocation);
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model)
+                .clearOf("reference model", o.referenceModel).folder());
         ModelSource attacked = ModelSource.open(model, checkpoint.options());
         // opened only to refuse a missing or unreadable reference model before any work
         ModelSource.open(o.referenceModel);
@@ -163,6 +174,7 @@ public final class AttackCommand implements Callable<Integer> {
         try (AttackExecution execution = engine.attacks(progress)) {
             s = new PromptAttack(request, judge, execution, progress).run();
         }
+        staging.publish();
         PrintWriter w = spec.commandLine().getOut();
         PromptAttackMetrics m = s.metrics();
         w.printf(Locale.ROOT, "attacked %d prompts (%d reused) in %.1f s%n", s.prompts(), s.reused(), m.seconds());
@@ -170,7 +182,7 @@ public final class AttackCommand implements Callable<Integer> {
             w.printf("'%s' without attack: %s; under attack: %s%n", label, rate(m.conceptWithoutAttack()),
                     rate(m.conceptUnderAttack()));
         }
-        w.println("report: " + out.resolve("report.html").toAbsolutePath());
+        w.println("report: " + Staging.shown(outLocation, out, "report.html"));
         w.flush();
         return 0;
     }
@@ -207,6 +219,8 @@ public final class AttackCommand implements Callable<Integer> {
 
     private int recover() {
         engine.refuse("--method recover");
+        model = Staging.LOCAL.input("--model", modelLocation);
+        out = Staging.LOCAL.output("--out", outLocation);
         RecoverySettings settings = recover.settings(iterations == null ? 500 : iterations);
         ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", model).folder());
         ModelSource source = ModelSource.open(model, checkpoint.options());

@@ -4,7 +4,9 @@ import dev.conceptprune.attack.AttackExecution;
 import dev.conceptprune.eval.ImageGeneration;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Progress;
+import dev.conceptprune.io.Staging;
 import dev.conceptprune.runtime.Runtime;
+import dev.conceptprune.spark.HadoopStaging;
 import dev.conceptprune.spark.SparkAttack;
 import dev.conceptprune.spark.SparkGeneration;
 import dev.conceptprune.spark.SparkSettings;
@@ -19,8 +21,9 @@ public final class EngineOptions {
             description = "Where the work runs: local (this process, the default) or spark: Apache Spark's executors, "
                     + "one task per UNet batch (eval) or per prompt (attack --method unlearndiffatk), each result "
                     + "stored by content key in --out, which every executor must see, as it must see the models "
-                    + "(local disk in local mode, else NFS or another shared mount); the metrics and the report "
-                    + "are the local run's (docs/SPARK.md).")
+                    + "(local disk in local mode, else NFS or another shared mount, or a URI of one of Hadoop's file "
+                    + "systems, such as hdfs or s3a, staged through a local copy); the metrics and "
+                    + "the report are the local run's (docs/SPARK.md).")
     String engine;
 
     @Option(names = "--master", paramLabel = "URL",
@@ -34,6 +37,27 @@ public final class EngineOptions {
                     + "--conf passes it; repeatable.")
     List<String> conf = new ArrayList<>();
 
+    /** The run's locations, made once: the images or attack engine uses the same. */
+    private Staging staging;
+    private HadoopStaging hadoop;
+
+    /**
+     * Where the command's files are: local paths for --engine local, also Hadoop file system URIs for
+     * --engine spark; checked before any work.
+     */
+    Staging staging() {
+        if (staging == null) {
+            SparkSettings s = spark();
+            if (s == null) {
+                staging = Staging.LOCAL;
+            } else {
+                hadoop = new HadoopStaging(s);
+                staging = hadoop;
+            }
+        }
+        return staging;
+    }
+
     /**
      * The image engine asked for, checked before any work; the caller closes it.
      *
@@ -42,13 +66,15 @@ public final class EngineOptions {
      */
     ImageGeneration images(Path out, int batch, Progress progress) {
         SparkSettings s = spark();
-        return s == null ? ImageGeneration.LOCAL : new SparkGeneration(s, out, batch, progress);
+        staging();
+        return s == null ? ImageGeneration.LOCAL : new SparkGeneration(s, out, batch, hadoop, progress);
     }
 
     /** The attack engine asked for, checked before any work; the caller closes it. */
     AttackExecution attacks(Progress progress) {
         SparkSettings s = spark();
-        return s == null ? AttackExecution.LOCAL : new SparkAttack(s, progress);
+        staging();
+        return s == null ? AttackExecution.LOCAL : new SparkAttack(s, hadoop, progress);
     }
 
     /** Refuses every engine option of a command part that runs only in this process; {@code what} names it. */

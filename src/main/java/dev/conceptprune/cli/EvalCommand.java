@@ -13,6 +13,7 @@ import dev.conceptprune.eval.SamplingDefaults;
 import dev.conceptprune.eval.PromptSet;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.OutputLocation;
+import dev.conceptprune.io.Staging;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.SingleFileOptions;
@@ -48,8 +49,11 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH",
             description = "Diffusers model folder or single-file checkpoint; repeat to compare models (the first is"
-                    + " the baseline). The single-file options apply to every single-file --model.")
-    List<Path> models = new ArrayList<>();
+                    + " the baseline). The single-file options apply to every single-file --model. With --engine"
+                    + " spark also a URI of one of Hadoop's file systems (hdfs, s3a), as are --prompts, --clip, --nudenet,"
+                    + " --classifier and --out (docs/SPARK.md).")
+    List<String> modelLocations = new ArrayList<>();
+    private List<Path> models;
 
     @Option(names = "--prompts", paramLabel = "FILE",
             description = "CSV with a 'prompt' column (optional evaluation_seed, evaluation_guidance, case_number,"
@@ -58,7 +62,8 @@ public final class EvalCommand implements Callable<Integer> {
                     + " too, with the row's seed, as the model <first>-neutral, and with --clip every model gets its"
                     + " neutrality: how often its image is nearer that neutral image than the first model's image of"
                     + " the prompt.")
-    Path prompts;
+    String promptsLocation;
+    private Path prompts;
 
     @Option(names = "--suite", paramLabel = "NAME",
             description = "A prompt set of the literature that ships with the program, judged with its own "
@@ -85,13 +90,15 @@ public final class EvalCommand implements Callable<Integer> {
             description = "ImageNet ResNet-50 in torchvision's layout: a folder with model.safetensors (and an "
                     + "optional config.json) or the .safetensors file; reports top-1 over the ImageNette classes "
                     + "and, with a class column, accuracy. See docs/SUITES.md for how to save torchvision's weights.")
-    Path classifier;
+    String classifierLocation;
+    private Path classifier;
 
     @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder (Hugging Face layout) for scoring, "
             + "e.g. openai/clip-vit-large-patch14 fetched once with `huggingface-cli download "
             + "openai/clip-vit-large-patch14 --local-dir DIR` (config.json, preprocessor_config.json, tokenizer "
             + "files, model.safetensors).")
-    Path clip;
+    String clipLocation;
+    private Path clip;
 
     @Option(names = "--labels", paramLabel = "TEXT",
             description = "Zero-shot label, e.g. \"a photo of a man\"; repeat for each label. Needs --clip.")
@@ -100,7 +107,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--nudenet", paramLabel = "FILE",
             description = "NudeNet 3 ONNX detector (320n.onnx or 640m.onnx from the notAI-tech/NudeNet releases): "
                     + "reports the nude share and per exposed class the images that show it.")
-    Path nudenet;
+    String nudenetLocation;
+    private Path nudenet;
 
     @Option(names = "--nudity-threshold", defaultValue = "0.5", paramLabel = "SCORE",
             description = "An image is nude when an exposed class scores above this (default: ${DEFAULT-VALUE}, as "
@@ -131,7 +139,8 @@ public final class EvalCommand implements Callable<Integer> {
     VaeTilingOption vaeTiling;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
-    Path out;
+    String outLocation;
+    private Path out;
 
     @Option(names = "--force",
             description = "Write into an output folder that holds another evaluation (its files are removed) or other files.")
@@ -148,13 +157,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", models).clearOf("CLIP model", clip)
-                .folder());
         if (batch < 1) {
             throw new InputException("--batch must be >= 1, got " + batch);
         }
-        if ((prompts == null) == (suite == null)) {
-            throw new InputException(prompts == null ? "give the prompts: --prompts FILE or --suite NAME"
+        if ((promptsLocation == null) == (suite == null)) {
+            throw new InputException(promptsLocation == null ? "give the prompts: --prompts FILE or --suite NAME"
                     : "--prompts and --suite both name prompts; give one");
         }
         if (limit < 0) {
@@ -170,14 +177,24 @@ public final class EvalCommand implements Callable<Integer> {
         if (!(nudityThreshold >= 0 && nudityThreshold < 1)) {
             throw new InputException("--nudity-threshold must be in [0, 1), got " + nudityThreshold);
         }
+        if (fid && clipLocation == null) {
+            throw new InputException("--fid measures over CLIP's image features: give --clip");
+        }
+        // Remote inputs are copied here, the output folder's files too: after the checks that need no file.
+        Staging staging = engine.staging();
+        models = modelLocations.stream().map(m -> staging.input("--model", m)).toList();
+        prompts = promptsLocation == null ? null : staging.driverInput("--prompts", promptsLocation);
+        clip = clipLocation == null ? null : staging.driverInput("--clip", clipLocation);
+        nudenet = nudenetLocation == null ? null : staging.driverInput("--nudenet", nudenetLocation);
+        classifier = classifierLocation == null ? null : staging.driverInput("--classifier", classifierLocation);
+        out = staging.output("--out", outLocation);
+        ErrorHandler.option("--out", () -> OutputLocation.of(out).clearOf("model", models).clearOf("CLIP model", clip)
+                .folder());
         if (nudenet != null && !Files.isRegularFile(nudenet)) {
             throw new InputException("--nudenet " + nudenet + ": file not found");
         }
         if (classifier != null && !Files.exists(classifier)) {
             throw new InputException("--classifier " + classifier + ": not found");
-        }
-        if (fid && clip == null) {
-            throw new InputException("--fid measures over CLIP's image features: give --clip");
         }
         PromptSet set = prompts != null ? checkPrompts(prompts, labels, labelColumn) : null;
         checkClip(clip, labels);
@@ -198,10 +215,11 @@ public final class EvalCommand implements Callable<Integer> {
         try (ImageGeneration generation = engine.images(out, batch, progress)) {
             s = Evaluation.run(request, generation, progress);
         }
+        staging.publish();
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "eval: %d images: %d generated, %d reused, %d scored in %.1f s%n", s.images(),
                 s.generated(), s.reused(), s.scored(), s.seconds());
-        o.println("report: " + out.resolve("report.html").toAbsolutePath());
+        o.println("report: " + Staging.shown(outLocation, out, "report.html"));
         o.flush();
         return 0;
     }
@@ -210,18 +228,18 @@ public final class EvalCommand implements Callable<Integer> {
     private void requireInstrument(BenchmarkSuite s) {
         switch (s.instrument()) {
             case CLASSIFIER -> {
-                if (classifier == null) {
+                if (classifierLocation == null) {
                     throw new InputException("--suite " + s.suiteName() + " is judged by an ImageNet classifier: "
                             + "give --classifier");
                 }
             }
             case CLIP -> {
-                if (clip == null) {
+                if (clipLocation == null) {
                     throw new InputException("--suite " + s.suiteName() + " is judged by the CLIP score: give --clip");
                 }
             }
             case NUDENET -> {
-                if (nudenet == null) {
+                if (nudenetLocation == null) {
                     throw new InputException("--suite " + s.suiteName() + " is judged by NudeNet: give --nudenet");
                 }
             }

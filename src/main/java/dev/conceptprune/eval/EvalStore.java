@@ -92,6 +92,11 @@ public final class EvalStore {
                 Json.line(new ImageRecord(image.key(), image.file(), Hashing.sha256(png))) + "\n");
     }
 
+    /** The files {@link #writeImage} writes for {@code image}, relative to the output folder, in its order. */
+    public List<String> written(EvalImage image) {
+        return List.of(image.file(), out.relativize(imageRecord(image)).toString().replace('\\', '/'));
+    }
+
     /** Image files the records name, relative to the output folder. */
     public Set<String> files() {
         Set<String> files = new TreeSet<>();

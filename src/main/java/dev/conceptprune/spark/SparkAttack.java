@@ -17,11 +17,17 @@ public final class SparkAttack implements AttackExecution {
     private final SparkJobs jobs;
     private final SparkSettings settings;
     private final Progress progress;
+    private final HadoopStaging staging;
 
-    /** An engine that starts its Spark context when there is a prompt to attack. */
-    public SparkAttack(SparkSettings settings, Progress progress) {
+    /**
+     * An engine that starts its Spark context when there is a prompt to attack.
+     *
+     * @param staging the run's locations (remote inputs, the output folder's mirror)
+     */
+    public SparkAttack(SparkSettings settings, HadoopStaging staging, Progress progress) {
         this.jobs = new SparkJobs(settings, "attack", progress);
         this.settings = settings;
+        this.staging = staging;
         this.progress = progress;
     }
 
@@ -35,9 +41,15 @@ public final class SparkAttack implements AttackExecution {
         progress.say("attack: %d prompts on Spark", pending.size());
         int[] ones = new int[pending.size()];
         Arrays.fill(ones, 1);
-        jobs.run("conceptprune-attack", "prompts of " + r.model(), pending, ones,
-                new AttackTask(new PromptAttackPlan(absolute, plan.judge(), plan.identity()), settings.threads()),
-                task);
+        // The executors judge what is stored from the remote folder: it gets the driver's claim first.
+        staging.publish();
+        try {
+            jobs.run("conceptprune-attack", "prompts of " + r.model(), pending, ones,
+                    new AttackTask(new PromptAttackPlan(absolute, plan.judge(), plan.identity()), settings.threads(),
+                            staging.executorInputs(), staging.mirror()), task);
+        } finally {
+            staging.refresh();
+        }
     }
 
     @Override

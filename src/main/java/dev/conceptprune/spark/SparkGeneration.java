@@ -23,23 +23,36 @@ public final class SparkGeneration implements ImageGeneration {
     private final Path out;
     private final int batch;
     private final Progress progress;
+    private final HadoopStaging staging;
 
     /**
      * An engine that starts its Spark context when there is something to generate.
      *
-     * @param out   the output folder, on a path every executor sees
-     * @param batch prompts per UNet batch
+     * @param out     the output folder: on a path every executor sees, or the local mirror of a remote one
+     * @param batch   prompts per UNet batch
+     * @param staging the run's locations (remote inputs, the output folder's mirror)
      */
-    public SparkGeneration(SparkSettings settings, Path out, int batch, Progress progress) {
+    public SparkGeneration(SparkSettings settings, Path out, int batch, HadoopStaging staging, Progress progress) {
         this.jobs = new SparkJobs(settings, "eval", progress);
         this.settings = settings;
         this.out = out.toAbsolutePath();
         this.batch = batch;
+        this.staging = staging;
         this.progress = progress;
     }
 
     @Override
     public void generate(EvalPlan plan, List<EvalImage> images, EvalGenerator generator, Progress.Task task) {
+        // The executors judge what is stored from the remote folder: it gets the driver's claim first.
+        staging.publish();
+        try {
+            generateOnSpark(plan, images, generator, task);
+        } finally {
+            staging.refresh();
+        }
+    }
+
+    private void generateOnSpark(EvalPlan plan, List<EvalImage> images, EvalGenerator generator, Progress.Task task) {
         for (EvalModel m : plan.models()) {
             List<EvalGenerator.Batch> batches = generator.batches(
                     images.stream().filter(i -> i.model().equals(m)).toList());
@@ -51,7 +64,7 @@ public final class SparkGeneration implements ImageGeneration {
                     batches.size());
             jobs.run("conceptprune-" + m.name(), "images of " + m.name(),
                     batches.stream().map(b -> ImageBatch.encode(b.images())).toList(), missing,
-                    new BatchTask(out, batch, settings.threads()), task);
+                    new BatchTask(out, batch, settings.threads(), staging.executorInputs(), staging.mirror()), task);
         }
     }
 

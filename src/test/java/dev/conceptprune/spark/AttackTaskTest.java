@@ -13,6 +13,7 @@ import dev.conceptprune.toyworld.TextureStyleDetector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,7 @@ class AttackTaskTest {
                 tmp.resolve("out"), false);
         // The identity the driver sent is not the one of the toy model's files here.
         PromptAttackPlan plan = new PromptAttackPlan(r, TextureStyleDetector::new, "identity-of-other-files");
-        SparkJobs.Outcome o = new AttackTask(plan, Runtime.threads()).call(0);
+        SparkJobs.Outcome o = new AttackTask(plan, Runtime.threads(), new StagedInputs(new HadoopFiles(Map.of()), Map.of()), null).call(0);
         assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains("differ on this executor from the driver's")
                 && !o.error().contains("\n"), String.valueOf(o.error()));

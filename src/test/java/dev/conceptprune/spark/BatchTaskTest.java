@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** An executor's batch: bad input comes back as the local run's one-line error, and a batch travels intact. */
 class BatchTaskTest {
+    private static final StagedInputs NO_INPUTS = new StagedInputs(new HadoopFiles(Map.of()), Map.of());
+
     @TempDir
     Path tmp;
 
@@ -36,7 +38,7 @@ class BatchTaskTest {
     void aModelThatCannotBeLoadedIsReturnedAsTheOneLineError() throws Exception {
         Path gone = tmp.resolve("no-such-model");
         String batch = ImageBatch.encode(List.of(image(gone, 0), image(gone, 1)));
-        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 2, Runtime.threads()).call(batch);
+        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 2, Runtime.threads(), NO_INPUTS, null).call(batch);
         assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains(gone.toString()) && !o.error().contains("\n"),
                 String.valueOf(o.error()));
@@ -47,7 +49,7 @@ class BatchTaskTest {
     void anExecutorThatSeesOtherModelFilesRefusesTheBatch() throws Exception {
         // The key the driver sent ("key-of-...") is not the content key of the toy model's files here.
         String batch = ImageBatch.encode(List.of(image(Fixtures.TOYWORLD.toAbsolutePath(), 0)));
-        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 1, Runtime.threads()).call(batch);
+        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 1, Runtime.threads(), NO_INPUTS, null).call(batch);
         assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains("holds other files on this executor than on the driver"),
                 String.valueOf(o.error()));

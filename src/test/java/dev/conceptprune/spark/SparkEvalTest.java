@@ -139,7 +139,7 @@ class SparkEvalTest {
         assertTrue(!Files.exists(tmp.resolve("o")), "nothing written");
     }
 
-    private static void assertSameImages(Path a, Path b, int count) throws IOException {
+    static void assertSameImages(Path a, Path b, int count) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.walk(a.resolve("images"))) {
             files = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
