@@ -44,28 +44,43 @@ class SparkHdfsTest {
             CliRun local = CliRun.run(SparkEvalTest.concat(args, "--model", Fixtures.TOYWORLD.toString(), "--name",
                     "toy", "--out", tmp.resolve("local").toString()));
             assertEquals(0, local.code(), local.err());
-            CliRun spark = CliRun.run(SparkEvalTest.concat(args, "--model", hdfs + "/models/toy", "--out",
+            List<String> onHdfs = SparkEvalTest.concat(args, "--model", hdfs + "/models/toy", "--out",
                     hdfs + "/eval", "--engine", "spark", "--master", "local[2]", "--conf",
-                    HadoopStaging.ROOT_SETTING + "=" + tmp.resolve("staging")));
+                    HadoopStaging.ROOT_SETTING + "=" + tmp.resolve("staging"));
+            CliRun spark = CliRun.run(onHdfs);
             assertEquals(0, spark.code(), spark.err());
             assertTrue(spark.out().contains("2 images: 2 generated, 0 reused"), spark.out());
+            assertSameInHdfs(fs, 2);
 
-            List<Path> pngs;
-            try (Stream<Path> s = Files.walk(tmp.resolve("local/images"))) {
-                pngs = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
-            }
-            assertEquals(2, pngs.size());
-            for (Path png : pngs) {
-                String rel = tmp.resolve("local").relativize(png).toString();
-                try (InputStream in = fs.open(new org.apache.hadoop.fs.Path("/eval/" + rel))) {
-                    assertArrayEquals(Files.readAllBytes(png), in.readAllBytes(), rel);
-                }
-            }
-            for (String f : List.of("manifest.jsonl", "metrics.json", "report.html")) {
-                assertTrue(fs.isFile(new org.apache.hadoop.fs.Path("/eval/" + f)), f + " in HDFS");
-            }
+            // HDFS does not rename over a file: the second run replaces the manifest, metrics and report.
+            fs.delete(new org.apache.hadoop.fs.Path("/eval/images/toy/1.png"), false);
+            long before = fs.getFileStatus(new org.apache.hadoop.fs.Path("/eval/manifest.jsonl")).getModificationTime();
+            CliRun again = CliRun.run(onHdfs);
+            assertEquals(0, again.code(), again.err());
+            assertTrue(again.out().contains("2 images: 1 generated, 1 reused"), again.out());
+            assertSameInHdfs(fs, 2);
+            assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path("/eval/manifest.jsonl")).getModificationTime()
+                    > before, "the manifest was written again");
         } finally {
             cluster.shutdown();
+        }
+    }
+
+    /** The local run's PNGs are in HDFS byte for byte, beside the manifest, the metrics and the report. */
+    private void assertSameInHdfs(FileSystem fs, int count) throws IOException {
+        List<Path> pngs;
+        try (Stream<Path> s = Files.walk(tmp.resolve("local/images"))) {
+            pngs = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+        }
+        assertEquals(count, pngs.size());
+        for (Path png : pngs) {
+            String rel = tmp.resolve("local").relativize(png).toString();
+            try (InputStream in = fs.open(new org.apache.hadoop.fs.Path("/eval/" + rel))) {
+                assertArrayEquals(Files.readAllBytes(png), in.readAllBytes(), rel);
+            }
+        }
+        for (String f : List.of("manifest.jsonl", "metrics.json", "report.html")) {
+            assertTrue(fs.isFile(new org.apache.hadoop.fs.Path("/eval/" + f)), f + " in HDFS");
         }
     }
 }
