@@ -32,9 +32,27 @@ public final class Runtime {
         this.gradients = gradients;
     }
 
-    /** CPU, float32, no gradients: the runtime every command uses. */
+    /** The dtype {@link #selected()} computes in; set once per process by {@link #selectDtype}. */
+    private static volatile DataType selectedDtype = DataType.FLOAT32;
+
+    /** CPU, float32, no gradients: the reference runtime. */
     public static Runtime cpu() {
         return CPU;
+    }
+
+    /** The CPU runtime in the dtype the process selected ({@code --dtype}); float32 unless one was selected. */
+    public static Runtime selected() {
+        return CPU.withDtype(selectedDtype);
+    }
+
+    /**
+     * Selects the compute dtype of {@link #selected()} for the rest of the process.
+     *
+     * @throws IllegalArgumentException when this machine cannot compute in it (see {@link #withDtype})
+     */
+    public static void selectDtype(DataType type) {
+        CPU.withDtype(type);
+        selectedDtype = type;
     }
 
     /**
