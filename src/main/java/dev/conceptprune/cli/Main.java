@@ -41,8 +41,8 @@ public final class Main implements Runnable {
         Runtime.setThreads(n);
     }
 
-    @CommandLine.Option(names = "--dtype", paramLabel = "float32|bf16", scope = CommandLine.ScopeType.INHERIT,
-            description = "Global: the dtype the convolutions, linear layers and UNet attention compute in. "
+    @CommandLine.Option(names = "--dtype", paramLabel = "DTYPE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Global: float32 or bf16, the dtype the convolutions, linear layers and UNet attention compute in. "
                     + "float32 (default) is the reference; bf16 casts their inputs to bfloat16 and their results "
                     + "back (norms, activations and schedulers stay float32), needs a CPU with avx512_bf16 or "
                     + "amx_bf16, and gave UNet outputs within 0.4 to 1.2 percent (relative error) of float32 on "
