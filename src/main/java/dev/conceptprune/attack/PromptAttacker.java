@@ -60,6 +60,9 @@ public final class PromptAttacker implements AutoCloseable {
      * @param identity the run's {@link PromptAttack#identity}, part of every record's key
      */
     public static PromptAttacker open(PromptAttackRequest request, String identity, Detector detector) {
+        if (Runtime.selected().bf16()) {
+            throw new InputException("attack unlearndiffatk computes gradients, which stay float32: drop --dtype bf16");
+        }
         ModelSource attacked = ModelSource.open(request.model());
         boolean same = request.model().toAbsolutePath().normalize()
                 .equals(request.referenceModel().toAbsolutePath().normalize());

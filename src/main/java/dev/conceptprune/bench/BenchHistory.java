@@ -35,12 +35,19 @@ public final class BenchHistory {
      *
      * @param time    when it ended (UTC, ISO 8601)
      * @param model   what was built
+     * @param dtype   the compute dtype of the matrix products; absent (null) in runs recorded before it was
+     *                recorded, which were all float32
      * @param vmHwmMb the process's peak resident memory
      */
-    public record Run(String time, String model, int height, int width, int batch, int threads, double peakGflops,
-                      double vmHwmMb, List<Component> components) {
+    public record Run(String time, String model, int height, int width, int batch, int threads, String dtype,
+                      double peakGflops, double vmHwmMb, List<Component> components) {
         public Run {
             components = components == null ? List.of() : List.copyOf(components);
+        }
+
+        /** The dtype, float32 for a run recorded before the dtype was. */
+        public String dtypeOrDefault() {
+            return dtype == null ? "float32" : dtype;
         }
     }
 
@@ -54,7 +61,7 @@ public final class BenchHistory {
                     timed ? g / machine.gflops() : null));
         }
         return new Run(now.truncatedTo(ChronoUnit.SECONDS).toString(), results.model(), results.height(),
-                results.width(), results.batch(), threads, round(machine.gflops()),
+                results.width(), results.batch(), threads, results.dtype(), round(machine.gflops()),
                 round(ProcessMemory.peakRss() / (double) (1 << 20)), cs);
     }
 

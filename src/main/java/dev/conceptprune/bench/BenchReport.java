@@ -37,7 +37,8 @@ public final class BenchReport {
      * profile and the memory trend.
      */
     public void componentsText(PrintWriter o, ComponentResults run) {
-        o.printf("bench: %s, %dx%d, batch %d%n", run.model(), run.height(), run.width(), run.batch());
+        o.printf("bench: %s, %dx%d, batch %d, dtype %s%n", run.model(), run.height(), run.width(), run.batch(),
+                run.dtype());
         machineText(o);
         List<CallTimes> results = run.calls();
         o.printf("%-13s %-30s %10s %10s %11s %9s %6s %9s%n", "component", "input", "median ms", "min ms",
@@ -122,7 +123,7 @@ public final class BenchReport {
     }
 
     /**
-     * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, then each
+     * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, dtype, then each
      * component's median time and share of the fp32 peak, and the peak resident memory.
      */
     public static void compareText(PrintWriter o, List<BenchHistory.Run> runs) {
@@ -134,15 +135,15 @@ public final class BenchReport {
                 }
             });
         }
-        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s", "run (UTC)", "model",
-                "size", "batch", "threads"));
+        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s %7s", "run (UTC)", "model",
+                "size", "batch", "threads", "dtype"));
         names.forEach(n -> head.append(String.format(" %21s", n + " ms (peak)")));
         head.append(String.format(" %9s", "peak MB"));
         o.println(head);
         for (BenchHistory.Run r : runs) {
             String model = r.model().length() > 34 ? "..." + r.model().substring(r.model().length() - 31) : r.model();
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d", r.time(),
-                    model, r.height() + "x" + r.width(), r.batch(), r.threads()));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d %7s", r.time(),
+                    model, r.height() + "x" + r.width(), r.batch(), r.threads(), r.dtypeOrDefault()));
             for (String n : names) {
                 BenchHistory.Component c = r.components().stream().filter(x -> x.name().equals(n)).findFirst()
                         .orElse(null);
@@ -156,7 +157,7 @@ public final class BenchReport {
         }
     }
 
-    /** One JSON object: a key per component, plus {@code machine} and {@code model}. */
+    /** One JSON object: a key per component, plus {@code machine}, {@code model} and {@code dtype}. */
     public String componentsJson(ComponentResults results) {
         Map<String, Object> root = new LinkedHashMap<>();
         for (CallTimes r : results.calls()) {
@@ -164,6 +165,7 @@ public final class BenchReport {
         }
         root.put("machine", machineJson());
         root.put("model", results.model());
+        root.put("dtype", results.dtype());
         return Json.pretty().toJson(root);
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.bench;
 
+import ai.djl.ndarray.types.DataType;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
@@ -12,6 +13,8 @@ import dev.conceptprune.prune.MaskBuilder;
 import dev.conceptprune.prune.PromptPair;
 import dev.conceptprune.prune.PruneMask;
 import dev.conceptprune.prune.PruneSite;
+import dev.conceptprune.runtime.CpuFlags;
+import dev.conceptprune.runtime.Runtime;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -21,8 +24,9 @@ import java.util.Map;
 /**
  * What each way of making a discovery cheaper costs in agreement: one baseline discovery (the
  * request's size and tau, one prompt per UNet batch) and one per option (a larger UNet batch, half
- * the image size, half the prompt pairs, half of tau), each timed and its mask compared with the
- * baseline's at the paper's skill ratio on {@code ff.net.2}.
+ * the image size, half the prompt pairs, half of tau, bf16 products), each timed and its mask compared
+ * with the baseline's at the paper's skill ratio on {@code ff.net.2}. The baseline computes in float32,
+ * the reference, whatever {@code --dtype} says.
  */
 public final class DiscoveryOptionsBench {
     private static final int PAIRS = 8;
@@ -58,7 +62,7 @@ public final class DiscoveryOptionsBench {
         int tau = request.tau();
         List<PromptPair> pairs = Concept.style("Stripes", request.seed()).pairs().subList(0, PAIRS);
         Progress p = progress == null ? null : Progress.to(new PrintWriter(progress, true), false);
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder);
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder, Runtime.cpu());
              TensorSource unet = folder.tensors(Component.UNET)) {
             DiscoveryModel.requireTau(pipe, steps, tau);
             List<String> params = PruneSite.FFN2.parameters(pipe);
@@ -78,7 +82,20 @@ public final class DiscoveryOptionsBench {
             rows.add(tau >= 2
                     ? run(pipe, unet, params, settings(steps, h, w), tau / 2, 1, pairs, p).row("tau " + tau / 2, base)
                     : new Row("tau " + tau / 2, 0, 0, 0, 0, 0, "tau is 1"));
+            rows.add(bf16Row(folder, unet, params, settings(steps, h, w), tau, pairs, p, base));
             return new Results(folder.location().toString(), PAIRS, tau, steps, h, w, rows);
+        }
+    }
+
+    /** The baseline's discovery with bf16 products, where the CPU has them. */
+    private static Row bf16Row(ModelSource folder, TensorSource unet, List<String> params, GenerationSettings settings,
+                               int tau, List<PromptPair> pairs, Progress progress, Run base) {
+        if (!CpuFlags.hasBf16()) {
+            return new Row("dtype bf16", 0, 0, 0, 0, 0, "the CPU has neither avx512_bf16 nor amx_bf16");
+        }
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder,
+                Runtime.cpu().withDtype(DataType.BFLOAT16))) {
+            return run(pipe, unet, params, settings, tau, 1, pairs, progress).row("dtype bf16", base);
         }
     }
 

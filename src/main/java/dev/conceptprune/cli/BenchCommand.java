@@ -140,7 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
                 report.discoveryText(out, results);
             }
         } else {
-            Runtime runtime = Runtime.cpu();
+            Runtime runtime = Runtime.selected();
             try (NDManager manager = runtime.newManager()) {
                 ComponentResults results = ComponentBench.run(request, runtime, manager, System.err);
                 if (json) {

@@ -13,8 +13,11 @@ final class Attention {
     private Attention() {
     }
 
-    /** q [B, Nq, heads*d], k and v [B, Nk, heads*d], optional additive mask [Nq, Nk]; returns [B, Nq, heads*d]. */
-    static NDArray compute(NDArray q, NDArray k, NDArray v, int heads, float scale, NDArray mask) {
+    /**
+     * q [B, Nq, heads*d], k and v [B, Nk, heads*d], optional additive mask [Nq, Nk]; returns [B, Nq, heads*d],
+     * computed in bf16 ({@link Bf16Ops}) when {@code bf16}, else in float32.
+     */
+    static NDArray compute(NDArray q, NDArray k, NDArray v, int heads, float scale, NDArray mask, boolean bf16) {
         long b = q.getShape().get(0);
         long nq = q.getShape().get(1);
         long c = q.getShape().get(2);
@@ -24,7 +27,8 @@ final class Attention {
         try (NDArray qh = q.reshape(b, nq, heads, d).transpose(0, 2, 1, 3);
              NDArray kh = k.reshape(b, nk, heads, d).transpose(0, 2, 1, 3);
              NDArray vh = v.reshape(b, nk, heads, d).transpose(0, 2, 1, 3);
-             NDArray out = FusedAttention.apply(qh, kh, vh, mask, scale);
+             NDArray out = bf16 ? Bf16Ops.attention(qh, kh, vh, mask, scale)
+                     : FusedAttention.apply(qh, kh, vh, mask, scale);
              NDArray tokens = out.transpose(0, 2, 1, 3)) {
             NDArray y = tokens.reshape(b, nq, c);
             OpMeter.record(OpMeter.Kind.ATTENTION, start, OpMeter.attentionFlops(b * heads, nq, nk, d));

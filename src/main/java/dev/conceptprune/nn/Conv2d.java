@@ -4,30 +4,49 @@ import dev.conceptprune.runtime.OpMeter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
-/** 2-D convolution, NCHW, square kernel, symmetric zero padding. */
+/**
+ * 2-D convolution, NCHW, square kernel, symmetric zero padding. Loaded for a bf16 runtime it holds
+ * bf16 weights only and computes through {@link Bf16Ops}; input and output are float32 either way.
+ */
 public final class Conv2d {
     private final NDArray weight;
     private final NDArray bias;
-    private final Shape stride;
-    private final Shape padding;
+    private final int stride;
+    private final int padding;
+    private final boolean bf16;
     private static final Shape DILATION = new Shape(1, 1);
 
+    /** A float32 convolution on these weights. */
     public Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
-        this.weight = weight;
-        this.bias = bias;
-        this.stride = new Shape(stride, stride);
-        this.padding = new Shape(padding, padding);
+        this(weight, bias, stride, padding, false);
     }
 
-    /** Loads {@code name.weight} [out, in, k, k] and {@code name.bias} [out]. */
+    private Conv2d(NDArray weight, NDArray bias, int stride, int padding, boolean bf16) {
+        this.weight = weight;
+        this.bias = bias;
+        this.stride = stride;
+        this.padding = padding;
+        this.bf16 = bf16;
+    }
+
+    /** Loads {@code name.weight} [out, in, k, k] and {@code name.bias} [out] in {@code p}'s runtime's dtype. */
     public static Conv2d load(Params p, String name, long in, long out, int kernel, int stride, int padding) {
         Params s = p.sub(name);
-        return new Conv2d(s.get("weight", out, in, kernel, kernel), s.get("bias", out), stride, padding);
+        NDArray w = s.get("weight", out, in, kernel, kernel);
+        NDArray b = s.get("bias", out);
+        if (!p.runtime().bf16()) {
+            return new Conv2d(w, b, stride, padding);
+        }
+        try (w; b) {
+            return new Conv2d(Bf16Ops.cast(w), Bf16Ops.cast(b), stride, padding, true);
+        }
     }
 
     public NDArray forward(NDArray x) {
         long start = OpMeter.start();
-        NDArray y = x.getNDArrayInternal().convolution(x, weight, bias, stride, padding, DILATION, 1).singletonOrThrow();
+        NDArray y = bf16 ? Bf16Ops.conv(x, weight, bias, stride, padding)
+                : x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
+                        new Shape(padding, padding), DILATION, 1).singletonOrThrow();
         Shape w = weight.getShape();
         Shape o = y.getShape();
         OpMeter.record(OpMeter.Kind.CONV, start,

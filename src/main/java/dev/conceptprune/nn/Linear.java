@@ -3,20 +3,31 @@ package dev.conceptprune.nn;
 import dev.conceptprune.runtime.OpMeter;
 import ai.djl.ndarray.NDArray;
 
-/** y = x W^T + b, with diffusers/transformers parameter names {@code weight} and {@code bias}. */
+/**
+ * y = x W^T + b, with diffusers/transformers parameter names {@code weight} and {@code bias}. Loaded
+ * for a bf16 runtime it holds bf16 weights only and computes through {@link Bf16Ops}; input and
+ * output are float32 either way.
+ */
 public final class Linear {
     private final NDArray weight;
     private final NDArray bias;
+    private final boolean bf16;
 
+    /** A float32 layer on these weights. */
     public Linear(NDArray weight, NDArray bias) {
+        this(weight, bias, false);
+    }
+
+    private Linear(NDArray weight, NDArray bias, boolean bf16) {
         this.weight = weight;
         this.bias = bias;
+        this.bf16 = bf16;
     }
 
     /** Loads {@code name.weight} [out, in] and, if {@code withBias}, {@code name.bias}. */
     public static Linear load(Params p, String name, long in, long out, boolean withBias) {
         Params s = p.sub(name);
-        return new Linear(s.get("weight", out, in), withBias ? s.get("bias", out) : null);
+        return of(p, s.get("weight", out, in), withBias ? s.get("bias", out) : null);
     }
 
     /**
@@ -25,18 +36,36 @@ public final class Linear {
      */
     public static Linear loadPointwiseConv(Params p, String name, long in, long out) {
         Params s = p.sub(name);
-        // The reshape is a view: the loaded array stays open, as it owns the memory both share.
-        return new Linear(s.get("weight", out, in, 1, 1).reshape(out, in), s.get("bias", out));
+        NDArray stored = s.get("weight", out, in, 1, 1);
+        if (!p.runtime().bf16()) {
+            // The reshape is a view: the loaded array stays open, as it owns the memory both share.
+            return new Linear(stored.reshape(out, in), s.get("bias", out));
+        }
+        try (stored; NDArray view = stored.reshape(out, in); NDArray bias = s.get("bias", out)) {
+            return new Linear(Bf16Ops.cast(view), Bf16Ops.cast(bias), true);
+        }
+    }
+
+    /** The layer for {@code p}'s runtime: float32 weights as given, or bf16 casts that replace them. */
+    private static Linear of(Params p, NDArray weight, NDArray bias) {
+        if (!p.runtime().bf16()) {
+            return new Linear(weight, bias);
+        }
+        try (weight; bias) {
+            return new Linear(Bf16Ops.cast(weight), bias == null ? null : Bf16Ops.cast(bias), true);
+        }
     }
 
     public NDArray forward(NDArray x) {
         long start = OpMeter.start();
-        NDArray y = x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        NDArray y = bf16 ? Bf16Ops.linear(x, weight, bias)
+                : x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
         long in = weight.getShape().get(1);
         OpMeter.record(OpMeter.Kind.LINEAR, start, OpMeter.linearFlops(x.size() / in, in, weight.getShape().get(0)));
         return y;
     }
 
+    /** The weight the layer computes with: float32, or bf16 for a bf16 runtime. */
     public NDArray weight() {
         return weight;
     }

@@ -86,6 +86,11 @@ public final class Ops {
 
     /** As {@link #attention(NDArray, NDArray, NDArray, int, float)}, adding {@code mask} [Nq, Nk] to the scores. */
     public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, float scale, NDArray mask) {
-        return Attention.compute(q, k, v, heads, scale, mask);
+        return Attention.compute(q, k, v, heads, scale, mask, false);
+    }
+
+    /** As {@link #attention(NDArray, NDArray, NDArray, int, float)}, in bf16 when {@code bf16} (float32 in and out). */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, float scale, boolean bf16) {
+        return Attention.compute(q, k, v, heads, scale, null, bf16);
     }
 }

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * Loads a component's parameters into tensors of the runtime's compute dtype owned by one
+ * Loads a component's parameters into float32 tensors owned by one
  * manager (made by the runtime, so on its device), checking each shape against what the config
  * implies. Remembers which names were used, so that weights the config does not explain can be
  * reported. {@link #random} makes seeded random weights of whatever shapes the modules ask for
@@ -107,7 +107,7 @@ public final class Params {
             Shape shape = new Shape(expectedShape);
             float[] data = RandomTensor.normal(seed, full, Math.toIntExact(shape.size()), RANDOM_STD);
             loaded[0] += data.length;
-            return inComputeType(manager.create(FloatBuffer.wrap(data), shape));
+            return manager.create(FloatBuffer.wrap(data), shape);
         }
         if (!store.has(full)) {
             throw new WeightFormatException(store.location(), "missing tensor '" + full + "' that the config requires");
@@ -120,22 +120,12 @@ public final class Params {
         used.add(full);
         float[] data = store.readFloats(full);
         loaded[0] += data.length;
-        return inComputeType(manager.create(FloatBuffer.wrap(data), new Shape(expectedShape)));
+        return manager.create(FloatBuffer.wrap(data), new Shape(expectedShape));
     }
 
     /** Number of weights loaded (or drawn) so far through this view and the views it shares a root with. */
     public long loadedElements() {
         return loaded[0];
-    }
-
-    /** Weights are read as float32; another compute dtype gets them converted once, at load. */
-    private NDArray inComputeType(NDArray weights) {
-        if (weights.getDataType() == runtime.dtype()) {
-            return weights;
-        }
-        try (weights) {
-            return weights.toType(runtime.dtype(), false);
-        }
     }
 
     /** Loads an optional parameter (e.g. a bias), or returns null when absent. */

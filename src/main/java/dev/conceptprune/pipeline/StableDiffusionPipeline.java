@@ -73,9 +73,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         this.vae = vae;
     }
 
-    /** Loads every component of a model for {@link Runtime#cpu()}; refuses components that do not fit together. */
+    /**
+     * Loads every component of a model for {@link Runtime#selected()} (float32 unless {@code --dtype} chose
+     * bf16); refuses components that do not fit together.
+     */
     public static StableDiffusionPipeline load(ModelSource source) {
-        return load(source, Runtime.cpu());
+        return load(source, Runtime.selected());
     }
 
     /**

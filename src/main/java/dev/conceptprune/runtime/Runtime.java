@@ -22,21 +22,45 @@ public final class Runtime {
     private final boolean gradients;
 
     private Runtime(Device device, DataType dtype, boolean gradients) {
-        if (dtype != DataType.FLOAT32) {
-            throw new IllegalArgumentException("compute dtype " + dtype + " is not supported yet: only float32"
-                    + " (other dtypes come with the issue \"Speed at the limit\", issue 19)");
+        if (dtype == DataType.BFLOAT16) {
+            requireBf16(device, gradients);
+        } else if (dtype != DataType.FLOAT32) {
+            throw new IllegalArgumentException("compute dtype " + dtype + " is not supported: float32 or bfloat16");
         }
         this.device = device;
         this.dtype = dtype;
         this.gradients = gradients;
     }
 
-    /** CPU, float32, no gradients: the runtime every command uses. */
+    /** The dtype {@link #selected()} computes in; set once per process by {@link #selectDtype}. */
+    private static volatile DataType selectedDtype = DataType.FLOAT32;
+
+    /** CPU, float32, no gradients: the reference runtime. */
     public static Runtime cpu() {
         return CPU;
     }
 
-    /** This runtime with another compute dtype; only float32 is accepted today. */
+    /** The CPU runtime in the dtype the process selected ({@code --dtype}); float32 unless one was selected. */
+    public static Runtime selected() {
+        return CPU.withDtype(selectedDtype);
+    }
+
+    /**
+     * Selects the compute dtype of {@link #selected()} for the rest of the process.
+     *
+     * @throws IllegalArgumentException when this machine cannot compute in it (see {@link #withDtype})
+     */
+    public static void selectDtype(DataType type) {
+        CPU.withDtype(type);
+        selectedDtype = type;
+    }
+
+    /**
+     * This runtime with another compute dtype: float32, or bfloat16 on a CPU with avx512_bf16 or
+     * amx_bf16 and without gradients (the gradient runtime stays float32).
+     *
+     * @throws IllegalArgumentException naming the reason when the dtype cannot be had here
+     */
     public Runtime withDtype(DataType type) {
         return new Runtime(device, type, gradients);
     }
@@ -53,7 +77,10 @@ public final class Runtime {
         return device;
     }
 
-    /** The dtype weights and activations are computed in. */
+    /**
+     * The dtype the matrix products compute in: convolutions, linear layers and the UNet's attention.
+     * Activations between them, norms, and what modules take and return stay float32 (autocast-like).
+     */
     public DataType dtype() {
         return dtype;
     }
@@ -61,6 +88,24 @@ public final class Runtime {
     /** True when modules must keep the autograd graph intact (no in-place ops). */
     public boolean gradients() {
         return gradients;
+    }
+
+    /** True when the matrix products compute in bfloat16. */
+    public boolean bf16() {
+        return dtype == DataType.BFLOAT16;
+    }
+
+    private static void requireBf16(Device device, boolean gradients) {
+        if (!Device.cpu().equals(device)) {
+            throw new IllegalArgumentException("bf16 compute is built for the CPU only, not " + device);
+        }
+        if (gradients) {
+            throw new IllegalArgumentException("bf16 compute has no gradients: the gradient runtime stays float32");
+        }
+        if (!CpuFlags.hasBf16()) {
+            throw new IllegalArgumentException("bf16 compute needs a CPU with avx512_bf16 or amx_bf16"
+                    + " (this one has neither, so libtorch would emulate it slower than float32)");
+        }
     }
 
     /** A new manager on this runtime's device; the caller closes it. */

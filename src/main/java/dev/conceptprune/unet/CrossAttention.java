@@ -17,6 +17,7 @@ final class CrossAttention {
     private final Linear toOut;
     private final int heads;
     private final float scale;
+    private final boolean bf16;
 
     /**
      * @param dim query (and output) width
@@ -29,6 +30,7 @@ final class CrossAttention {
         toOut = Linear.load(p, "to_out.0", dim, dim, true);
         this.heads = heads;
         this.scale = (float) Math.pow(dim / (double) heads, -0.5);
+        this.bf16 = p.runtime().bf16();
     }
 
     /**
@@ -38,7 +40,7 @@ final class CrossAttention {
     NDArray forward(NDArray x, NDArray context) {
         try (Scope s = Scope.of(x, context)) {
             NDArray kv = context == null ? x : context;
-            NDArray attended = Ops.attention(toQ.forward(x), toK.forward(kv), toV.forward(kv), heads, scale);
+            NDArray attended = Ops.attention(toQ.forward(x), toK.forward(kv), toV.forward(kv), heads, scale, bf16);
             return s.keep(toOut.forward(attended));
         }
     }

@@ -43,12 +43,10 @@ public final class UNet2DConditionModel {
     private final Conv2d convOut;
     private final List<FeedForward> feedForwards = new ArrayList<>();
     private final Mutation mutation;
-    private final DataType computeType;
     private FeedForwardObserver observer;
 
     private UNet2DConditionModel(UNetConfig cfg, Params p) {
         mutation = p.mutation();
-        computeType = p.runtime().dtype();
         config = cfg;
         int[] widths = cfg.blockOutChannels();
         int n = cfg.blocks();
@@ -205,9 +203,9 @@ public final class UNet2DConditionModel {
                     + " embeddings " + pooledShape + " and time ids " + idsShape + ", got "
                     + (pooled == null ? "none" : pooled.getShape()) + " and " + (ids == null ? "none" : ids.getShape()));
         }
-        if (pooled.getDataType() != computeType) {
-            throw new IllegalArgumentException("pooled text embeddings must be "
-                    + computeType.name().toLowerCase(java.util.Locale.ROOT) + ", the runtime's compute dtype");
+        if (pooled.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("pooled text embeddings must be float32 (also for a bf16 runtime,"
+                    + " whose products cast their inputs)");
         }
     }
 
@@ -238,9 +236,9 @@ public final class UNet2DConditionModel {
             throw new IllegalArgumentException("encoder hidden states have width " + t.get(2)
                     + " but the UNet's cross-attention expects " + widths);
         }
-        if (sample.getDataType() != computeType || text.getDataType() != computeType) {
-            throw new IllegalArgumentException("sample and encoder hidden states must be "
-                    + computeType.name().toLowerCase(java.util.Locale.ROOT) + ", the runtime's compute dtype");
+        if (sample.getDataType() != DataType.FLOAT32 || text.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("sample and encoder hidden states must be float32 (also for a bf16"
+                    + " runtime, whose products cast their inputs)");
         }
         if (!Float.isFinite(timestep)) {
             throw new IllegalArgumentException("timestep must be finite, got " + timestep);

@@ -72,7 +72,7 @@ class BenchCommandTest {
         List<String> tiledArgs = new java.util.ArrayList<>(List.of(common));
         tiledArgs.addAll(List.of("--vae-tiling", "32"));
         JsonObject tiled = run(tiledArgs.toArray(new String[0]));
-        assertEquals(List.of("vae_decoder", "machine", "model"), List.copyOf(tiled.keySet()));
+        assertEquals(List.of("vae_decoder", "machine", "model", "dtype"), List.copyOf(tiled.keySet()));
         assertTrue(tiled.get("model").getAsString().contains("stable-diffusion-xl-base-1.0"));
         JsonObject t = tiled.getAsJsonObject("vae_decoder");
         assertTrue(t.get("input").getAsString().endsWith("64x64, 32-pixel tiles"), t.toString());
@@ -104,7 +104,7 @@ class BenchCommandTest {
         JsonObject d = run("bench", "--discovery-options", "--quick", "--json", "--steps", "4", "--tau", "2",
                 "--batch", "4").getAsJsonObject("discovery_options");
         JsonArray rows = d.getAsJsonArray("rows");
-        assertEquals(5, rows.size());
+        assertEquals(6, rows.size());
         JsonObject base = rows.get(0).getAsJsonObject();
         assertEquals(1.0, base.get("agreement").getAsDouble());
         assertEquals(32, base.get("unet_calls").getAsInt(), "8 pairs x 2 prompts x tau 2, one prompt per batch");

@@ -34,7 +34,7 @@ class AttentionTest {
             NDArray mask = masked ? m.randomNormal(new Shape(nq, nk)).mul(3) : null;
             float scale = (float) (1 / Math.sqrt(d));
 
-            NDArray fused = Attention.compute(q, k, v, heads, scale, mask);
+            NDArray fused = Attention.compute(q, k, v, heads, scale, mask, false);
 
             assertEquals(new Shape(b, nq, heads * d), fused.getShape());
             NDArray qh = q.reshape(b, nq, heads, d).transpose(0, 2, 1, 3);
