@@ -83,6 +83,8 @@ public final class Main implements Runnable {
 
     /** Builds the command line with our error handling: one line per failure, no stack traces. */
     public static CommandLine commandLine() {
+        // --dtype selects for the process; a command line without it computes in float32 also after one with it
+        Runtime.selectDtype(DataType.FLOAT32);
         CommandLine cl = new CommandLine(new Main());
         ErrorHandler errors = new ErrorHandler();
         cl.setExecutionExceptionHandler(errors);

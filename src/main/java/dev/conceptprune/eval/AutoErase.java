@@ -149,7 +149,8 @@ public final class AutoErase {
         int tau = site.timeDependent() ? request.tau() : 1;
         DiscoveryCheckpoint checkpoint = new DiscoveryCheckpoint(request.out().resolve(DIR).resolve("."
                 + request.concept().slug() + "." + site.id() + ".discovery.safetensors"),
-                EraseJob.checkpointKey(fingerprint, request.concept(), site, tau, request.batch(), request.settings()));
+                EraseJob.checkpointKey(fingerprint, request.concept(), site, tau, request.batch(), request.settings(),
+                        pipe.runtime().dtype()));
         ConceptDiscovery.Result r = new ConceptDiscovery(pipe, request.settings(), site, tau, request.batch(), progress)
                 .withCheckpoint(checkpoint).run(request.concept().pairs());
         checkpoint.delete();

@@ -5,6 +5,7 @@ import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.vae.Images;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,7 +89,14 @@ public final class EvalGenerator {
 
     /** Loads a model's pipeline with the decode the plan chose for it. */
     public static StableDiffusionPipeline load(EvalModel model) {
-        StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model.open());
+        Runtime runtime;
+        try {
+            runtime = model.runtime();
+        } catch (IllegalArgumentException e) {
+            // the plan's dtype, checked where it was made, may not be had on another machine (an executor)
+            throw new InputException(model.name() + ": " + e.getMessage());
+        }
+        StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model.open(), runtime);
         pipe.setDecodeTiling(model.decode());
         return pipe;
     }

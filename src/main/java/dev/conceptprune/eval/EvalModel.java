@@ -1,9 +1,11 @@
 package dev.conceptprune.eval;
 
+import ai.djl.ndarray.types.DataType;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Path;
 
 /**
@@ -18,12 +20,19 @@ import java.nio.file.Path;
  * @param decode  the VAE decode's tiles, chosen once by the plan so that every writer decodes alike
  * @param defaults this model's sampler defaults for rows that give none (SDXL guides with 5, SD with
  *                 7.5; SDXL's conditions), or null for the plan's
+ * @param compute  the dtype its products compute in ({@link Runtime#dtype()}); every writer, a Spark
+ *                 executor too, loads the model in it, and a dtype other than float32 joins the key
  */
 public record EvalModel(String name, Path path, String key, int height, int width, SingleFileOptions options,
-                        DecodeTiling decode, GenerationSettings defaults) {
-    /** A model decoded whole, with the plan's defaults. */
+                        DecodeTiling decode, GenerationSettings defaults, DataType compute) {
+    /** A model decoded whole, computing in float32, with the plan's defaults. */
     public EvalModel(String name, Path path, String key, int height, int width, SingleFileOptions options) {
-        this(name, path, key, height, width, options, DecodeTiling.WHOLE, null);
+        this(name, path, key, height, width, options, DecodeTiling.WHOLE, null, DataType.FLOAT32);
+    }
+
+    /** The runtime its pipeline loads on: the CPU in its compute dtype. */
+    public Runtime runtime() {
+        return Runtime.cpu().withDtype(compute);
     }
 
     /** Opens the model. */

@@ -2,6 +2,7 @@ package dev.conceptprune.eval;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.clip.ClipScorer;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonArray;
 import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GenerationSettings;
@@ -14,6 +15,7 @@ import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.model.SingleFileSource;
+import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +73,8 @@ public final class EvalPlanner {
         List<String> modelNames = names.isEmpty() ? EvalPlan.uniqueNames(models) : EvalPlan.checkNames(names, models);
         List<EvalModel> evalModels = new ArrayList<>();
         GenerationSettings defaults = null;
+        // The process's dtype (--dtype); the plan fixes it so that every writer computes alike.
+        DataType compute = Runtime.selected().dtype();
         for (int i = 0; i < models.size(); i++) {
             Path path = models.get(i);
             SingleFileOptions own = SingleFileSource.accepts(path) ? options : SingleFileOptions.NONE;
@@ -94,8 +98,8 @@ public final class EvalPlanner {
                     rowMax == null ? defaults.height() : Math.max(defaults.height(), rowMax[0]),
                     rowMax == null ? defaults.width() : Math.max(defaults.width(), rowMax[1]), 2 * batch, batch, tiling);
             evalModels.add(new EvalModel(modelNames.get(i), path.toAbsolutePath().normalize(),
-                    decodeKey(ContentKeys.ofModel(folder, own), memory.tiling()), defaults.height(), defaults.width(),
-                    own, DecodeTiling.exactly(memory.tiling()), defaults));
+                    computeKey(ContentKeys.ofModel(folder, own), memory.tiling(), compute), defaults.height(),
+                    defaults.width(), own, DecodeTiling.exactly(memory.tiling()), defaults, compute));
         }
         return EvalPlan.of(evalModels, promptSet, defaults, labels, labelColumn);
     }
@@ -119,23 +123,33 @@ public final class EvalPlanner {
     }
 
     /**
-     * The key a plan gives a model with these files, options and decode: what another process (a Spark
-     * executor) computes to check that it sees the same files as the planner did.
+     * The key a plan gives a model with these files, options, decode and compute dtype: what another process
+     * (a Spark executor) computes to check that it sees the same files as the planner did.
      */
-    public static String modelKey(ModelSource model, SingleFileOptions options, DecodeTiling decode) {
-        return decodeKey(ContentKeys.ofModel(model, options),
-                decode.tiled() ? decode.tiles(VaeConfig.from(model.config(Component.VAE))) : null);
+    public static String modelKey(ModelSource model, SingleFileOptions options, DecodeTiling decode,
+                                  DataType compute) {
+        return computeKey(ContentKeys.ofModel(model, options),
+                decode.tiled() ? decode.tiles(VaeConfig.from(model.config(Component.VAE))) : null, compute);
     }
 
-    /** A model decoded whole keeps its files' key; tiles change the pixels, so they join the key. */
-    private static String decodeKey(String modelKey, VaeTiling tiles) {
-        if (tiles == null) {
+    /**
+     * A model decoded whole in float32 keeps its files' key; tiles and another compute dtype change the
+     * pixels, so they join the key.
+     */
+    private static String computeKey(String modelKey, VaeTiling tiles, DataType compute) {
+        if (tiles == null && compute == DataType.FLOAT32) {
             return modelKey;
         }
         JsonArray parts = new JsonArray();
         parts.add(modelKey);
-        parts.add("vae_tiles");
-        parts.add(tiles.tileSample());
+        if (tiles != null) {
+            parts.add("vae_tiles");
+            parts.add(tiles.tileSample());
+        }
+        if (compute != DataType.FLOAT32) {
+            parts.add("compute_dtype");
+            parts.add(compute.toString());
+        }
         return ContentKeys.of(parts);
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.prune;
 
+import ai.djl.ndarray.types.DataType;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Json;
 import dev.conceptprune.io.Progress;
@@ -71,7 +72,7 @@ public final class EraseJob {
             List<SiteLayer> layers = site.layers(pipe);
             for (Concept c : request.concepts()) {
                 DiscoveryCheckpoint checkpoint = new DiscoveryCheckpoint(
-                        out.resolve("." + c.slug() + ".discovery.safetensors"), checkpointKey(fingerprint, c));
+                        out.resolve("." + c.slug() + ".discovery.safetensors"), checkpointKey(fingerprint, c, pipe.runtime().dtype()));
                 ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, site, request.observedTau(),
                         request.batch(), progress).withCheckpoint(checkpoint).run(c.pairs());
                 MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
@@ -137,17 +138,19 @@ public final class EraseJob {
         return entries;
     }
 
-    private String checkpointKey(String fingerprint, Concept c) {
-        return checkpointKey(fingerprint, c, request.site(), request.observedTau(), request.batch(), request.settings());
+    private String checkpointKey(String fingerprint, Concept c, DataType compute) {
+        return checkpointKey(fingerprint, c, request.site(), request.observedTau(), request.batch(), request.settings(),
+                compute);
     }
 
     /** Identifies what a discovery checkpoint's statistics were recorded with: a resume must match all of it. */
     public static String checkpointKey(String fingerprint, Concept c, PruneSite site, int observedTau, int batch,
-                                       GenerationSettings s) {
+                                       GenerationSettings s, DataType compute) {
         return fingerprint + "|" + site.id() + "|tau=" + observedTau + "|batch=" + batch
                 + "|" + c.promptsSha256() + "|steps=" + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler()
                 + "|" + s.height() + "x" + s.width() + "|neg=" + s.negativePrompt()
-                + (s.sdxl().isDefault() ? "" : "|sdxl=" + s.sdxl().key());
+                + (s.sdxl().isDefault() ? "" : "|sdxl=" + s.sdxl().key())
+                + (compute == DataType.FLOAT32 ? "" : "|compute=" + compute);
     }
 
     private EraseResult.ConceptResult conceptResult(Concept c, MaskMetadata meta, PruneMask mask,

@@ -1,16 +1,25 @@
 package dev.conceptprune.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.types.DataType;
 
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.eval.EvalImage;
 import dev.conceptprune.eval.EvalModel;
+import dev.conceptprune.eval.EvalPlanner;
 import dev.conceptprune.eval.ImageBatch;
 import dev.conceptprune.eval.PromptRow;
+import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.SingleFileOptions;
+import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.runtime.CpuFlags;
 import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +28,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An executor's batch: bad input comes back as the local run's one-line error, and a batch travels intact. */
+/**
+ * An executor's batch: bad input comes back as the local run's one-line error, a batch travels intact, and it
+ * computes in the plan's dtype.
+ */
 class BatchTaskTest {
     private static final StagedInputs NO_INPUTS = new StagedInputs(new HadoopFiles(Map.of()), Map.of());
 
@@ -27,8 +39,11 @@ class BatchTaskTest {
     Path tmp;
 
     private EvalImage image(Path model, int index) {
-        EvalModel m = new EvalModel("edited", model, "key-of-" + model, 64, 64, SingleFileOptions.NONE);
-        GenerationSettings s = new GenerationSettings("a red star", "", 4, 7.5, "PNDMScheduler", index, 64, 64, 1,
+        return image(new EvalModel("edited", model, "key-of-" + model, 64, 64, SingleFileOptions.NONE), index);
+    }
+
+    private EvalImage image(EvalModel m, int index) {
+        GenerationSettings s = new GenerationSettings("a red star", "", 4, 7.5, "pndm", index, 64, 64, 1,
                 null);
         return new EvalImage(m, index, new PromptRow(index + 2, "a red star", (long) index, null, null,
                 Map.of("class", "star")), s);
@@ -67,5 +82,31 @@ class BatchTaskTest {
         String tampered = ImageBatch.encode(sent).replace("a red star", "a blue star");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ImageBatch.decode(tampered));
         assertTrue(e.getMessage().contains("changed on the way"), e.getMessage());
+    }
+
+    @Test
+    void aBatchComputesInThePlansDtypeWhateverTheExecutorSelected() throws Exception {
+        assumeTrue(CpuFlags.hasBf16(), "the CPU has neither avx512_bf16 nor amx_bf16");
+        assertEquals(DataType.FLOAT32, Runtime.selected().dtype(), "this executor selected float32");
+        Path toy = Fixtures.TOYWORLD.toAbsolutePath();
+        Map<DataType, byte[]> png = new java.util.EnumMap<>(DataType.class);
+        for (DataType compute : List.of(DataType.FLOAT32, DataType.BFLOAT16)) {
+            String key = EvalPlanner.modelKey(ModelSource.open(toy, SingleFileOptions.NONE), SingleFileOptions.NONE,
+                    DecodeTiling.WHOLE, compute);
+            EvalModel m = new EvalModel("toy", toy, key, 64, 64, SingleFileOptions.NONE, DecodeTiling.WHOLE, null,
+                    compute);
+            List<EvalImage> batch = ImageBatch.decode(ImageBatch.encode(List.of(image(m, 0))));
+            assertEquals(compute, batch.get(0).model().compute(), "the dtype travels with the batch");
+            Path out = tmp.resolve(compute.toString());
+            SparkJobs.Outcome o = new BatchTask(out, 1, Runtime.threads(), NO_INPUTS, null)
+                    .call(ImageBatch.encode(batch));
+            assertEquals(1, o.done(), String.valueOf(o.error()));
+            png.put(compute, Files.readAllBytes(out.resolve(batch.get(0).file())));
+        }
+        assertNotEquals(EvalPlanner.modelKey(ModelSource.open(toy, SingleFileOptions.NONE), SingleFileOptions.NONE,
+                DecodeTiling.WHOLE, DataType.FLOAT32), EvalPlanner.modelKey(ModelSource.open(toy,
+                SingleFileOptions.NONE), SingleFileOptions.NONE, DecodeTiling.WHOLE, DataType.BFLOAT16));
+        assertFalse(java.util.Arrays.equals(png.get(DataType.FLOAT32), png.get(DataType.BFLOAT16)),
+                "the bf16 batch was computed in bf16");
     }
 }
