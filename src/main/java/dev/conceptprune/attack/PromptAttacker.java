@@ -60,15 +60,17 @@ public final class PromptAttacker implements AutoCloseable {
      * @param identity the run's {@link PromptAttack#identity}, part of every record's key
      */
     public static PromptAttacker open(PromptAttackRequest request, String identity, Detector detector) {
-        if (Runtime.selected().bf16()) {
-            throw new InputException("attack unlearndiffatk computes gradients, which stay float32: drop --dtype bf16");
+        Runtime selected = Runtime.selected();
+        if (selected.halfPrecision()) {
+            throw new InputException("attack unlearndiffatk computes gradients, which stay float32: drop --dtype "
+                    + Runtime.name(selected.dtype()));
         }
         ModelSource attacked = ModelSource.open(request.model());
         boolean same = request.model().toAbsolutePath().normalize()
                 .equals(request.referenceModel().toAbsolutePath().normalize());
         // One copy of the attacked weights serves the gradient steps and the images; a gradient runtime
         // computes out of place, a little slower; its images are the same (bit-identical on the toy model).
-        Runtime tracked = Runtime.cpu().withGradients(true);
+        Runtime tracked = selected.withGradients(true);
         StableDiffusionPipeline pipe = null;
         StableDiffusionPipeline refPipe = null;
         try {

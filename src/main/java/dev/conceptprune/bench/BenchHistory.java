@@ -37,10 +37,11 @@ public final class BenchHistory {
      * @param model   what was built
      * @param dtype   the compute dtype of the matrix products; absent (null) in runs recorded before it was
      *                recorded, which were all float32
+     * @param device  where it ran; absent (null) in runs recorded before it was, which were all on the CPU
      * @param vmHwmMb the process's peak resident memory
      */
     public record Run(String time, String model, int height, int width, int batch, int threads, String dtype,
-                      double peakGflops, double vmHwmMb, List<Component> components) {
+                      String device, double peakGflops, double vmHwmMb, List<Component> components) {
         public Run {
             components = components == null ? List.of() : List.copyOf(components);
         }
@@ -48,6 +49,11 @@ public final class BenchHistory {
         /** The dtype, float32 for a run recorded before the dtype was. */
         public String dtypeOrDefault() {
             return dtype == null ? "float32" : dtype;
+        }
+
+        /** The device, cpu for a run recorded before the device was. */
+        public String deviceOrDefault() {
+            return device == null ? "cpu" : device;
         }
     }
 
@@ -57,11 +63,12 @@ public final class BenchHistory {
         for (CallTimes c : results.calls()) {
             double g = c.gflops();
             boolean timed = Double.isFinite(g);
+            // the share of the CPU's peak means nothing for a run on a CUDA device
             cs.add(new Component(c.name(), round(c.medianMillis()), timed ? round(g) : null,
-                    timed ? g / machine.gflops() : null));
+                    timed && "cpu".equals(results.device()) ? g / machine.gflops() : null));
         }
         return new Run(now.truncatedTo(ChronoUnit.SECONDS).toString(), results.model(), results.height(),
-                results.width(), results.batch(), threads, results.dtype(), round(machine.gflops()),
+                results.width(), results.batch(), threads, results.dtype(), results.device(), round(machine.gflops()),
                 round(ProcessMemory.peakRss() / (double) (1 << 20)), cs);
     }
 

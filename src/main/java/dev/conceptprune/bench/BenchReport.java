@@ -37,16 +37,22 @@ public final class BenchReport {
      * profile and the memory trend.
      */
     public void componentsText(PrintWriter o, ComponentResults run) {
-        o.printf("bench: %s, %dx%d, batch %d, dtype %s%n", run.model(), run.height(), run.width(), run.batch(),
-                run.dtype());
+        o.printf("bench: %s, %dx%d, batch %d, dtype %s, device %s%n", run.model(), run.height(), run.width(),
+                run.batch(), run.dtype(), run.device());
         machineText(o);
         List<CallTimes> results = run.calls();
         o.printf("%-13s %-30s %10s %10s %11s %9s %6s %9s%n", "component", "input", "median ms", "min ms",
                 "GFLOP/call", "GFLOP/s", "peak", "non-GEMM");
+        boolean cpu = "cpu".equals(run.device());
         for (CallTimes r : results) {
-            o.printf(Locale.ROOT, "%-13s %-30s %10.1f %10.1f %11.2f %9.1f %5.1f%% %8.1f%%%n", r.name(), r.input(),
+            o.printf(Locale.ROOT, "%-13s %-30s %10.1f %10.1f %11.2f %9.1f %6s %8.1f%%%n", r.name(), r.input(),
                     r.medianMillis(), r.minMillis(), r.flopsPerCall() / 1e9, r.gflops(),
-                    100 * r.gflops() / machine.gflops(), 100 * r.outsideMatmulFraction());
+                    cpu ? String.format(Locale.ROOT, "%.1f%%", 100 * r.gflops() / machine.gflops()) : "-",
+                    100 * r.outsideMatmulFraction());
+        }
+        if (!cpu) {
+            o.println("peak: the machine line's peak is the CPU's; op times on a CUDA device are launch times "
+                    + "(kernels run after their launch returns), only the call times are compute");
         }
         o.println("profile per call (metered op time; 'other' is the rest of the call: element-wise ops, copies, glue):");
         for (CallTimes r : results) {
@@ -123,7 +129,7 @@ public final class BenchReport {
     }
 
     /**
-     * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, dtype, then each
+     * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, dtype, device, then each
      * component's median time and share of the fp32 peak, and the peak resident memory.
      */
     public static void compareText(PrintWriter o, List<BenchHistory.Run> runs) {
@@ -135,15 +141,16 @@ public final class BenchReport {
                 }
             });
         }
-        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s %7s", "run (UTC)", "model",
-                "size", "batch", "threads", "dtype"));
+        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s %7s %7s", "run (UTC)", "model",
+                "size", "batch", "threads", "dtype", "device"));
         names.forEach(n -> head.append(String.format(" %21s", n + " ms (peak)")));
         head.append(String.format(" %9s", "peak MB"));
         o.println(head);
         for (BenchHistory.Run r : runs) {
             String model = r.model().length() > 34 ? "..." + r.model().substring(r.model().length() - 31) : r.model();
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d %7s", r.time(),
-                    model, r.height() + "x" + r.width(), r.batch(), r.threads(), r.dtypeOrDefault()));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d %7s %7s",
+                    r.time(), model, r.height() + "x" + r.width(), r.batch(), r.threads(), r.dtypeOrDefault(),
+                    r.deviceOrDefault()));
             for (String n : names) {
                 BenchHistory.Component c = r.components().stream().filter(x -> x.name().equals(n)).findFirst()
                         .orElse(null);
@@ -157,15 +164,16 @@ public final class BenchReport {
         }
     }
 
-    /** One JSON object: a key per component, plus {@code machine}, {@code model} and {@code dtype}. */
+    /** One JSON object: a key per component, plus {@code machine}, {@code model}, {@code dtype} and {@code device}. */
     public String componentsJson(ComponentResults results) {
         Map<String, Object> root = new LinkedHashMap<>();
         for (CallTimes r : results.calls()) {
-            root.put(r.name(), ComponentJson.of(r, machine));
+            root.put(r.name(), ComponentJson.of(r, "cpu".equals(results.device()) ? machine : null));
         }
         root.put("machine", machineJson());
         root.put("model", results.model());
         root.put("dtype", results.dtype());
+        root.put("device", results.device());
         return Json.pretty().toJson(root);
     }
 
@@ -201,6 +209,7 @@ public final class BenchReport {
                                  double rssMbLastCall,
                                  @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false)
                                  Map<String, String> undefined) {
+        /** {@code machine} is null for a run off the CPU, whose share of the CPU's peak is undefined. */
         static ComponentJson of(CallTimes r, MachinePeak machine) {
             Map<String, KindJson> kinds = new LinkedHashMap<>();
             r.kinds().forEach((k, t) -> kinds.put(kindName(k), new KindJson(round(t.millis() / r.calls(), 2),
@@ -209,7 +218,8 @@ public final class BenchReport {
             Json.Undefined why = new Json.Undefined();
             return new ComponentJson(round(r.medianMillis(), 2), round(r.minMillis(), 2),
                     round(r.flopsPerCall() / 1e9, 4), why.figure("gflops", round(r.gflops(), 2), UNTIMED),
-                    why.figure("peak_fraction", round(r.gflops() / machine.gflops(), 4), UNTIMED),
+                    machine == null ? why.figure("peak_fraction", Double.NaN, "the run was not on the CPU")
+                            : why.figure("peak_fraction", round(r.gflops() / machine.gflops(), 4), UNTIMED),
                     why.figure("non_gemm_fraction", round(r.outsideMatmulFraction(), 4), UNTIMED),
                     round(r.kernelCpuFraction(), 4), r.calls(), r.input(), kinds, round(rss[0] / MB, 1),
                     round(rss[rss.length - 1] / MB, 1), why.reasons());

@@ -103,7 +103,8 @@ public final class ComponentBench {
             results.add(timer.time("vae_decoder", shapeText(decoded) + " -> " + h + "x" + w + how,
                     m -> models.vae().decode(m.create(z, decoded), tiles)));
         }
-        return new ComponentResults(models.description(), h, w, batch, runtime.bf16() ? "bf16" : "float32", results);
+        return new ComponentResults(models.description(), h, w, batch, Runtime.name(runtime.dtype()),
+                Runtime.name(runtime.device()), results);
     }
 
     /** The components whose weights the named benchmarks build. */

@@ -6,10 +6,12 @@ import java.util.List;
  * The timed components of one benchmark.
  *
  * @param model what was built, as {@link BenchModels#description()}
- * @param dtype the compute dtype of the matrix products ({@code float32} or {@code bf16})
+ * @param dtype the compute dtype of the matrix products ({@code float32}, {@code bf16} or {@code fp16})
+ * @param device where they ran ({@code cpu}, {@code cuda:N})
  * @param calls one entry per timed component, in {@link ComponentBench#COMPONENTS} order
  */
-public record ComponentResults(String model, int height, int width, int batch, String dtype, List<CallTimes> calls) {
+public record ComponentResults(String model, int height, int width, int batch, String dtype, String device,
+                               List<CallTimes> calls) {
     public ComponentResults {
         calls = List.copyOf(calls);
     }

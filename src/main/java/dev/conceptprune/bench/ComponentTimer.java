@@ -73,7 +73,13 @@ public final class ComponentTimer {
     private double once(Function<NDManager, NDArray> call) {
         try (NDManager m = manager.newSubManager()) {
             long start = System.nanoTime();
-            call.apply(m);
+            NDArray out = call.apply(m);
+            if (out.getDevice().isGpu()) {
+                // CUDA kernels run after their launch returns: reading one number back waits for all of them
+                try (NDArray first = out.flatten().get(0)) {
+                    first.toFloatArray();
+                }
+            }
             return (System.nanoTime() - start) / 1e6;
         }
     }

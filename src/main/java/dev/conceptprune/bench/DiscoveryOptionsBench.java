@@ -1,5 +1,6 @@
 package dev.conceptprune.bench;
 
+import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.model.Component;
@@ -62,7 +63,8 @@ public final class DiscoveryOptionsBench {
         int tau = request.tau();
         List<PromptPair> pairs = Concept.style("Stripes", request.seed()).pairs().subList(0, PAIRS);
         Progress p = progress == null ? null : Progress.to(new PrintWriter(progress, true), false);
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder, Runtime.cpu());
+        Device device = Runtime.selected().device();
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder, Runtime.of(device, DataType.FLOAT32));
              TensorSource unet = folder.tensors(Component.UNET)) {
             DiscoveryModel.requireTau(pipe, steps, tau);
             List<String> params = PruneSite.FFN2.parameters(pipe);
@@ -82,20 +84,22 @@ public final class DiscoveryOptionsBench {
             rows.add(tau >= 2
                     ? run(pipe, unet, params, settings(steps, h, w), tau / 2, 1, pairs, p).row("tau " + tau / 2, base)
                     : new Row("tau " + tau / 2, 0, 0, 0, 0, 0, "tau is 1"));
-            rows.add(bf16Row(folder, unet, params, settings(steps, h, w), tau, pairs, p, base));
+            rows.add(halfRow(folder, device, unet, params, settings(steps, h, w), tau, pairs, p, base));
             return new Results(folder.location().toString(), PAIRS, tau, steps, h, w, rows);
         }
     }
 
-    /** The baseline's discovery with bf16 products, where the CPU has them. */
-    private static Row bf16Row(ModelSource folder, TensorSource unet, List<String> params, GenerationSettings settings,
-                               int tau, List<PromptPair> pairs, Progress progress, Run base) {
-        if (!CpuFlags.hasBf16()) {
-            return new Row("dtype bf16", 0, 0, 0, 0, 0, "the CPU has neither avx512_bf16 nor amx_bf16");
+    /** The baseline's discovery with 16-bit products: fp16 on a CUDA device, bf16 where the CPU has it. */
+    private static Row halfRow(ModelSource folder, Device device, TensorSource unet, List<String> params,
+                               GenerationSettings settings, int tau, List<PromptPair> pairs, Progress progress,
+                               Run base) {
+        DataType half = device.isGpu() ? DataType.FLOAT16 : DataType.BFLOAT16;
+        String label = "dtype " + Runtime.name(half);
+        if (!device.isGpu() && !CpuFlags.hasBf16()) {
+            return new Row(label, 0, 0, 0, 0, 0, "the CPU has neither avx512_bf16 nor amx_bf16");
         }
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder,
-                Runtime.cpu().withDtype(DataType.BFLOAT16))) {
-            return run(pipe, unet, params, settings, tau, 1, pairs, progress).row("dtype bf16", base);
+        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(folder, Runtime.of(device, half))) {
+            return run(pipe, unet, params, settings, tau, 1, pairs, progress).row(label, base);
         }
     }
 

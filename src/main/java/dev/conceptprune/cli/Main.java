@@ -2,7 +2,9 @@ package dev.conceptprune.cli;
 
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.runtime.MemoryCheck;
+import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.conceptprune.runtime.Devices;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.io.WeightFormatException;
 import java.io.UncheckedIOException;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Command;
                     + "without training, by zeroing the few weights that carry them.",
             "",
             "Start with 'demo' (the embedded toy-world model, end to end), or 'inspect' a model folder. "
-                    + "The global options --quiet, --threads and --dtype work with every command, before or after its name.",
+                    + "The global options --quiet, --threads, --device and --dtype work with every command, before or after its name.",
             ""},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  failure (I/O, memory, internal error)",
@@ -41,24 +43,37 @@ public final class Main implements Runnable {
         Runtime.setThreads(n);
     }
 
+    private Device device = Device.cpu();
+    private DataType dtype = DataType.FLOAT32;
+
+    @CommandLine.Option(names = "--device", paramLabel = "DEVICE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Global: cpu (default), cuda, cuda:N or auto (the first CUDA device if libtorch sees one, "
+                    + "else the CPU): where the networks compute. CUDA needs a CUDA build of libtorch of your own "
+                    + "(PYTORCH_LIBRARY_PATH, see the README); seeded noise is drawn on the CPU either way, so seeds "
+                    + "give the same starting latents on every device.")
+    void device(String name) {
+        try {
+            device = Devices.resolve(name);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--device " + name + ": " + e.getMessage());
+        }
+    }
+
     @CommandLine.Option(names = "--dtype", paramLabel = "DTYPE", scope = CommandLine.ScopeType.INHERIT,
-            description = "Global: float32 or bf16, the dtype the convolutions, linear layers and UNet attention compute in. "
-                    + "float32 (default) is the reference; bf16 casts their inputs to bfloat16 and their results "
-                    + "back (norms, activations and schedulers stay float32), needs a CPU with avx512_bf16 or "
-                    + "amx_bf16, and gave UNet outputs within 0.4 to 1.2 percent (relative error) of float32 on "
-                    + "the test models. Gradient commands (attack unlearndiffatk) refuse it.")
+            description = "Global: float32 (default), bf16 or fp16, the dtype the convolutions, linear layers and "
+                    + "UNet attention compute in. float32 is the reference; the 16-bit types cast those products' "
+                    + "inputs and return float32 (norms, activations and schedulers stay float32). bf16 needs a CPU "
+                    + "with avx512_bf16 or amx_bf16 or a CUDA device, and gave UNet outputs within 0.4 to 1.2 "
+                    + "percent (relative error) of float32 on the test models; fp16 is for CUDA devices. Gradient "
+                    + "commands (attack unlearndiffatk) refuse both.")
     void dtype(String name) {
-        DataType type = switch (name) {
+        dtype = switch (name) {
             case "float32" -> DataType.FLOAT32;
             case "bf16" -> DataType.BFLOAT16;
+            case "fp16" -> DataType.FLOAT16;
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--dtype must be float32 or bf16, got '" + name + "'");
+                    "--dtype must be float32, bf16 or fp16, got '" + name + "'");
         };
-        try {
-            Runtime.selectDtype(type);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--dtype " + name + ": " + e.getMessage());
-        }
     }
 
     private boolean quiet;
@@ -83,13 +98,31 @@ public final class Main implements Runnable {
 
     /** Builds the command line with our error handling: one line per failure, no stack traces. */
     public static CommandLine commandLine() {
-        // --dtype selects for the process; a command line without it computes in float32 also after one with it
-        Runtime.selectDtype(DataType.FLOAT32);
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
         ErrorHandler errors = new ErrorHandler();
         cl.setExecutionExceptionHandler(errors);
         cl.setParameterExceptionHandler(errors);
+        cl.setExecutionStrategy(parsed -> main.execute(cl, parsed));
         return cl;
+    }
+
+    /**
+     * Runs the parsed command on the runtime its --device and --dtype select, for that command only (tests run
+     * many command lines in one process).
+     */
+    private int execute(CommandLine cl, CommandLine.ParseResult parsed) {
+        try {
+            Runtime.select(device, dtype);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--device " + Runtime.name(device) + " --dtype "
+                    + Runtime.name(dtype) + ": " + e.getMessage());
+        }
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } finally {
+            Runtime.selectDefault();
+        }
     }
 
     public static void main(String[] args) {

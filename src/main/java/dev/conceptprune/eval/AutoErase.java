@@ -150,7 +150,7 @@ public final class AutoErase {
         DiscoveryCheckpoint checkpoint = new DiscoveryCheckpoint(request.out().resolve(DIR).resolve("."
                 + request.concept().slug() + "." + site.id() + ".discovery.safetensors"),
                 EraseJob.checkpointKey(fingerprint, request.concept(), site, tau, request.batch(), request.settings(),
-                        pipe.runtime().dtype()));
+                        pipe.runtime()));
         ConceptDiscovery.Result r = new ConceptDiscovery(pipe, request.settings(), site, tau, request.batch(), progress)
                 .withCheckpoint(checkpoint).run(request.concept().pairs());
         checkpoint.delete();

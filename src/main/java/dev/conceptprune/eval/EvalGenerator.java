@@ -93,7 +93,7 @@ public final class EvalGenerator {
         try {
             runtime = model.runtime();
         } catch (IllegalArgumentException e) {
-            // the plan's dtype, checked where it was made, may not be had on another machine (an executor)
+            // the plan's device and dtype, checked where it was made, may not be had on another machine (an executor)
             throw new InputException(model.name() + ": " + e.getMessage());
         }
         StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model.open(), runtime);

@@ -124,7 +124,7 @@ public final class EvalPlan {
             name = first.name() + "-neutral-" + k;
         }
         return new EvalModel(name, first.path(), first.key(), first.height(), first.width(), first.options(),
-                first.decode(), first.defaults(), first.compute());
+                first.decode(), first.defaults(), first.compute(), first.device());
     }
 
     /**

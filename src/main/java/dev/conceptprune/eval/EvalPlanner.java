@@ -73,8 +73,9 @@ public final class EvalPlanner {
         List<String> modelNames = names.isEmpty() ? EvalPlan.uniqueNames(models) : EvalPlan.checkNames(names, models);
         List<EvalModel> evalModels = new ArrayList<>();
         GenerationSettings defaults = null;
-        // The process's dtype (--dtype); the plan fixes it so that every writer computes alike.
+        // The command's device and dtype; the plan fixes them so that every writer computes alike.
         DataType compute = Runtime.selected().dtype();
+        String device = Runtime.name(Runtime.selected().device());
         for (int i = 0; i < models.size(); i++) {
             Path path = models.get(i);
             SingleFileOptions own = SingleFileSource.accepts(path) ? options : SingleFileOptions.NONE;
@@ -98,8 +99,9 @@ public final class EvalPlanner {
                     rowMax == null ? defaults.height() : Math.max(defaults.height(), rowMax[0]),
                     rowMax == null ? defaults.width() : Math.max(defaults.width(), rowMax[1]), 2 * batch, batch, tiling);
             evalModels.add(new EvalModel(modelNames.get(i), path.toAbsolutePath().normalize(),
-                    computeKey(ContentKeys.ofModel(folder, own), memory.tiling(), compute), defaults.height(),
-                    defaults.width(), own, DecodeTiling.exactly(memory.tiling()), defaults, compute));
+                    computeKey(ContentKeys.ofModel(folder, own), memory.tiling(), compute, device),
+                    defaults.height(), defaults.width(), own, DecodeTiling.exactly(memory.tiling()), defaults, compute,
+                    device));
         }
         return EvalPlan.of(evalModels, promptSet, defaults, labels, labelColumn);
     }
@@ -123,21 +125,21 @@ public final class EvalPlanner {
     }
 
     /**
-     * The key a plan gives a model with these files, options, decode and compute dtype: what another process
+     * The key a plan gives a model with these files, options, decode, compute dtype and device: what another process
      * (a Spark executor) computes to check that it sees the same files as the planner did.
      */
     public static String modelKey(ModelSource model, SingleFileOptions options, DecodeTiling decode,
-                                  DataType compute) {
+                                  DataType compute, String device) {
         return computeKey(ContentKeys.ofModel(model, options),
-                decode.tiled() ? decode.tiles(VaeConfig.from(model.config(Component.VAE))) : null, compute);
+                decode.tiled() ? decode.tiles(VaeConfig.from(model.config(Component.VAE))) : null, compute, device);
     }
 
     /**
-     * A model decoded whole in float32 keeps its files' key; tiles and another compute dtype change the
-     * pixels, so they join the key.
+     * A model decoded whole in float32 on the CPU keeps its files' key; tiles, another compute dtype and
+     * another device change the pixels, so they join the key.
      */
-    private static String computeKey(String modelKey, VaeTiling tiles, DataType compute) {
-        if (tiles == null && compute == DataType.FLOAT32) {
+    private static String computeKey(String modelKey, VaeTiling tiles, DataType compute, String device) {
+        if (tiles == null && compute == DataType.FLOAT32 && "cpu".equals(device)) {
             return modelKey;
         }
         JsonArray parts = new JsonArray();
@@ -149,6 +151,10 @@ public final class EvalPlanner {
         if (compute != DataType.FLOAT32) {
             parts.add("compute_dtype");
             parts.add(compute.toString());
+        }
+        if (!"cpu".equals(device)) {
+            parts.add("device");
+            parts.add(device);
         }
         return ContentKeys.of(parts);
     }

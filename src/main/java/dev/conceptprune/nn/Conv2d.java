@@ -5,15 +5,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * 2-D convolution, NCHW, square kernel, symmetric zero padding. Loaded for a bf16 runtime it holds
- * bf16 weights only and computes through {@link Bf16Ops}; input and output are float32 either way.
+ * 2-D convolution, NCHW, square kernel, symmetric zero padding. Loaded for a 16-bit runtime (bf16,
+ * float16) it holds weights of that type only and computes through {@link HalfOps}; input and output
+ * are float32 either way.
  */
 public final class Conv2d {
     private final NDArray weight;
     private final NDArray bias;
     private final int stride;
     private final int padding;
-    private final boolean bf16;
+    private final boolean half;
     private static final Shape DILATION = new Shape(1, 1);
 
     /** A float32 convolution on these weights. */
@@ -21,12 +22,12 @@ public final class Conv2d {
         this(weight, bias, stride, padding, false);
     }
 
-    private Conv2d(NDArray weight, NDArray bias, int stride, int padding, boolean bf16) {
+    private Conv2d(NDArray weight, NDArray bias, int stride, int padding, boolean half) {
         this.weight = weight;
         this.bias = bias;
         this.stride = stride;
         this.padding = padding;
-        this.bf16 = bf16;
+        this.half = half;
     }
 
     /** Loads {@code name.weight} [out, in, k, k] and {@code name.bias} [out] in {@code p}'s runtime's dtype. */
@@ -34,17 +35,18 @@ public final class Conv2d {
         Params s = p.sub(name);
         NDArray w = s.get("weight", out, in, kernel, kernel);
         NDArray b = s.get("bias", out);
-        if (!p.runtime().bf16()) {
+        if (!p.runtime().halfPrecision()) {
             return new Conv2d(w, b, stride, padding);
         }
         try (w; b) {
-            return new Conv2d(Bf16Ops.cast(w), Bf16Ops.cast(b), stride, padding, true);
+            return new Conv2d(HalfOps.cast(w, p.runtime().dtype()), HalfOps.cast(b, p.runtime().dtype()), stride, padding,
+                    true);
         }
     }
 
     public NDArray forward(NDArray x) {
         long start = OpMeter.start();
-        NDArray y = bf16 ? Bf16Ops.conv(x, weight, bias, stride, padding)
+        NDArray y = half ? HalfOps.conv(x, weight, bias, stride, padding)
                 : x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
                         new Shape(padding, padding), DILATION, 1).singletonOrThrow();
         Shape w = weight.getShape();

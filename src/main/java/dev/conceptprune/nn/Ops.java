@@ -2,6 +2,7 @@ package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /** The composite operations DJL lacks, each written to match PyTorch's definition. */
@@ -81,16 +82,19 @@ public final class Ops {
      * {@code upcast_attention} needs no separate path here.
      */
     public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, float scale) {
-        return attention(q, k, v, heads, scale, null);
+        return attention(q, k, v, heads, scale, (NDArray) null);
     }
 
     /** As {@link #attention(NDArray, NDArray, NDArray, int, float)}, adding {@code mask} [Nq, Nk] to the scores. */
     public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, float scale, NDArray mask) {
-        return Attention.compute(q, k, v, heads, scale, mask, false);
+        return Attention.compute(q, k, v, heads, scale, mask, DataType.FLOAT32);
     }
 
-    /** As {@link #attention(NDArray, NDArray, NDArray, int, float)}, in bf16 when {@code bf16} (float32 in and out). */
-    public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, float scale, boolean bf16) {
-        return Attention.compute(q, k, v, heads, scale, null, bf16);
+    /**
+     * As {@link #attention(NDArray, NDArray, NDArray, int, float)}, with the products in {@code type} (float32 or a
+     * 16-bit type; float32 in and out).
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, float scale, DataType type) {
+        return Attention.compute(q, k, v, heads, scale, null, type);
     }
 }

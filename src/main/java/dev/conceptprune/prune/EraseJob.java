@@ -6,6 +6,7 @@ import dev.conceptprune.io.Json;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.scheduler.Schedulers;
 import dev.conceptprune.model.Component;
@@ -72,7 +73,7 @@ public final class EraseJob {
             List<SiteLayer> layers = site.layers(pipe);
             for (Concept c : request.concepts()) {
                 DiscoveryCheckpoint checkpoint = new DiscoveryCheckpoint(
-                        out.resolve("." + c.slug() + ".discovery.safetensors"), checkpointKey(fingerprint, c, pipe.runtime().dtype()));
+                        out.resolve("." + c.slug() + ".discovery.safetensors"), checkpointKey(fingerprint, c, pipe.runtime()));
                 ConceptDiscovery.Result r = new ConceptDiscovery(pipe, settings, site, request.observedTau(),
                         request.batch(), progress).withCheckpoint(checkpoint).run(c.pairs());
                 MaskMetadata meta = MaskMetadata.of(c, site, request.skillRatio(c), request.tau(),
@@ -138,19 +139,19 @@ public final class EraseJob {
         return entries;
     }
 
-    private String checkpointKey(String fingerprint, Concept c, DataType compute) {
+    private String checkpointKey(String fingerprint, Concept c, Runtime runtime) {
         return checkpointKey(fingerprint, c, request.site(), request.observedTau(), request.batch(), request.settings(),
-                compute);
+                runtime);
     }
 
     /** Identifies what a discovery checkpoint's statistics were recorded with: a resume must match all of it. */
     public static String checkpointKey(String fingerprint, Concept c, PruneSite site, int observedTau, int batch,
-                                       GenerationSettings s, DataType compute) {
+                                       GenerationSettings s, Runtime runtime) {
         return fingerprint + "|" + site.id() + "|tau=" + observedTau + "|batch=" + batch
                 + "|" + c.promptsSha256() + "|steps=" + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler()
                 + "|" + s.height() + "x" + s.width() + "|neg=" + s.negativePrompt()
                 + (s.sdxl().isDefault() ? "" : "|sdxl=" + s.sdxl().key())
-                + (compute == DataType.FLOAT32 ? "" : "|compute=" + compute);
+                + (runtime.dtype() == DataType.FLOAT32 && !runtime.device().isGpu() ? "" : "|compute=" + runtime);
     }
 
     private EraseResult.ConceptResult conceptResult(Concept c, MaskMetadata meta, PruneMask mask,

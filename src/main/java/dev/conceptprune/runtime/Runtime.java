@@ -8,8 +8,10 @@ import ai.djl.pytorch.jni.JniUtils;
 /**
  * Where and how the networks compute: device, compute dtype and gradient mode, handed to every
  * component at load; it makes their managers. {@link #cpu()} (CPU, float32, no gradients) is the
- * default. libtorch's intra-op thread pool is one per process, so threads are a process setting
- * ({@link #setThreads}, {@link #pinThreads}) rather than a field.
+ * reference. A command's {@code --device} and {@code --dtype} become {@link #selected()}, which what
+ * a command loads without an explicit runtime computes on. libtorch's intra-op thread pool is one per
+ * process, so threads are a process setting ({@link #setThreads}, {@link #pinThreads}) rather than a
+ * field.
  */
 public final class Runtime {
     /** System property DJL's PyTorch engine reads its intra-op thread count from when it starts. */
@@ -17,47 +19,70 @@ public final class Runtime {
 
     private static final Runtime CPU = new Runtime(Device.cpu(), DataType.FLOAT32, false);
 
+    /** What {@link #selected()} returns; {@link #select} sets it for one command. */
+    private static volatile Runtime selected = CPU;
+
     private final Device device;
     private final DataType dtype;
     private final boolean gradients;
 
     private Runtime(Device device, DataType dtype, boolean gradients) {
-        if (dtype == DataType.BFLOAT16) {
-            requireBf16(device, gradients);
+        if (dtype == DataType.BFLOAT16 || dtype == DataType.FLOAT16) {
+            if (gradients) {
+                throw new IllegalArgumentException(name(dtype) + " compute has no gradients: the gradient runtime"
+                        + " stays float32");
+            }
+            if (dtype == DataType.BFLOAT16 && !device.isGpu() && !CpuFlags.hasBf16()) {
+                throw new IllegalArgumentException("bf16 compute needs a CPU with avx512_bf16 or amx_bf16"
+                        + " (this one has neither, so libtorch would emulate it slower than float32)");
+            }
         } else if (dtype != DataType.FLOAT32) {
-            throw new IllegalArgumentException("compute dtype " + dtype + " is not supported: float32 or bfloat16");
+            throw new IllegalArgumentException("compute dtype " + dtype + " is not supported: float32, bf16 or"
+                    + " fp16");
         }
         this.device = device;
         this.dtype = dtype;
         this.gradients = gradients;
     }
 
-    /** The dtype {@link #selected()} computes in; set once per process by {@link #selectDtype}. */
-    private static volatile DataType selectedDtype = DataType.FLOAT32;
-
     /** CPU, float32, no gradients: the reference runtime. */
     public static Runtime cpu() {
         return CPU;
     }
 
-    /** The CPU runtime in the dtype the process selected ({@code --dtype}); float32 unless one was selected. */
+    /** A runtime without gradients on {@code device} computing in {@code dtype} (see {@link #withDtype}). */
+    public static Runtime of(Device device, DataType dtype) {
+        return new Runtime(device, dtype, false);
+    }
+
+    /** The runtime the running command selected ({@code --device}, {@code --dtype}); {@link #cpu()} unless one did. */
     public static Runtime selected() {
-        return CPU.withDtype(selectedDtype);
+        return selected;
     }
 
     /**
-     * Selects the compute dtype of {@link #selected()} for the rest of the process.
+     * Selects what {@link #selected()} returns until {@link #selectDefault()}: the command line does it for
+     * the length of one command. float16 is refused on the CPU, where libtorch has no fast float16 products
+     * (bf16 is the CPU's 16-bit type).
      *
-     * @throws IllegalArgumentException when this machine cannot compute in it (see {@link #withDtype})
+     * @throws IllegalArgumentException naming the reason when this machine cannot compute so
      */
-    public static void selectDtype(DataType type) {
-        CPU.withDtype(type);
-        selectedDtype = type;
+    public static void select(Device device, DataType dtype) {
+        if (dtype == DataType.FLOAT16 && !device.isGpu()) {
+            throw new IllegalArgumentException("fp16 compute is for CUDA devices; on the CPU use bf16");
+        }
+        selected = of(device, dtype);
+    }
+
+    /** Selects {@link #cpu()} again. */
+    public static void selectDefault() {
+        selected = CPU;
     }
 
     /**
-     * This runtime with another compute dtype: float32, or bfloat16 on a CPU with avx512_bf16 or
-     * amx_bf16 and without gradients (the gradient runtime stays float32).
+     * This runtime with another compute dtype: float32; bfloat16 on a CUDA device or on a CPU with
+     * avx512_bf16 or amx_bf16; float16; the 16-bit types without gradients (the gradient runtime stays
+     * float32).
      *
      * @throws IllegalArgumentException naming the reason when the dtype cannot be had here
      */
@@ -90,22 +115,24 @@ public final class Runtime {
         return gradients;
     }
 
-    /** True when the matrix products compute in bfloat16. */
-    public boolean bf16() {
-        return dtype == DataType.BFLOAT16;
+    /** True when the matrix products compute in a 16-bit type (bfloat16 or float16). */
+    public boolean halfPrecision() {
+        return dtype != DataType.FLOAT32;
     }
 
-    private static void requireBf16(Device device, boolean gradients) {
-        if (!Device.cpu().equals(device)) {
-            throw new IllegalArgumentException("bf16 compute is built for the CPU only, not " + device);
-        }
-        if (gradients) {
-            throw new IllegalArgumentException("bf16 compute has no gradients: the gradient runtime stays float32");
-        }
-        if (!CpuFlags.hasBf16()) {
-            throw new IllegalArgumentException("bf16 compute needs a CPU with avx512_bf16 or amx_bf16"
-                    + " (this one has neither, so libtorch would emulate it slower than float32)");
-        }
+    /** The command-line name of a compute dtype: float32, bf16 or fp16. */
+    public static String name(DataType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> "float32";
+            case BFLOAT16 -> "bf16";
+            case FLOAT16 -> "fp16";
+            default -> dtype.toString();
+        };
+    }
+
+    /** The command-line name of a device: cpu, or cuda:N. */
+    public static String name(Device device) {
+        return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
     }
 
     /** A new manager on this runtime's device; the caller closes it. */
@@ -166,6 +193,6 @@ public final class Runtime {
 
     @Override
     public String toString() {
-        return device + " " + dtype + (gradients ? " with gradients" : "");
+        return name(device) + " " + name(dtype) + (gradients ? " with gradients" : "");
     }
 }

@@ -78,7 +78,8 @@ final class BatchTask implements Function<String, SparkJobs.Outcome> {
     /** The model's pipeline, once this JVM's view of its files is the driver's (hashed once per JVM and model). */
     private StableDiffusionPipeline load(EvalModel model) {
         inputs.stageAll();
-        if (!EvalPlanner.modelKey(model.open(), model.options(), model.decode(), model.compute()).equals(model.key())) {
+        if (!EvalPlanner.modelKey(model.open(), model.options(), model.decode(), model.compute(),
+                model.device()).equals(model.key())) {
             throw new InputException(model.path() + " holds other files on this executor than on the driver (their "
                     + "content keys differ): every executor must see the same model files");
         }

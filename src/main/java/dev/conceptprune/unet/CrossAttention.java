@@ -1,6 +1,7 @@
 package dev.conceptprune.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dev.conceptprune.nn.Linear;
 import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
@@ -17,7 +18,7 @@ final class CrossAttention {
     private final Linear toOut;
     private final int heads;
     private final float scale;
-    private final boolean bf16;
+    private final DataType products;
 
     /**
      * @param dim query (and output) width
@@ -30,7 +31,7 @@ final class CrossAttention {
         toOut = Linear.load(p, "to_out.0", dim, dim, true);
         this.heads = heads;
         this.scale = (float) Math.pow(dim / (double) heads, -0.5);
-        this.bf16 = p.runtime().bf16();
+        this.products = p.runtime().dtype();
     }
 
     /**
@@ -40,7 +41,7 @@ final class CrossAttention {
     NDArray forward(NDArray x, NDArray context) {
         try (Scope s = Scope.of(x, context)) {
             NDArray kv = context == null ? x : context;
-            NDArray attended = Ops.attention(toQ.forward(x), toK.forward(kv), toV.forward(kv), heads, scale, bf16);
+            NDArray attended = Ops.attention(toQ.forward(x), toK.forward(kv), toV.forward(kv), heads, scale, products);
             return s.keep(toOut.forward(attended));
         }
     }

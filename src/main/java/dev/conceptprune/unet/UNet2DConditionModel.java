@@ -204,7 +204,7 @@ public final class UNet2DConditionModel {
                     + (pooled == null ? "none" : pooled.getShape()) + " and " + (ids == null ? "none" : ids.getShape()));
         }
         if (pooled.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("pooled text embeddings must be float32 (also for a bf16 runtime,"
+            throw new IllegalArgumentException("pooled text embeddings must be float32 (also for a 16-bit runtime,"
                     + " whose products cast their inputs)");
         }
     }
@@ -237,7 +237,7 @@ public final class UNet2DConditionModel {
                     + " but the UNet's cross-attention expects " + widths);
         }
         if (sample.getDataType() != DataType.FLOAT32 || text.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("sample and encoder hidden states must be float32 (also for a bf16"
+            throw new IllegalArgumentException("sample and encoder hidden states must be float32 (also for a 16-bit"
                     + " runtime, whose products cast their inputs)");
         }
         if (!Float.isFinite(timestep)) {

@@ -72,7 +72,8 @@ class BenchCommandTest {
         List<String> tiledArgs = new java.util.ArrayList<>(List.of(common));
         tiledArgs.addAll(List.of("--vae-tiling", "32"));
         JsonObject tiled = run(tiledArgs.toArray(new String[0]));
-        assertEquals(List.of("vae_decoder", "machine", "model", "dtype"), List.copyOf(tiled.keySet()));
+        assertEquals(List.of("vae_decoder", "machine", "model", "dtype", "device"), List.copyOf(tiled.keySet()));
+        assertEquals("cpu", tiled.get("device").getAsString());
         assertTrue(tiled.get("model").getAsString().contains("stable-diffusion-xl-base-1.0"));
         JsonObject t = tiled.getAsJsonObject("vae_decoder");
         assertTrue(t.get("input").getAsString().endsWith("64x64, 32-pixel tiles"), t.toString());
@@ -132,18 +133,25 @@ class BenchCommandTest {
         CliRun first = CliRun.run(args);
         assertEquals(0, first.code(), first.err());
         List<String> more = new ArrayList<>(List.of(args));
-        more.addAll(List.of("--batch", "1", "--compare"));
+        more.addAll(List.of("--batch", "1", "--compare", "--dtype", "bf16"));
+        boolean bf16 = dev.conceptprune.runtime.CpuFlags.hasBf16();
+        if (!bf16) {
+            more.remove(more.size() - 1);
+            more.remove(more.size() - 1);
+        }
         CliRun second = CliRun.run(more);
         assertEquals(0, second.code(), second.err());
         List<String> lines = Files.readAllLines(history);
         assertEquals(2, lines.size());
         JsonObject run = JsonParser.parseString(lines.get(1)).getAsJsonObject();
         assertEquals(1, run.get("batch").getAsInt());
+        assertEquals(bf16 ? "bf16" : "float32", run.get("dtype").getAsString());
+        assertEquals("cpu", run.get("device").getAsString());
         assertEquals("unet", run.getAsJsonArray("components").get(0).getAsJsonObject().get("name").getAsString());
         String out = second.out();
         String table = out.substring(out.indexOf("run (UTC)"));
         assertEquals(3, table.strip().split("\n").length, "a header and both runs: " + table);
-        assertTrue(table.contains("unet ms (peak)"), table);
+        assertTrue(table.contains("unet ms (peak)") && table.contains("device"), table);
 
         Files.writeString(history, "not a run\n");
         CliRun bad = CliRun.run(args);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.Fixtures;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +35,7 @@ class AttentionTest {
             NDArray mask = masked ? m.randomNormal(new Shape(nq, nk)).mul(3) : null;
             float scale = (float) (1 / Math.sqrt(d));
 
-            NDArray fused = Attention.compute(q, k, v, heads, scale, mask, false);
+            NDArray fused = Attention.compute(q, k, v, heads, scale, mask, DataType.FLOAT32);
 
             assertEquals(new Shape(b, nq, heads * d), fused.getShape());
             NDArray qh = q.reshape(b, nq, heads, d).transpose(0, 2, 1, 3);

@@ -27,8 +27,8 @@ class RuntimeTest {
     @Test
     void otherComputeDtypesAreRefusedNamingTheSupportedOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Runtime.cpu().withDtype(DataType.FLOAT16));
-        assertTrue(e.getMessage().contains("float32 or bfloat16"), e.getMessage());
+                () -> Runtime.cpu().withDtype(DataType.FLOAT64));
+        assertTrue(e.getMessage().contains("float32, bf16 or fp16"), e.getMessage());
     }
 
     @Test

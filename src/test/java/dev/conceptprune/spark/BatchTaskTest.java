@@ -90,22 +90,22 @@ class BatchTaskTest {
         assertEquals(DataType.FLOAT32, Runtime.selected().dtype(), "this executor selected float32");
         Path toy = Fixtures.TOYWORLD.toAbsolutePath();
         Map<DataType, byte[]> png = new java.util.EnumMap<>(DataType.class);
+        List<String> keys = new java.util.ArrayList<>();
         for (DataType compute : List.of(DataType.FLOAT32, DataType.BFLOAT16)) {
             String key = EvalPlanner.modelKey(ModelSource.open(toy, SingleFileOptions.NONE), SingleFileOptions.NONE,
-                    DecodeTiling.WHOLE, compute);
+                    DecodeTiling.WHOLE, compute, "cpu");
             EvalModel m = new EvalModel("toy", toy, key, 64, 64, SingleFileOptions.NONE, DecodeTiling.WHOLE, null,
-                    compute);
+                    compute, "cpu");
             List<EvalImage> batch = ImageBatch.decode(ImageBatch.encode(List.of(image(m, 0))));
             assertEquals(compute, batch.get(0).model().compute(), "the dtype travels with the batch");
+            keys.add(key);
             Path out = tmp.resolve(compute.toString());
             SparkJobs.Outcome o = new BatchTask(out, 1, Runtime.threads(), NO_INPUTS, null)
                     .call(ImageBatch.encode(batch));
             assertEquals(1, o.done(), String.valueOf(o.error()));
             png.put(compute, Files.readAllBytes(out.resolve(batch.get(0).file())));
         }
-        assertNotEquals(EvalPlanner.modelKey(ModelSource.open(toy, SingleFileOptions.NONE), SingleFileOptions.NONE,
-                DecodeTiling.WHOLE, DataType.FLOAT32), EvalPlanner.modelKey(ModelSource.open(toy,
-                SingleFileOptions.NONE), SingleFileOptions.NONE, DecodeTiling.WHOLE, DataType.BFLOAT16));
+        assertNotEquals(keys.get(0), keys.get(1), "bf16 images have keys of their own");
         assertFalse(java.util.Arrays.equals(png.get(DataType.FLOAT32), png.get(DataType.BFLOAT16)),
                 "the bf16 batch was computed in bf16");
     }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.runtime.CpuFlags;
+import dev.conceptprune.runtime.Devices;
 import dev.conceptprune.runtime.Runtime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +21,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The global --dtype: what it selects lasts one command line, and images computed in it are kept apart. */
-class ComputeDtypeTest {
+/**
+ * The global --device and --dtype: what they select lasts one command, images computed in another dtype are
+ * kept apart, and what this machine cannot compute on is refused before any work.
+ */
+class DeviceAndDtypeTest {
     @TempDir
     Path tmp;
 
@@ -51,8 +55,7 @@ class ComputeDtypeTest {
         assertFalse(Arrays.equals(float32, Files.readAllBytes(out.resolve("images/tiny-sd/0.png"))),
                 "the bf16 image differs from the float32 one");
 
-        Main.commandLine();
-        assertEquals(DataType.FLOAT32, Runtime.selected().dtype(), "a new command line starts in float32");
+        assertEquals(DataType.FLOAT32, Runtime.selected().dtype(), "the selection ends with its command");
         CliRun again = CliRun.run(eval(prompts, out));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("2 images: 2 generated, 0 reused"),
@@ -62,9 +65,35 @@ class ComputeDtypeTest {
     }
 
     @Test
-    void anUnknownDtypeIsBadInput() {
-        CliRun r = CliRun.run(List.of("--dtype", "fp8", "inspect", Fixtures.TINY_SD.toString()));
-        assertEquals(Main.EXIT_BAD_INPUT, r.code());
-        assertTrue(r.err().contains("--dtype must be float32 or bf16, got 'fp8'"), r.err());
+    void whatCannotBeHadHereIsBadInput() {
+        badInput("--dtype must be float32, bf16 or fp16, got 'fp8'", "--dtype", "fp8");
+        badInput("--device tpu: device must be cpu, cuda, cuda:N or auto, got 'tpu'", "--device", "tpu");
+        badInput("fp16 compute is for CUDA devices; on the CPU use bf16", "--dtype", "fp16");
+        if (Devices.cudaCount() == 0) {
+            badInput("--device cuda: libtorch 2.7.1 here sees no CUDA device", "--device", "cuda");
+            badInput("--device cuda:1: libtorch 2.7.1 here sees no CUDA device", "--device", "cuda:1");
+        }
+    }
+
+    @Test
+    void autoIsTheCpuWithoutACudaLibtorch() {
+        assumeTrue(Devices.cudaCount() == 0, "libtorch here sees a CUDA device");
+        CliRun r = CliRun.run("--device", "auto", "bench", "--model", Fixtures.TINY_SD.toString(), "--quick",
+                "--calls", "1", "--warmup", "0", "--height", "32", "--only", "unet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("dtype float32, device cpu"), r.out());
+    }
+
+    /** The command fails with exit 2 and {@code message} on its error line, and writes nothing. */
+    private void badInput(String message, String... options) {
+        Path out = tmp.resolve("never");
+        List<String> args = new ArrayList<>(List.of(options));
+        args.addAll(List.of("generate", "--model", Fixtures.TINY_SD.toString(), "--prompt", "a red star", "--steps", "1",
+                "--height", "64", "--width", "64", "--out", out.resolve("x.png").toString()));
+        CliRun r = CliRun.run(args);
+        assertEquals(Main.EXIT_BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: ") && r.err().lines().findFirst().orElse("").contains(message), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+        assertEquals(DataType.FLOAT32, Runtime.selected().dtype());
     }
 }
