@@ -1,5 +1,6 @@
 package dev.conceptprune.attack;
 
+import ai.djl.Device;
 import dev.conceptprune.eval.Detector;
 import dev.conceptprune.eval.DetectorFactory;
 import dev.conceptprune.io.Hashing;
@@ -9,6 +10,7 @@ import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.prune.BaseFingerprint;
+import dev.conceptprune.runtime.Runtime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +69,11 @@ public record PromptAttackPlan(PromptAttackRequest request, DetectorFactory judg
         id.put("size", g.height() + "x" + g.width());
         id.put("concept_label", request.conceptLabel());
         id.put("detector", detector == null ? null : detector.key());
+        Device device = Runtime.selected().device();
+        if (device.isGpu()) {
+            // a CUDA device's kernels round otherwise than the CPU's: its images are its own
+            id.put("device", Runtime.name(device));
+        }
         return Hashing.sha256(Json.line(id));
     }
 

@@ -73,6 +73,10 @@ public final class EngineOptions {
     /** The attack engine asked for, checked before any work; the caller closes it. */
     AttackExecution attacks(Progress progress) {
         SparkSettings s = spark();
+        if (s != null && Runtime.selected().device().isGpu()) {
+            throw new InputException("attack --engine spark runs on the executors' CPUs: drop --device "
+                    + Runtime.name(Runtime.selected().device()) + " (a local attack runs on it)");
+        }
         staging();
         return s == null ? AttackExecution.LOCAL : new SparkAttack(s, hadoop, progress);
     }
