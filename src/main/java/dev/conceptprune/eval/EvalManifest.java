@@ -1,6 +1,7 @@
 package dev.conceptprune.eval;
 
 import dev.conceptprune.io.Json;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.io.AtomicFiles;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.Map;
  * fields; those that do not apply are null.
  */
 public final class EvalManifest {
-    private record Model(String name, String path) {
+    /** {@code device} and {@code dtype} are what its products computed on and in (cpu, float32: the reference). */
+    private record Model(String name, String path, String device, String dtype) {
     }
 
     private record Line(String file, Model model, int index, int line, String prompt, String negativePrompt, long seed,
@@ -35,7 +37,8 @@ public final class EvalManifest {
 
     private static Line line(EvalImage image, ImageScores scores) {
         GenerationSettings s = image.settings();
-        return new Line(image.file(), new Model(image.model().name(), image.model().path().toString()), image.index(),
+        return new Line(image.file(), new Model(image.model().name(), image.model().path().toString(),
+                image.model().device(), Runtime.name(image.model().compute())), image.index(),
                 image.row().line(), s.prompt(), s.negativePrompt(), s.seed(), s.guidance(), s.steps(), s.scheduler(),
                 s.height(), s.width(), image.row().caseNumber(), image.row().labels(),
                 scores == null ? null : scores(scores));

@@ -107,7 +107,8 @@ public final class EraseJob {
             EraseResult result = new EraseResult(request.model().toString(), results, all.count(), site.id(),
                     all.count() / (double) siteTotal, componentNames,
                     all.count() / (double) componentTotal, settings.steps(), settings.guidance(),
-                    settings.height(), settings.width(), all.fingerprint(), (System.nanoTime() - start) / 1e9);
+                    settings.height(), settings.width(), all.fingerprint(), Runtime.name(pipe.runtime().device()),
+                    Runtime.name(pipe.runtime().dtype()), (System.nanoTime() - start) / 1e9);
             Json.write(out.resolve(SUMMARY), result);
             return result;
         }

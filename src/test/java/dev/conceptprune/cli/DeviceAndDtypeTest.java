@@ -54,6 +54,8 @@ class DeviceAndDtypeTest {
                 "float32 images are not reused under bf16: " + bf16.out());
         assertFalse(Arrays.equals(float32, Files.readAllBytes(out.resolve("images/tiny-sd/0.png"))),
                 "the bf16 image differs from the float32 one");
+        assertTrue(Files.readString(out.resolve("manifest.jsonl")).contains("\"device\":\"cpu\",\"dtype\":\"bf16\""),
+                "the manifest says how the images were computed");
 
         assertEquals(DataType.FLOAT32, Runtime.selected().dtype(), "the selection ends with its command");
         CliRun again = CliRun.run(eval(prompts, out));

@@ -46,6 +46,8 @@ class EraseCommandTest {
         assertTrue(small <= main.count() && main.count() < large, small + " <= " + main.count() + " < " + large);
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
         assertEquals(4, summary.getAsJsonArray("concepts").get(0).getAsJsonObject().getAsJsonArray("sweep").size());
+        assertEquals("cpu", summary.get("device").getAsString());
+        assertEquals("float32", summary.get("dtype").getAsString());
         DiffusersFolder.open(out.resolve("model")).weights("unet").close();
         JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("eval/metrics.json"))).getAsJsonObject();
         assertEquals(6, metrics.getAsJsonArray("models").size(), "base, edited and four sweep models");

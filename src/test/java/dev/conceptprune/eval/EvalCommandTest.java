@@ -142,6 +142,8 @@ class EvalCommandTest {
             assertEquals(7.5, o.get("guidance").getAsDouble());
             assertEquals(2, o.get("steps").getAsInt());
             assertEquals(i < 2 ? "tiny-sd" : "tiny-sd-2", o.getAsJsonObject("model").get("name").getAsString());
+            assertEquals("cpu", o.getAsJsonObject("model").get("device").getAsString());
+            assertEquals("float32", o.getAsJsonObject("model").get("dtype").getAsString());
             assertEquals(Fixtures.TINY_SD.toAbsolutePath().normalize().toString(),
                     o.getAsJsonObject("model").get("path").getAsString());
             assertTrue(o.has("case_number") && o.get("case_number").isJsonNull());
