@@ -2,12 +2,16 @@ package dev.conceptprune.prune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonParser;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.pipeline.GeneratedImages;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.runtime.CpuFlags;
+import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.runtime.SeededNoise;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
@@ -100,6 +104,26 @@ class ConceptPruneReferenceTest {
             long selected = counts[1];
             // measured 6668 of 6668: the fragile entries (near the selection threshold) agree too
             assertEquals(selected, agree, "selected entries that agree");
+        }
+    }
+
+    @Test
+    void bf16MaskAgreesWithTheReferenceOnAllButAFewPercentOfItsEntries() {
+        assumeTrue(CpuFlags.hasBf16(), "the CPU has neither avx512_bf16 nor amx_bf16");
+        int tau = Integer.parseInt(norms.metadata().get("tau"));
+        double skill = Double.parseDouble(norms.metadata().get("skill_ratio"));
+        List<String> params = pipe.unet().feedForwardLayers().stream().map(l -> l.name() + ".weight").toList();
+        try (StableDiffusionPipeline bf16 = StableDiffusionPipeline.load(DiffusersFolder.open(Fixtures.TINY_SD),
+                Runtime.cpu().withDtype(DataType.BFLOAT16));
+             TensorStore unet = DiffusersFolder.open(Fixtures.TINY_SD).weights("unet")) {
+            ConceptDiscovery.Result r = new ConceptDiscovery(bf16, settings, tau, 2, null).run(pairs);
+            PruneMask mask = MaskBuilder.build(unet, params, r.base(), r.target(), skill, tau, 0.0, Map.of());
+            long[] d = ReferenceMasks.differences(mask, SkilledNeuronSelectorTest.CP, params);
+            System.out.printf("bf16 mask: %d of %d selected entries differ from the reference, %d outside the fragile"
+                    + " ones%n", d[0], d[2], d[1]);
+            // measured 221 of 6791 (3.3%), 158 of them outside the fragile entries: the fixture marks decisions
+            // within 1e-3 of flipping, and bf16's products move scores by about 1e-2
+            assertTrue(d[0] > 0 && d[0] <= 0.06 * d[2], d[0] + " of " + d[2] + " entries differ");
         }
     }
 

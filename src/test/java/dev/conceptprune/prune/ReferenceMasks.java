@@ -45,6 +45,40 @@ final class ReferenceMasks {
         return new long[] {agree, selected};
     }
 
+    /**
+     * {differing, differing outside the fragile entries, selected by either} for {@code params}, asserting
+     * nothing: for masks found with other numerics (bf16) than the reference's.
+     */
+    static long[] differences(PruneMask mask, Path conceptprune, Collection<String> params) {
+        long differ = 0;
+        long solid = 0;
+        long selected = 0;
+        try (SafetensorsFile union = SafetensorsFile.open(conceptprune.resolve("union_masks.safetensors"));
+             SafetensorsFile fragile = SafetensorsFile.open(conceptprune.resolve("fragile_masks.safetensors"))) {
+            for (String p : params) {
+                long[] ref = union.readLongs(p);
+                long[] frag = fragile.readLongs("fragile_union." + p);
+                boolean[] mine = new boolean[ref.length];
+                for (int i : mask.indices().get(p)) {
+                    mine[i] = true;
+                }
+                for (int i = 0; i < ref.length; i++) {
+                    boolean refOn = ref[i] != 0;
+                    if (refOn || mine[i]) {
+                        selected++;
+                    }
+                    if (refOn != mine[i]) {
+                        differ++;
+                        if (frag[i] == 0) {
+                            solid++;
+                        }
+                    }
+                }
+            }
+        }
+        return new long[] {differ, solid, selected};
+    }
+
     /** The parameter names of the reference union masks. */
     static Set<String> names(Path conceptprune) {
         try (SafetensorsFile union = SafetensorsFile.open(conceptprune.resolve("union_masks.safetensors"))) {
