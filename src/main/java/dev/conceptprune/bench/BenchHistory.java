@@ -67,9 +67,21 @@ public final class BenchHistory {
             cs.add(new Component(c.name(), round(c.medianMillis()), timed ? round(g) : null,
                     timed && "cpu".equals(results.device()) ? g / machine.gflops() : null));
         }
+        PeerTimes peer = results.peer();
+        if (peer != null) {
+            double g = peer.gflops();
+            boolean timed = Double.isFinite(g);
+            cs.add(new Component(peerName(peer), round(peer.medianMillis()), timed ? round(g) : null,
+                    timed ? g / machine.gflops() : null));
+        }
         return new Run(now.truncatedTo(ChronoUnit.SECONDS).toString(), results.model(), results.height(),
                 results.width(), results.batch(), threads, results.dtype(), results.device(), round(machine.gflops()),
                 round(ProcessMemory.peakRss() / (double) (1 << 20)), cs);
+    }
+
+    /** The history's name for a peer's UNet: {@code unet@} and the peer's id, a column of --compare's table. */
+    static String peerName(PeerTimes peer) {
+        return "unet@" + peer.id();
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.Map;
 public final class BenchReport {
     private static final double MB = 1 << 20;
     private static final String UNTIMED = "the timed calls took no measurable time";
+    private static final int PEER_OPS_SHOWN = 8;
 
     private final MachinePeak machine;
     private final int threads;
@@ -73,6 +74,9 @@ public final class BenchReport {
                     100 * (mean - metered) / mean, 100 * r.kernelCpuFraction()));
             o.println(line);
         }
+        if (run.peer() != null) {
+            peerText(o, run.peer(), results.stream().filter(r -> r.name().equals("unet")).findFirst().orElseThrow());
+        }
         for (CallTimes r : results) {
             long[] rss = r.rssAfterCall();
             o.printf(Locale.ROOT, "memory %-13s RSS after timed call 1: %.0f MB, after call %d: %.0f MB (%+.1f MB)%n",
@@ -80,6 +84,19 @@ public final class BenchReport {
         }
         o.printf(Locale.ROOT, "memory peaks: native resident (VmHWM) %.0f MB, Java heap %.0f MB%n",
                 ProcessMemory.peakRss() / MB, ProcessMemory.heapPeak() / MB);
+    }
+
+    /** The peer's times beside ours, its agreement with ours and its own per-operator profile. */
+    private void peerText(PrintWriter o, PeerTimes peer, CallTimes ours) {
+        o.printf(Locale.ROOT, "peer unet (%s): median %.1f ms, min %.1f ms, %.1f GFLOP/s, %.1f%% of peak; ours/peer "
+                        + "%.2fx (median); max |ours - peer| %.2e%n", peer.engine(), peer.medianMillis(),
+                peer.minMillis(), peer.gflops(), 100 * peer.gflops() / machine.gflops(),
+                ours.medianMillis() / peer.medianMillis(), peer.maxAbsDiff());
+        StringBuilder line = new StringBuilder("  peer profile per call (its own operator times):");
+        double mean = java.util.Arrays.stream(peer.millis()).average().orElse(0);
+        peer.opMillis().entrySet().stream().limit(PEER_OPS_SHOWN).forEach(e -> line.append(String.format(Locale.ROOT,
+                " %s %.0f ms %.1f%%;", e.getKey(), e.getValue(), 100 * e.getValue() / mean)));
+        o.println(line);
     }
 
     /** The run's line, the machine line and the discovery comparison as text. */
@@ -170,6 +187,10 @@ public final class BenchReport {
         for (CallTimes r : results.calls()) {
             root.put(r.name(), ComponentJson.of(r, "cpu".equals(results.device()) ? machine : null));
         }
+        if (results.peer() != null) {
+            CallTimes ours = results.calls().stream().filter(r -> r.name().equals("unet")).findFirst().orElseThrow();
+            root.put("peer", PeerJson.of(results.peer(), ours, machine));
+        }
         root.put("machine", machineJson());
         root.put("model", results.model());
         root.put("dtype", results.dtype());
@@ -223,6 +244,28 @@ public final class BenchReport {
                     why.figure("non_gemm_fraction", round(r.outsideMatmulFraction(), 4), UNTIMED),
                     round(r.kernelCpuFraction(), 4), r.calls(), r.input(), kinds, round(rss[0] / MB, 1),
                     round(rss[rss.length - 1] / MB, 1), why.reasons());
+        }
+    }
+
+    /** The peer's figures; operator types become snake_case keys (FusedMatMul: fused_mat_mul). */
+    private record PeerJson(String engine, double medianMs, double minMs, Double gflops, Double peakFraction,
+                            Double oursOverPeer, Double maxAbsDiff, int calls, Map<String, Double> opMsPerCall,
+                            @JsonAdapter(value = OmittedWhenNull.class, nullSafe = false)
+                            Map<String, String> undefined) {
+        static PeerJson of(PeerTimes p, CallTimes ours, MachinePeak machine) {
+            Map<String, Double> ops = new LinkedHashMap<>();
+            p.opMillis().forEach((k, v) -> ops.put(snake(k), round(v, 2)));
+            Json.Undefined why = new Json.Undefined();
+            return new PeerJson(p.engine(), round(p.medianMillis(), 2), round(p.minMillis(), 2),
+                    why.figure("gflops", round(p.gflops(), 2), UNTIMED),
+                    why.figure("peak_fraction", round(p.gflops() / machine.gflops(), 4), UNTIMED),
+                    why.figure("ours_over_peer", round(ours.medianMillis() / p.medianMillis(), 4), UNTIMED),
+                    why.figure("max_abs_diff", p.maxAbsDiff(), "a noise prediction was not finite"),
+                    p.millis().length, ops, why.reasons());
+        }
+
+        private static String snake(String camel) {
+            return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
         }
     }
 

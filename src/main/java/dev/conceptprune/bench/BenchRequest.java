@@ -22,10 +22,11 @@ import java.util.List;
  * @param steps denoising steps of a discovery
  * @param tau UNet calls observed by a discovery
  * @param tiling how the VAE decode is tiled
+ * @param peer an engine to time the UNet with beside ours, or null
  */
 public record BenchRequest(Path model, SingleFileOptions modelOptions, Preset preset, Integer height, Integer width, int batch, int calls,
                            int warmup, List<String> components, long seed, boolean collectBeforeSample, int steps,
-                           int tau, DecodeTiling tiling) {
+                           int tau, DecodeTiling tiling, UNetPeer peer) {
     public BenchRequest {
         if ((model == null) == (preset == null)) {
             throw new InputException("a benchmark needs exactly one of a model folder and a preset");

@@ -35,6 +35,11 @@ public record CallTimes(String name, String input, double[] millis, Map<OpMeter.
 
     /** Median wall time of a call, ms. */
     public double medianMillis() {
+        return median(millis);
+    }
+
+    /** The median of call times. */
+    static double median(double[] millis) {
         double[] s = millis.clone();
         Arrays.sort(s);
         int n = s.length;

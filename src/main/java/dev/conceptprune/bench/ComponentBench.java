@@ -1,11 +1,15 @@
 package dev.conceptprune.bench;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.Component;
+import dev.conceptprune.model.TensorSource;
+import dev.conceptprune.nn.Params;
 import dev.conceptprune.nn.RandomTensor;
+import dev.conceptprune.ort.OrtUNet;
 import dev.conceptprune.pipeline.SamplingMemory;
 import dev.conceptprune.runtime.ProcessMemory;
 import dev.conceptprune.runtime.Runtime;
@@ -65,6 +69,9 @@ public final class ComponentBench {
             throw new InputException("the image height and width must be multiples of the VAE factor " + f);
         }
         UNetConfig unetConfig = only.contains("unet") ? UNetConfig.from(configs.apply(Component.UNET)) : null;
+        if (request.peer() != null) {
+            checkPeer(request.peer(), unetConfig, runtime, h / f, w / f);
+        }
         List<Component> resident = weightComponents(only);
         long parameters = folder != null ? MemoryCheck.parameterCount(folder, resident) : 0;
         long available = ProcessMemory.availableBytes();
@@ -79,6 +86,10 @@ public final class ComponentBench {
                 : BenchModels.random(request.preset(), runtime, manager, request.seed(), only);
         VaeTiling tiles = checkMemory(unetConfig, vaeConfig, models.parameters(), h, w, batch, images, decodes,
                 request, resident, available);
+        if (request.peer() != null) {
+            PeerBench.requireMemory(request.peer(), models.parameters(), SamplingMemory.estimate(unetConfig, vaeConfig,
+                    0, h, w, batch, 0, null, List.of(Component.UNET)).unetBytes(), ProcessMemory.availableBytes());
+        }
         ComponentTimer timer = new ComponentTimer(manager, request.warmup(), request.calls(),
                 request.collectBeforeSample(), progress);
         long seed = request.seed();
@@ -93,8 +104,21 @@ public final class ComponentBench {
             results.add(timer.time("text_encoder_2", batch + " x " + TOKENS + " tokens",
                     m -> models.textEncoder2().encode(m, ids)));
         }
+        PeerTimes peer = null;
         if (only.contains("unet")) {
-            results.add(timeUnet(timer, models, configs.apply(Component.UNET), batch, h, w, f, seed));
+            UNetInputs in = UNetInputs.of(models.unet().config(), configs.apply(Component.UNET), batch, h, w, f, seed);
+            float[][] last = new float[1][];
+            CallTimes ours = timer.time("unet", in.description(), m -> {
+                NDArray out = models.unet().forward(m.create(in.sample(), in.latents()), TIMESTEP, in.conditioning(m));
+                if (request.peer() != null) {
+                    last[0] = out.toFloatArray();
+                }
+                return out;
+            });
+            results.add(ours);
+            if (request.peer() != null) {
+                peer = timePeer(request, folder, manager, in, last[0], ours.flopsPerCall(), progress);
+            }
         }
         if (decodes) {
             Shape decoded = new Shape(images, vaeConfig.latentChannels(), h / f, w / f);
@@ -104,7 +128,7 @@ public final class ComponentBench {
                     m -> models.vae().decode(m.create(z, decoded), tiles)));
         }
         return new ComponentResults(models.description(), h, w, batch, Runtime.name(runtime.dtype()),
-                Runtime.name(runtime.device()), results);
+                Runtime.name(runtime.device()), results, peer);
     }
 
     /** The components whose weights the named benchmarks build. */
@@ -123,31 +147,72 @@ public final class ComponentBench {
         return tiles;
     }
 
+    /** A peer compares float32 on the CPU, on a UNet its graph covers; refused before anything is built. */
+    private static void checkPeer(UNetPeer peer, UNetConfig unet, Runtime runtime, int latentH, int latentW) {
+        if (unet == null) {
+            throw new InputException("--peer " + peer.id() + " times the UNet: include unet in --only");
+        }
+        if (runtime.halfPrecision() || runtime.device().isGpu()) {
+            throw new InputException("--peer " + peer.id() + " compares float32 on the CPU; drop --dtype and --device");
+        }
+        try {
+            OrtUNet.requireSupported(unet, latentH, latentW);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--peer " + peer.id() + ": " + e.getMessage());
+        }
+    }
+
+    /** The peer on the weights ours was built from: the model's tensors, or the preset's seeded ones. */
+    private static PeerTimes timePeer(BenchRequest request, ModelSource folder, NDManager manager, UNetInputs in,
+                                      float[] ours, long flops, PrintStream progress) {
+        UNetConfig config = in.config();
+        long[] sample = in.latents().getShape();
+        long textLength = in.text().get(1);
+        if (folder == null) {
+            Params weights = Params.random(Runtime.cpu(), manager, request.seed()).sub(Component.UNET.folderName());
+            return PeerBench.time(request.peer(), config, weights, sample, in.sample(), textLength, in.states(),
+                    TIMESTEP, ours, flops, request.warmup(), request.calls(), Runtime.threads(), progress);
+        }
+        try (TensorSource store = folder.tensors(Component.UNET)) {
+            return PeerBench.time(request.peer(), config, new Params(store, Runtime.cpu(), manager), sample,
+                    in.sample(), textLength, in.states(), TIMESTEP, ours, flops, request.warmup(), request.calls(),
+                    Runtime.threads(), progress);
+        }
+    }
+
     /**
-     * One UNet call on random latents and text states; a {@code text_time} UNet (SDXL) also gets random
+     * One UNet call's random latents and text states; a {@code text_time} UNet (SDXL) also gets random
      * pooled text and the time ids of an uncropped image of the bench's size.
      */
-    private static CallTimes timeUnet(ComponentTimer timer, BenchModels models, Config raw, int batch, int h, int w,
-                                      int f, long seed) {
-        UNetConfig config = models.unet().config();
-        Shape latents = new Shape(batch, config.inChannels(), h / f, w / f);
-        Shape text = new Shape(batch, TOKENS, config.crossAttentionDim()[0]);
-        float[] sample = RandomTensor.normal(seed, "bench.sample", Math.toIntExact(latents.size()), 1);
-        float[] states = RandomTensor.normal(seed, "bench.text_states", Math.toIntExact(text.size()), 1);
-        boolean textTime = "text_time".equals(raw.getString("addition_embed_type", ""));
-        int pooledWidth = textTime ? raw.getInt("projection_class_embeddings_input_dim")
-                - TIME_IDS * raw.getInt("addition_time_embed_dim") : 0;
-        float[] pooled = RandomTensor.normal(seed, "bench.pooled_text", batch * pooledWidth, 1);
-        float[] timeIds = new float[batch * TIME_IDS];
-        for (int r = 0; r < batch; r++) {
-            float[] row = {h, w, 0, 0, h, w};
-            System.arraycopy(row, 0, timeIds, r * TIME_IDS, TIME_IDS);
+    private record UNetInputs(UNetConfig config, Shape latents, Shape text, float[] sample, float[] states,
+                              boolean textTime, int pooledWidth, float[] pooled, float[] timeIds) {
+        static UNetInputs of(UNetConfig config, Config raw, int batch, int h, int w, int f, long seed) {
+            Shape latents = new Shape(batch, config.inChannels(), h / f, w / f);
+            Shape text = new Shape(batch, TOKENS, config.crossAttentionDim()[0]);
+            float[] sample = RandomTensor.normal(seed, "bench.sample", Math.toIntExact(latents.size()), 1);
+            float[] states = RandomTensor.normal(seed, "bench.text_states", Math.toIntExact(text.size()), 1);
+            boolean textTime = "text_time".equals(raw.getString("addition_embed_type", ""));
+            int pooledWidth = textTime ? raw.getInt("projection_class_embeddings_input_dim")
+                    - TIME_IDS * raw.getInt("addition_time_embed_dim") : 0;
+            float[] pooled = RandomTensor.normal(seed, "bench.pooled_text", batch * pooledWidth, 1);
+            float[] timeIds = new float[batch * TIME_IDS];
+            for (int r = 0; r < batch; r++) {
+                float[] row = {h, w, 0, 0, h, w};
+                System.arraycopy(row, 0, timeIds, r * TIME_IDS, TIME_IDS);
+            }
+            return new UNetInputs(config, latents, text, sample, states, textTime, pooledWidth, pooled, timeIds);
         }
-        return timer.time("unet", shapeText(latents) + " + text " + text.get(1) + "x" + text.get(2),
-                m -> models.unet().forward(m.create(sample, latents), TIMESTEP, textTime
-                        ? new UNetConditioning(m.create(states, text), m.create(pooled, new Shape(batch, pooledWidth)),
-                                m.create(timeIds, new Shape(batch, TIME_IDS)))
-                        : UNetConditioning.text(m.create(states, text))));
+
+        String description() {
+            return shapeText(latents) + " + text " + text.get(1) + "x" + text.get(2);
+        }
+
+        UNetConditioning conditioning(NDManager m) {
+            int batch = (int) latents.get(0);
+            return textTime ? new UNetConditioning(m.create(states, text), m.create(pooled, new Shape(batch,
+                    pooledWidth)), m.create(timeIds, new Shape(batch, TIME_IDS)))
+                    : UNetConditioning.text(m.create(states, text));
+        }
     }
 
     /** Token ids spread over the vocabulary; the values do not change the work done. */

@@ -10,6 +10,7 @@ import dev.conceptprune.bench.DiscoveryBench;
 import dev.conceptprune.bench.DiscoveryOptionsBench;
 import dev.conceptprune.bench.DiscoveryResults;
 import dev.conceptprune.bench.MachinePeak;
+import dev.conceptprune.bench.UNetPeer;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.Preset;
@@ -96,6 +97,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "After the run, print the last N runs of --history side by side, this one last "
                     + "(default N: 10).")
     Integer compare;
+
+    @Option(names = "--peer", paramLabel = "ENGINE",
+            description = "Also time the UNet on another engine, on the same weights and inputs, after ours: ort "
+                    + "(ONNX Runtime's CPU provider, the bundled version, on our UNet written as an ONNX graph of "
+                    + "standard operators) or ort-mha (the same with its fused MultiHeadAttention). Prints its "
+                    + "times, its share of the peak, ours over its median, the largest difference between the two "
+                    + "noise predictions and its own per-operator profile; --history records it as unet@ENGINE. "
+                    + "Float32 on the CPU, SD 1.x and 2.x UNets; needs about three more copies of the UNet's "
+                    + "weights in memory.")
+    String peer;
 
     @Option(names = "--discovery", description = "Time one discovery (4 prompt pairs) against the reference procedure.")
     boolean discovery;
@@ -189,6 +200,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (history != null) {
             ErrorHandler.option("--history", () -> BenchHistory.read(history));
         }
+        if (peer != null && (discovery || discoveryOptions)) {
+            throw new InputException("--peer times the UNet beside ours, not --discovery or --discovery-options");
+        }
+        UNetPeer peerEngine = peer == null ? null : ErrorHandler.option("--peer", () -> UNetPeer.parse(peer));
         if (discovery && discoveryOptions) {
             throw new InputException("give --discovery or --discovery-options, not both");
         }
@@ -214,6 +229,7 @@ public final class BenchCommand implements Callable<Integer> {
         Preset presetConfigs = preset == null ? null : ErrorHandler.option("--preset", () -> Preset.parse(preset));
         Path folder = presetConfigs == null ? model.folder() : null;
         return new BenchRequest(folder, model.checkpoint.options(), presetConfigs, height, width, batch, timedCalls, warmupCalls, only, seed,
-                leakCheck, steps != null ? steps : quick ? QUICK_STEPS : 50, tau, tiling(presetConfigs, folder));
+                leakCheck, steps != null ? steps : quick ? QUICK_STEPS : 50, tau, tiling(presetConfigs, folder),
+                peerEngine);
     }
 }

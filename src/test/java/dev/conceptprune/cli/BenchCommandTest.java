@@ -63,6 +63,34 @@ class BenchCommandTest {
         assertTrue(machine.get("vm_hwm_mb").getAsDouble() != 0);
     }
 
+    /**
+     * ONNX Runtime's UNet, timed after ours on the same tiny weights and inputs, computes the same
+     * noise prediction (measured 1.1e-6 for both attention forms) and reports its own operators.
+     */
+    @Test
+    void peerTimesOnnxRuntimeOnTheSameWeightsAndAgreesWithOurs(@TempDir Path tmp) throws IOException {
+        Path history = tmp.resolve("runs.jsonl");
+        for (String peer : List.of("ort", "ort-mha")) {
+            JsonObject root = run("bench", "--model", Fixtures.TINY_SD.toString(), "--only", "unet", "--json",
+                    "--calls", "1", "--warmup", "0", "--height", "64", "--threads", "1", "--peer", peer,
+                    "--history", history.toString());
+            JsonObject p = root.getAsJsonObject("peer");
+            assertTrue(p.get("engine").getAsString().startsWith("ONNX Runtime "), p.toString());
+            assertTrue(p.get("max_abs_diff").getAsDouble() < 1e-5, peer + ": " + p);
+            assertTrue(p.get("median_ms").getAsDouble() > 0, p.toString());
+            assertEquals(root.getAsJsonObject("unet").get("gflop_per_call").getAsDouble() * 1e3
+                    / p.get("median_ms").getAsDouble(), p.get("gflops").getAsDouble(), 0.01 + 1e-3
+                    * p.get("gflops").getAsDouble(), "the peer's rate counts our FLOPs over its time");
+            JsonObject ops = p.getAsJsonObject("op_ms_per_call");
+            assertTrue(ops.has("conv") && ops.has(peer.equals("ort") ? "softmax" : "multi_head_attention"),
+                    ops.toString());
+        }
+        List<String> runs = Files.readAllLines(history);
+        assertEquals(2, runs.size());
+        assertTrue(runs.get(0).contains("\"name\":\"unet@ort\"") && runs.get(1).contains("\"name\":\"unet@ort-mha\""),
+                "--history records the peer as a component of its own: " + runs);
+    }
+
     /** SDXL's VAE alone (nothing else is built), whole and in 32-pixel tiles: 3 x 3 tiles of 4, 4 and 2 latents. */
     @Test
     void sdxlPresetTimesOnlyTheVaeDecoderAndTilesCostTheirOverlap() {
