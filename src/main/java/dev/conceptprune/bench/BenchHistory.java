@@ -4,6 +4,7 @@ import com.google.gson.JsonParseException;
 import dev.conceptprune.io.AtomicFiles;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Json;
+import dev.conceptprune.runtime.MklIntelPath;
 import dev.conceptprune.runtime.ProcessMemory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,10 +39,13 @@ public final class BenchHistory {
      * @param dtype   the compute dtype of the matrix products; absent (null) in runs recorded before it was
      *                recorded, which were all float32
      * @param device  where it ran; absent (null) in runs recorded before it was, which were all on the CPU
+     * @param mklKernels how MKL chose its kernels ({@code intel} or {@code vendor}, see
+     *                {@link MklIntelPath#kernelChoice()}); absent (null) in runs recorded before it was
      * @param vmHwmMb the process's peak resident memory
      */
     public record Run(String time, String model, int height, int width, int batch, int threads, String dtype,
-                      String device, double peakGflops, double vmHwmMb, List<Component> components) {
+                      String device, String mklKernels, double peakGflops, double vmHwmMb,
+                      List<Component> components) {
         public Run {
             components = components == null ? List.of() : List.copyOf(components);
         }
@@ -75,7 +79,8 @@ public final class BenchHistory {
                     timed ? g / machine.gflops() : null));
         }
         return new Run(now.truncatedTo(ChronoUnit.SECONDS).toString(), results.model(), results.height(),
-                results.width(), results.batch(), threads, results.dtype(), results.device(), round(machine.gflops()),
+                results.width(), results.batch(), threads, results.dtype(), results.device(),
+                MklIntelPath.kernelChoice(), round(machine.gflops()),
                 round(ProcessMemory.peakRss() / (double) (1 << 20)), cs);
     }
 

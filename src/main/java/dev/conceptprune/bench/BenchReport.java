@@ -3,6 +3,7 @@ package dev.conceptprune.bench;
 import com.google.gson.annotations.JsonAdapter;
 import dev.conceptprune.io.Json;
 import dev.conceptprune.io.OmittedWhenNull;
+import dev.conceptprune.runtime.MklIntelPath;
 import dev.conceptprune.runtime.OpMeter;
 import dev.conceptprune.runtime.ProcessMemory;
 import java.io.PrintWriter;
@@ -26,11 +27,13 @@ public final class BenchReport {
         this.threads = threads;
     }
 
-    /** The machine line: peak and its inputs, threads. */
+    /** The machine line: peak and its inputs, threads, MKL's kernel choice. */
     private void machineText(PrintWriter o) {
         o.printf(Locale.ROOT, "machine: %d cores x %.2f GHz (%s) x %d FLOP/cycle (%s) = %.1f GFLOP/s fp32 peak; "
-                        + "libtorch threads %d%n", machine.cores(), machine.ghz(), machine.clockSource(),
-                machine.flopPerCycle(), machine.isa(), machine.gflops(), threads);
+                        + "libtorch threads %d; MKL kernels %s%n", machine.cores(), machine.ghz(),
+                machine.clockSource(), machine.flopPerCycle(), machine.isa(), machine.gflops(), threads,
+                MklIntelPath.active() ? "intel (chosen as on Intel CPUs: the launcher's shim is preloaded)"
+                        : "vendor (MKL's choice for this CPU's vendor)");
     }
 
     /**
@@ -146,7 +149,8 @@ public final class BenchReport {
     }
 
     /**
-     * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, dtype, device, then each
+     * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, dtype, device, MKL's
+     * kernel choice, then each
      * component's median time and share of the fp32 peak, and the peak resident memory.
      */
     public static void compareText(PrintWriter o, List<BenchHistory.Run> runs) {
@@ -158,16 +162,16 @@ public final class BenchReport {
                 }
             });
         }
-        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s %7s %7s", "run (UTC)", "model",
-                "size", "batch", "threads", "dtype", "device"));
+        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s %7s %7s %6s", "run (UTC)",
+                "model", "size", "batch", "threads", "dtype", "device", "mkl"));
         names.forEach(n -> head.append(String.format(" %21s", n + " ms (peak)")));
         head.append(String.format(" %9s", "peak MB"));
         o.println(head);
         for (BenchHistory.Run r : runs) {
             String model = r.model().length() > 34 ? "..." + r.model().substring(r.model().length() - 31) : r.model();
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d %7s %7s",
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d %7s %7s %6s",
                     r.time(), model, r.height() + "x" + r.width(), r.batch(), r.threads(), r.dtypeOrDefault(),
-                    r.deviceOrDefault()));
+                    r.deviceOrDefault(), r.mklKernels() == null ? "-" : r.mklKernels()));
             for (String n : names) {
                 BenchHistory.Component c = r.components().stream().filter(x -> x.name().equals(n)).findFirst()
                         .orElse(null);
@@ -212,12 +216,13 @@ public final class BenchReport {
 
     private MachineJson machineJson() {
         return new MachineJson(machine.cores(), round(machine.ghz(), 3), machine.clockSource(), machine.flopPerCycle(),
-                machine.isa(), round(machine.gflops(), 1), threads, round(ProcessMemory.peakRss() / MB, 1),
-                round(ProcessMemory.heapPeak() / MB, 1));
+                machine.isa(), round(machine.gflops(), 1), threads, MklIntelPath.kernelChoice(),
+                round(ProcessMemory.peakRss() / MB, 1), round(ProcessMemory.heapPeak() / MB, 1));
     }
 
     private record MachineJson(int cores, double ghz, String clockSource, int flopPerCycle, String isa,
-                               double peakGflops, int threads, double vmHwmMb, double heapPeakMb) {
+                               double peakGflops, int threads, String mklKernels, double vmHwmMb,
+                               double heapPeakMb) {
     }
 
     private record KindJson(double msPerCall, double gflopPerCall, long opsPerCall) {

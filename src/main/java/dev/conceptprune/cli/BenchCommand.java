@@ -36,6 +36,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "GFLOP/s, the share of the machine's fp32 peak, a per-op profile and memory; or, with "
                     + "--discovery, one ConceptPrune discovery with early stop and batching against the reference "
                     + "procedure. Progress goes to stderr.",
+            "",
+            "The machine line also says how MKL chose its kernels: intel when the launcher preloaded its shim "
+                    + "(the default; it gives AMD CPUs MKL's fast kernels), vendor with CONCEPTPRUNE_MKL=vendor.",
             ""})
 public final class BenchCommand implements Callable<Integer> {
     private static final int QUICK_STEPS = 12;

@@ -61,6 +61,8 @@ class BenchCommandTest {
         assertEquals(1, machine.get("threads").getAsInt());
         assertTrue(machine.get("peak_gflops").getAsDouble() > 0);
         assertTrue(machine.get("vm_hwm_mb").getAsDouble() != 0);
+        assertTrue(List.of("intel", "vendor").contains(machine.get("mkl_kernels").getAsString()),
+                "MKL's kernel choice: " + machine);
     }
 
     /**
