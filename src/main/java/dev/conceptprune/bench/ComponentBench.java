@@ -165,18 +165,14 @@ public final class ComponentBench {
     /** The peer on the weights ours was built from: the model's tensors, or the preset's seeded ones. */
     private static PeerTimes timePeer(BenchRequest request, ModelSource folder, NDManager manager, UNetInputs in,
                                       float[] ours, long flops, PrintStream progress) {
-        UNetConfig config = in.config();
-        long[] sample = in.latents().getShape();
-        long textLength = in.text().get(1);
+        Function<Params, PeerTimes> time = weights -> PeerBench.time(request.peer(), in.config(),
+                weights, in.latents().getShape(), in.sample(), in.text().get(1), in.states(), TIMESTEP, ours, flops,
+                request.warmup(), request.calls(), Runtime.threads(), progress);
         if (folder == null) {
-            Params weights = Params.random(Runtime.cpu(), manager, request.seed()).sub(Component.UNET.folderName());
-            return PeerBench.time(request.peer(), config, weights, sample, in.sample(), textLength, in.states(),
-                    TIMESTEP, ours, flops, request.warmup(), request.calls(), Runtime.threads(), progress);
+            return time.apply(Params.random(Runtime.cpu(), manager, request.seed()).sub(Component.UNET.folderName()));
         }
         try (TensorSource store = folder.tensors(Component.UNET)) {
-            return PeerBench.time(request.peer(), config, new Params(store, Runtime.cpu(), manager), sample,
-                    in.sample(), textLength, in.states(), TIMESTEP, ours, flops, request.warmup(), request.calls(),
-                    Runtime.threads(), progress);
+            return time.apply(new Params(store, Runtime.cpu(), manager));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.conceptprune.bench;
 
+import dev.conceptprune.io.AtomicFiles;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.nn.Params;
 import dev.conceptprune.ort.OrtUNet;
@@ -57,7 +58,7 @@ final class PeerBench {
                 return new PeerTimes(peer.id(), engine, millis, flopsPerCall, maxAbsDiff(ours, out), ops);
             }
         } finally {
-            profile.toFile().delete();
+            AtomicFiles.removeTree(profile);
         }
     }
 

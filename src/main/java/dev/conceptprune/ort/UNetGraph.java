@@ -18,10 +18,6 @@ import java.util.List;
  */
 final class UNetGraph {
     static final int OPSET = 17;
-    private static final double TRANSFORMER_NORM_EPS = 1e-6;
-    private static final double LAYER_NORM_EPS = 1e-5;
-    private static final double MAX_PERIOD = 10000;
-    private static final int FF_MULT = 4;
 
     /** Graph input and output names. */
     static final String SAMPLE = "sample";
@@ -156,7 +152,7 @@ final class UNetGraph {
     private String timeProjection(int dim) {
         int half = dim / 2;
         float[] freqs = new float[half];
-        float logPeriod = (float) -Math.log(MAX_PERIOD);
+        float logPeriod = (float) -Math.log(UNetConfig.TIMESTEP_MAX_PERIOD);
         for (int i = 0; i < half; i++) {
             freqs[i] = (float) Math.exp((float) (i * logPeriod) / (float) (half - cfg.freqShift()));
         }
@@ -186,7 +182,7 @@ final class UNetGraph {
     private Feature transformer(Params p, Feature x, int heads, int level) {
         long c = x.c;
         long tokens = x.h * x.w;
-        String normed = groupNorm(p, "norm", x, TRANSFORMER_NORM_EPS);
+        String normed = groupNorm(p, "norm", x, UNetConfig.TRANSFORMER_NORM_EPS);
         String seq = g.op("Reshape", g.op("Transpose", new Attr[] {Attr.ints("perm", 0, 2, 3, 1)}, normed),
                 g.ints(batch, tokens, c));
         boolean linearProjection = cfg.useLinearProjection();
@@ -234,7 +230,7 @@ final class UNetGraph {
 
     /** GEGLU: the first half of net.0.proj times the exact (erf) GELU of its second half, then net.2. */
     private String feedForward(Params p, String x, long dim) {
-        long inner = FF_MULT * dim;
+        long inner = UNetConfig.FF_MULT * dim;
         String proj = linear(p, "net.0.proj", x, dim, 2 * inner, true);
         String[] halves = {g.fresh("half"), g.fresh("gate")};
         g.opMulti("Split", new Attr[] {Attr.i("axis", -1)}, halves, proj, g.ints(inner, inner));
@@ -247,7 +243,8 @@ final class UNetGraph {
 
     private String layerNorm(Params p, String name, String x, long dim) {
         Params s = p.sub(name);
-        return g.op("LayerNormalization", new Attr[] {Attr.i("axis", -1), Attr.f("epsilon", LAYER_NORM_EPS)}, x,
+        Attr[] attrs = {Attr.i("axis", -1), Attr.f("epsilon", UNetConfig.LAYER_NORM_EPS)};
+        return g.op("LayerNormalization", attrs, x,
                 weight(s, "weight", new long[] {dim}, new long[] {dim}, false),
                 weight(s, "bias", new long[] {dim}, new long[] {dim}, false));
     }

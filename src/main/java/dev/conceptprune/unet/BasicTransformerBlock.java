@@ -10,9 +10,6 @@ import dev.conceptprune.nn.Params;
  * to the text states, GEGLU feed-forward, each added to the residual stream.
  */
 final class BasicTransformerBlock {
-    private static final double LN_EPS = 1e-5;
-    private static final int FF_MULT = 4;
-
     private final LayerNorm norm1;
     private final CrossAttention attn1;
     private final LayerNorm norm2;
@@ -23,12 +20,12 @@ final class BasicTransformerBlock {
 
     BasicTransformerBlock(Params p, int dim, int heads, int contextDim, int layerIndex) {
         mutation = p.mutation();
-        norm1 = LayerNorm.load(p, "norm1", dim, LN_EPS);
+        norm1 = LayerNorm.load(p, "norm1", dim, UNetConfig.LAYER_NORM_EPS);
         attn1 = new CrossAttention(p.sub("attn1"), dim, dim, heads);
-        norm2 = LayerNorm.load(p, "norm2", dim, LN_EPS);
+        norm2 = LayerNorm.load(p, "norm2", dim, UNetConfig.LAYER_NORM_EPS);
         attn2 = new CrossAttention(p.sub("attn2"), dim, contextDim, heads);
-        norm3 = LayerNorm.load(p, "norm3", dim, LN_EPS);
-        ff = new FeedForward(p.sub("ff"), layerIndex, dim, FF_MULT * dim);
+        norm3 = LayerNorm.load(p, "norm3", dim, UNetConfig.LAYER_NORM_EPS);
+        ff = new FeedForward(p.sub("ff"), layerIndex, dim, UNetConfig.FF_MULT * dim);
     }
 
     /** @param x tokens [B, N, dim]; @param text [B, S, contextDim] */

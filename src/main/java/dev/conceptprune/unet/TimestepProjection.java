@@ -11,8 +11,6 @@ import ai.djl.ndarray.types.Shape;
  * exp/sin/cos run in libtorch, so fractional (Euler) timesteps embed exactly the same way.
  */
 final class TimestepProjection {
-    private static final double MAX_PERIOD = 10000;
-
     private final int dim;
     private final boolean flipSinToCos;
     private final float[] freqs;
@@ -23,7 +21,7 @@ final class TimestepProjection {
         int half = dim / 2;
         try (NDManager tmp = manager.newSubManager();
              NDArray i = tmp.arange(0f, half, 1f, DataType.FLOAT32);
-             NDArray exponent = i.mul((float) -Math.log(MAX_PERIOD));
+             NDArray exponent = i.mul((float) -Math.log(UNetConfig.TIMESTEP_MAX_PERIOD));
              NDArray scaled = exponent.div((float) (half - freqShift));
              NDArray f = scaled.exp()) {
             freqs = f.toFloatArray();

@@ -17,8 +17,6 @@ import java.util.List;
  * the tokens a strided view, which every layer norm and product of the blocks would copy again.
  */
 final class Transformer2D {
-    private static final double NORM_EPS = 1e-6;
-
     private final GroupNorm norm;
     private final Linear projIn;
     private final Linear projOut;
@@ -30,7 +28,7 @@ final class Transformer2D {
      */
     Transformer2D(Params p, int channels, int heads, int contextDim, int layers, int groups,
                   boolean linearProjection, List<FeedForward> feedForwards) {
-        norm = GroupNorm.load(p, "norm", groups, channels, NORM_EPS);
+        norm = GroupNorm.load(p, "norm", groups, channels, UNetConfig.TRANSFORMER_NORM_EPS);
         projIn = linearProjection ? Linear.load(p, "proj_in", channels, channels, true)
                 : Linear.loadPointwiseConv(p, "proj_in", channels, channels);
         projOut = linearProjection ? Linear.load(p, "proj_out", channels, channels, true)

@@ -34,6 +34,14 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
     /** SDXL's size conditions: original size (h, w), crop top-left (top, left), target size (h, w). */
     public static final int TIME_IDS = 6;
 
+    /** The epsilon of the GroupNorm before a transformer's proj_in, which diffusers hard-codes. */
+    public static final double TRANSFORMER_NORM_EPS = 1e-6;
+    /** The epsilon of a transformer block's LayerNorms, which diffusers hard-codes. */
+    public static final double LAYER_NORM_EPS = 1e-5;
+    /** A feed-forward's inner width over its input width, which diffusers hard-codes. */
+    public static final int FF_MULT = 4;
+    /** The longest period of the timestep sinusoid, which diffusers hard-codes. */
+    public static final double TIMESTEP_MAX_PERIOD = 10000;
 
     private static final String CROSS_DOWN = "CrossAttnDownBlock2D";
     private static final String PLAIN_DOWN = "DownBlock2D";
