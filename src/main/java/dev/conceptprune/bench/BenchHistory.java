@@ -4,8 +4,10 @@ import com.google.gson.JsonParseException;
 import dev.conceptprune.io.AtomicFiles;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Json;
+import dev.conceptprune.runtime.ConvAlgorithm;
 import dev.conceptprune.runtime.MklIntelPath;
 import dev.conceptprune.runtime.ProcessMemory;
+import dev.conceptprune.runtime.Runtime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +43,12 @@ public final class BenchHistory {
      * @param device  where it ran; absent (null) in runs recorded before it was, which were all on the CPU
      * @param mklKernels how MKL chose its kernels ({@code intel} or {@code vendor}, see
      *                {@link MklIntelPath#kernelChoice()}); absent (null) in runs recorded before it was
+     * @param convAlgorithm how float32 3x3 convolutions computed ({@code winograd} or {@code direct}); absent
+     *                (null) in runs recorded before it was, which were all direct
      * @param vmHwmMb the process's peak resident memory
      */
     public record Run(String time, String model, int height, int width, int batch, int threads, String dtype,
-                      String device, String mklKernels, double peakGflops, double vmHwmMb,
+                      String device, String mklKernels, String convAlgorithm, double peakGflops, double vmHwmMb,
                       List<Component> components) {
         public Run {
             components = components == null ? List.of() : List.copyOf(components);
@@ -58,6 +62,11 @@ public final class BenchHistory {
         /** The device, cpu for a run recorded before the device was. */
         public String deviceOrDefault() {
             return device == null ? "cpu" : device;
+        }
+
+        /** The convolution algorithm, direct for a run recorded before it was. */
+        public String convAlgorithmOrDefault() {
+            return convAlgorithm == null ? ConvAlgorithm.DIRECT.id() : convAlgorithm;
         }
     }
 
@@ -80,7 +89,7 @@ public final class BenchHistory {
         }
         return new Run(now.truncatedTo(ChronoUnit.SECONDS).toString(), results.model(), results.height(),
                 results.width(), results.batch(), threads, results.dtype(), results.device(),
-                MklIntelPath.kernelChoice(), round(machine.gflops()),
+                MklIntelPath.kernelChoice(), Runtime.convAlgorithm().id(), round(machine.gflops()),
                 round(ProcessMemory.peakRss() / (double) (1 << 20)), cs);
     }
 

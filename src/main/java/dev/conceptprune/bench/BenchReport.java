@@ -6,6 +6,7 @@ import dev.conceptprune.io.OmittedWhenNull;
 import dev.conceptprune.runtime.MklIntelPath;
 import dev.conceptprune.runtime.OpMeter;
 import dev.conceptprune.runtime.ProcessMemory;
+import dev.conceptprune.runtime.Runtime;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +42,8 @@ public final class BenchReport {
      * profile and the memory trend.
      */
     public void componentsText(PrintWriter o, ComponentResults run) {
-        o.printf("bench: %s, %dx%d, batch %d, dtype %s, device %s%n", run.model(), run.height(), run.width(),
-                run.batch(), run.dtype(), run.device());
+        o.printf("bench: %s, %dx%d, batch %d, dtype %s, device %s, convolutions %s%n", run.model(), run.height(),
+                run.width(), run.batch(), run.dtype(), run.device(), Runtime.convAlgorithm().id());
         machineText(o);
         List<CallTimes> results = run.calls();
         o.printf("%-13s %-30s %10s %10s %11s %9s %6s %9s%n", "component", "input", "median ms", "min ms",
@@ -76,6 +77,10 @@ public final class BenchReport {
             line.append(String.format(Locale.ROOT, " other %.0f ms %.1f%%; kernel-mode CPU %.1f%%", mean - metered,
                     100 * (mean - metered) / mean, 100 * r.kernelCpuFraction()));
             o.println(line);
+        }
+        if (results.stream().anyMatch(r -> r.kinds().containsKey(OpMeter.Kind.WINOGRAD))) {
+            o.println("  winograd: 3x3 convolutions by Winograd's minimal filtering (--conv), counted at the direct "
+                    + "convolution's FLOPs, so their rate, and a share of peak they are in, are effective rates");
         }
         if (run.peer() != null) {
             peerText(o, run.peer(), results.stream().filter(r -> r.name().equals("unet")).findFirst().orElseThrow());
@@ -150,7 +155,7 @@ public final class BenchReport {
 
     /**
      * A table of {@code runs} (oldest first), one row each: when, what, size, batch, threads, dtype, device, MKL's
-     * kernel choice, then each
+     * kernel choice, the convolution algorithm, then each
      * component's median time and share of the fp32 peak, and the peak resident memory.
      */
     public static void compareText(PrintWriter o, List<BenchHistory.Run> runs) {
@@ -162,16 +167,17 @@ public final class BenchReport {
                 }
             });
         }
-        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s %7s %7s %6s", "run (UTC)",
-                "model", "size", "batch", "threads", "dtype", "device", "mkl"));
+        StringBuilder head = new StringBuilder(String.format("%-20s %-34s %9s %5s %7s %7s %7s %6s %8s",
+                "run (UTC)", "model", "size", "batch", "threads", "dtype", "device", "mkl", "conv"));
         names.forEach(n -> head.append(String.format(" %21s", n + " ms (peak)")));
         head.append(String.format(" %9s", "peak MB"));
         o.println(head);
         for (BenchHistory.Run r : runs) {
             String model = r.model().length() > 34 ? "..." + r.model().substring(r.model().length() - 31) : r.model();
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-20s %-34s %9s %5d %7d %7s %7s %6s",
-                    r.time(), model, r.height() + "x" + r.width(), r.batch(), r.threads(), r.dtypeOrDefault(),
-                    r.deviceOrDefault(), r.mklKernels() == null ? "-" : r.mklKernels()));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                    "%-20s %-34s %9s %5d %7d %7s %7s %6s %8s", r.time(), model, r.height() + "x" + r.width(),
+                    r.batch(), r.threads(), r.dtypeOrDefault(), r.deviceOrDefault(),
+                    r.mklKernels() == null ? "-" : r.mklKernels(), r.convAlgorithmOrDefault()));
             for (String n : names) {
                 BenchHistory.Component c = r.components().stream().filter(x -> x.name().equals(n)).findFirst()
                         .orElse(null);
@@ -185,7 +191,10 @@ public final class BenchReport {
         }
     }
 
-    /** One JSON object: a key per component, plus {@code machine}, {@code model}, {@code dtype} and {@code device}. */
+    /**
+     * One JSON object: a key per component, plus {@code machine}, {@code model}, {@code dtype}, {@code device} and
+     * {@code conv_algorithm}.
+     */
     public String componentsJson(ComponentResults results) {
         Map<String, Object> root = new LinkedHashMap<>();
         for (CallTimes r : results.calls()) {
@@ -199,6 +208,7 @@ public final class BenchReport {
         root.put("model", results.model());
         root.put("dtype", results.dtype());
         root.put("device", results.device());
+        root.put("conv_algorithm", Runtime.convAlgorithm().id());
         return Json.pretty().toJson(root);
     }
 

@@ -39,6 +39,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "",
             "The machine line also says how MKL chose its kernels: intel when the launcher preloaded its shim "
                     + "(the default; it gives AMD CPUs MKL's fast kernels), vendor with CONCEPTPRUNE_MKL=vendor.",
+            "",
+            "The run line says how float32 3x3 convolutions computed (the global --conv); the profile's winograd "
+                    + "entry counts those Winograd took at the direct convolution's FLOPs, so its GFLOP/s is an "
+                    + "effective rate and may pass the peak. Compare --conv direct, winograd and winograd4 in "
+                    + "separate runs with --history and --compare.",
             ""})
 public final class BenchCommand implements Callable<Integer> {
     private static final int QUICK_STEPS = 12;

@@ -4,6 +4,7 @@ import dev.conceptprune.io.Progress;
 import dev.conceptprune.runtime.MemoryCheck;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.conceptprune.runtime.ConvAlgorithm;
 import dev.conceptprune.runtime.Devices;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.io.WeightFormatException;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
                     + "without training, by zeroing the few weights that carry them.",
             "",
             "Start with 'demo' (the embedded toy-world model, end to end), or 'inspect' a model folder. "
-                    + "The global options --quiet, --threads, --device and --dtype work with every command, before or after its name.",
+                    + "The global options --quiet, --threads, --device, --dtype and --conv work with every command, before or after its name.",
             ""},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  failure (I/O, memory, internal error)",
@@ -76,6 +77,24 @@ public final class Main implements Runnable {
         };
     }
 
+    private ConvAlgorithm conv = ConvAlgorithm.WINOGRAD;
+
+    @CommandLine.Option(names = "--conv", paramLabel = "ALGORITHM", scope = CommandLine.ScopeType.INHERIT,
+            description = "Global: winograd (default), winograd4 or direct, how float32 3x3 convolutions with at "
+                    + "least 256 channels in and out compute on the CPU. winograd: Winograd's F(2x2, 3x3), 2.25x "
+                    + "fewer multiplications at the direct convolution's rounding error. winograd4: F(4x4, 3x3) "
+                    + "on 32x32 images and up, 4x fewer, but 20-40x the direct convolution's error (about 1e-5 "
+                    + "of the output). direct: libtorch's convolution everywhere. SD 1.5's UNet at 512x512 (the "
+                    + "README has the figures): winograd about 10 percent faster than direct, winograd4 about "
+                    + "20 percent. Gradients and 16-bit dtypes always take libtorch's.")
+    void conv(String name) {
+        try {
+            conv = ConvAlgorithm.of(name);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--conv " + e.getMessage());
+        }
+    }
+
     private boolean quiet;
 
     @CommandLine.Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT,
@@ -118,10 +137,12 @@ public final class Main implements Runnable {
             throw new CommandLine.ParameterException(cl, "--device " + Runtime.name(device) + " --dtype "
                     + Runtime.name(dtype) + ": " + e.getMessage());
         }
+        Runtime.setConvAlgorithm(conv);
         try {
             return new CommandLine.RunLast().execute(parsed);
         } finally {
             Runtime.selectDefault();
+            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
         }
     }
 

@@ -7,7 +7,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * 2-D convolution, NCHW, square kernel, symmetric zero padding. Loaded for a 16-bit runtime (bf16,
  * float16) it holds weights of that type only and computes through {@link HalfOps}; input and output
- * are float32 either way.
+ * are float32 either way. Wide float32 3x3 convolutions on the CPU go through {@link WinogradConv}
+ * (see {@link WinogradConv#applies} for when), the others through libtorch's.
  */
 public final class Conv2d {
     private final NDArray weight;
@@ -46,12 +47,19 @@ public final class Conv2d {
 
     public NDArray forward(NDArray x) {
         long start = OpMeter.start();
-        NDArray y = half ? HalfOps.conv(x, weight, bias, stride, padding)
-                : x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
-                        new Shape(padding, padding), DILATION, 1).singletonOrThrow();
+        boolean winograd = !half && WinogradConv.applies(x, weight, bias, stride, padding);
+        NDArray y;
+        if (half) {
+            y = HalfOps.conv(x, weight, bias, stride, padding);
+        } else if (winograd) {
+            y = WinogradConv.apply(x, weight, bias);
+        } else {
+            y = x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
+                    new Shape(padding, padding), DILATION, 1).singletonOrThrow();
+        }
         Shape w = weight.getShape();
         Shape o = y.getShape();
-        OpMeter.record(OpMeter.Kind.CONV, start,
+        OpMeter.record(winograd ? OpMeter.Kind.WINOGRAD : OpMeter.Kind.CONV, start,
                 OpMeter.convFlops(o.get(0), w.get(1), w.get(0), w.get(2), w.get(3), o.get(2), o.get(3)));
         return y;
     }

@@ -1,12 +1,9 @@
 package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -34,8 +31,6 @@ final class FusedAttention {
             + "  def tracked_masked(self: __torch__." + CLASS_NAME
             + ", q: Tensor, k: Tensor, v: Tensor, mask: Tensor, scale: Tensor) -> Tensor:\n"
             + "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=float(scale))\n";
-    /** DJL's input-name prefix that selects the module method to run. */
-    private static final String METHOD_PREFIX = "module_method:";
 
     private FusedAttention() {
     }
@@ -61,12 +56,9 @@ final class FusedAttention {
      * its NDList call takes a training flag, so the scale travels as a 0-d tensor there.
      */
     private static NDArray tracked(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
-        NDManager m = q.getManager();
-        // DJL takes the method name from an input so named and passes that input on to no one.
-        try (NDArray method = m.create(0f); NDArray s = m.create(scale)) {
-            method.setName(METHOD_PREFIX + (mask == null ? "tracked" : "tracked_masked"));
-            NDList in = mask == null ? new NDList(method, q, k, v, s) : new NDList(method, q, k, v, mask, s);
-            return IValueUtils.forward(Loaded.MODULE, in, true).singletonOrThrow();
+        try (NDArray s = q.getManager().create(scale)) {
+            return mask == null ? TorchScriptArchive.call(Loaded.MODULE, "tracked", q, k, v, s)
+                    : TorchScriptArchive.call(Loaded.MODULE, "tracked_masked", q, k, v, mask, s);
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValueUtils;
-import java.util.Arrays;
 
 /**
  * The matrix products in a 16-bit float type (bfloat16 or float16), autocast-like: each op is one
@@ -41,9 +38,6 @@ final class HalfOps {
                     + " code: Tensor")
             + "torch.to(torch.scaled_dot_product_attention(torch.to(q, int(code)), torch.to(k, int(code)),"
             + " torch.to(v, int(code)), torch.to(mask, int(code)), 0., False, scale=float(scale)), 6)\n";
-
-    /** DJL's input-name prefix that selects the module method to run. */
-    private static final String METHOD_PREFIX = "module_method:";
 
     private HalfOps() {
     }
@@ -87,21 +81,8 @@ final class HalfOps {
         };
     }
 
-    /**
-     * Runs {@code method} through DJL's NDList call in libtorch's normal mode (grad recording stays as the
-     * thread has it, off for inference). DJL's IValue calls run in inference mode, whose results refuse the
-     * in-place updates the modules make into them (residual adds, SiLU).
-     */
     private static NDArray call(String method, NDArray... args) {
-        NDManager m = args[0].getManager();
-        // DJL takes the method name from an input so named and passes that input on to no one.
-        try (NDArray name = m.create(0f)) {
-            name.setName(METHOD_PREFIX + method);
-            NDList in = new NDList(args.length + 1);
-            in.add(name);
-            in.addAll(Arrays.asList(args));
-            return IValueUtils.forward(Loaded.MODULE, in, true).singletonOrThrow();
-        }
+        return TorchScriptArchive.call(Loaded.MODULE, method, args);
     }
 
     /** Holder: the module is compiled on first use and lives as long as the process. */

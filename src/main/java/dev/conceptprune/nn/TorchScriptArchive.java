@@ -1,6 +1,7 @@
 package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -36,6 +38,8 @@ public final class TorchScriptArchive {
     private static final int SETITEMS = 'u';
     private static final int BUILD = 'b';
     private static final int STOP = '.';
+    /** DJL's input-name prefix that selects the module method to run. */
+    private static final String METHOD_PREFIX = "module_method:";
 
     private TorchScriptArchive() {
     }
@@ -68,6 +72,24 @@ public final class TorchScriptArchive {
             for (IValue i : in) {
                 i.close();
             }
+        }
+    }
+
+    /**
+     * Runs {@code method} of a loaded module on {@code args} through DJL's NDList call, in libtorch's normal
+     * mode: gradients are recorded as the calling thread has it, and the result may be updated in place.
+     * DJL's IValue calls ({@link #run}) run in inference mode, whose results refuse the in-place updates the
+     * modules make into them (residual adds, SiLU). Numbers travel as 0-d tensors.
+     */
+    public static NDArray call(PtSymbolBlock module, String method, NDArray... args) {
+        NDManager m = args[0].getManager();
+        // DJL takes the method name from an input so named and passes that input on to no one.
+        try (NDArray name = m.create(0f)) {
+            name.setName(METHOD_PREFIX + method);
+            NDList in = new NDList(args.length + 1);
+            in.add(name);
+            in.addAll(Arrays.asList(args));
+            return IValueUtils.forward(module, in, true).singletonOrThrow();
         }
     }
 

@@ -8,13 +8,17 @@ package dev.conceptprune.runtime;
  * the JNI call and the result's allocation.
  */
 public final class OpMeter implements AutoCloseable {
-    /** The op kinds the profile tells apart; ATTENTION is the fused kernel, both products and the softmax. */
+    /**
+     * The op kinds the profile tells apart; ATTENTION is the fused kernel, both products and the softmax;
+     * WINOGRAD the 3x3 convolutions computed by Winograd's minimal filtering, counted at the direct
+     * convolution's FLOPs (so their rate is an effective one, above what the products run at).
+     */
     public enum Kind {
-        CONV, LINEAR, ATTENTION, GROUP_NORM, LAYER_NORM;
+        CONV, WINOGRAD, LINEAR, ATTENTION, GROUP_NORM, LAYER_NORM;
 
         /** True for the kinds whose FLOPs are counted: convolutions, matrix products, fused attention. */
         public boolean isMatmul() {
-            return this == CONV || this == LINEAR || this == ATTENTION;
+            return this == CONV || this == WINOGRAD || this == LINEAR || this == ATTENTION;
         }
     }
 

@@ -11,7 +11,8 @@ import ai.djl.pytorch.jni.JniUtils;
  * reference. A command's {@code --device} and {@code --dtype} become {@link #selected()}, which what
  * a command loads without an explicit runtime computes on. libtorch's intra-op thread pool is one per
  * process, so threads are a process setting ({@link #setThreads}, {@link #pinThreads}) rather than a
- * field.
+ * field; so is the float32 convolution algorithm ({@link #setConvAlgorithm}), which changes no result
+ * beyond float32 rounding.
  */
 public final class Runtime {
     /** System property DJL's PyTorch engine reads its intra-op thread count from when it starts. */
@@ -21,6 +22,9 @@ public final class Runtime {
 
     /** What {@link #selected()} returns; {@link #select} sets it for one command. */
     private static volatile Runtime selected = CPU;
+
+    /** What {@link #convAlgorithm()} returns. */
+    private static volatile ConvAlgorithm convAlgorithm = ConvAlgorithm.WINOGRAD;
 
     private final Device device;
     private final DataType dtype;
@@ -178,6 +182,19 @@ public final class Runtime {
             JniUtils.setNumThreads(n);
         }
         return JniUtils.getNumThreads();
+    }
+
+    /**
+     * Sets how float32 3x3 convolutions compute on the CPU from now on, process-wide; {@link ConvAlgorithm#WINOGRAD}
+     * unless set.
+     */
+    public static void setConvAlgorithm(ConvAlgorithm a) {
+        convAlgorithm = a;
+    }
+
+    /** The float32 CPU convolution algorithm in effect. */
+    public static ConvAlgorithm convAlgorithm() {
+        return convAlgorithm;
     }
 
     /**

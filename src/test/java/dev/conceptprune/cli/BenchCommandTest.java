@@ -102,7 +102,9 @@ class BenchCommandTest {
         List<String> tiledArgs = new java.util.ArrayList<>(List.of(common));
         tiledArgs.addAll(List.of("--vae-tiling", "32"));
         JsonObject tiled = run(tiledArgs.toArray(new String[0]));
-        assertEquals(List.of("vae_decoder", "machine", "model", "dtype", "device"), List.copyOf(tiled.keySet()));
+        assertEquals(List.of("vae_decoder", "machine", "model", "dtype", "device", "conv_algorithm"),
+                List.copyOf(tiled.keySet()));
+        assertEquals("winograd", tiled.get("conv_algorithm").getAsString());
         assertEquals("cpu", tiled.get("device").getAsString());
         assertTrue(tiled.get("model").getAsString().contains("stable-diffusion-xl-base-1.0"));
         JsonObject t = tiled.getAsJsonObject("vae_decoder");
@@ -163,7 +165,7 @@ class BenchCommandTest {
         CliRun first = CliRun.run(args);
         assertEquals(0, first.code(), first.err());
         List<String> more = new ArrayList<>(List.of(args));
-        more.addAll(List.of("--batch", "1", "--compare", "--dtype", "bf16"));
+        more.addAll(List.of("--batch", "1", "--conv", "direct", "--compare", "--dtype", "bf16"));
         boolean bf16 = dev.conceptprune.runtime.CpuFlags.hasBf16();
         if (!bf16) {
             more.remove(more.size() - 1);
@@ -177,11 +179,15 @@ class BenchCommandTest {
         assertEquals(1, run.get("batch").getAsInt());
         assertEquals(bf16 ? "bf16" : "float32", run.get("dtype").getAsString());
         assertEquals("cpu", run.get("device").getAsString());
+        assertEquals("direct", run.get("conv_algorithm").getAsString());
+        assertEquals("winograd", JsonParser.parseString(lines.get(0)).getAsJsonObject().get("conv_algorithm")
+                .getAsString(), "the setting lasts one command");
         assertEquals("unet", run.getAsJsonArray("components").get(0).getAsJsonObject().get("name").getAsString());
         String out = second.out();
         String table = out.substring(out.indexOf("run (UTC)"));
         assertEquals(3, table.strip().split("\n").length, "a header and both runs: " + table);
-        assertTrue(table.contains("unet ms (peak)") && table.contains("device"), table);
+        assertTrue(table.contains("unet ms (peak)") && table.contains("device") && table.contains(" conv"), table);
+        assertTrue(table.contains(" winograd ") && table.contains(" direct "), table);
 
         Files.writeString(history, "not a run\n");
         CliRun bad = CliRun.run(args);

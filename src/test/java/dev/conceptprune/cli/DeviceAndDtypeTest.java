@@ -71,6 +71,7 @@ class DeviceAndDtypeTest {
         badInput("--dtype must be float32, bf16 or fp16, got 'fp8'", "--dtype", "fp8");
         badInput("--device tpu: device must be cpu, cuda, cuda:N or auto, got 'tpu'", "--device", "tpu");
         badInput("fp16 compute is for CUDA devices; on the CPU use bf16", "--dtype", "fp16");
+        badInput("--conv must be winograd, winograd4 or direct, got 'fft'", "--conv", "fft");
         if (Devices.cudaCount() == 0) {
             badInput("--device cuda: libtorch 2.7.1 here sees no CUDA device", "--device", "cuda");
             badInput("--device cuda:1: libtorch 2.7.1 here sees no CUDA device", "--device", "cuda:1");
