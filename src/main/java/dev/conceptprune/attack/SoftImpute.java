@@ -20,11 +20,7 @@ import dev.conceptprune.runtime.Runtime;
  */
 public final class SoftImpute {
     private static final String CLASS_NAME = "SoftImpute";
-    private static final String SOURCE = "class " + CLASS_NAME + "(Module):\n"
-            + "  __parameters__ = []\n"
-            + "  __buffers__ = []\n"
-            + "  training : bool\n"
-            + "  def forward(self: __torch__." + CLASS_NAME
+    private static final String METHODS = "  def forward(self: __torch__." + CLASS_NAME
             + ", known: Tensor, observed: Tensor) -> Tensor:\n"
             + "    counts = observed.sum(0).clamp(min=1)\n"
             + "    means = known.masked_fill(torch.logical_not(observed), 0.).sum(0) / counts\n"
@@ -121,6 +117,6 @@ public final class SoftImpute {
 
     /** Holder: the module is compiled on first use and lives as long as the process. */
     private static final class Loaded {
-        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, SOURCE, "matrix completion");
+        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, METHODS, "matrix completion");
     }
 }

@@ -15,11 +15,7 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 final class FusedAttention {
     private static final String CLASS_NAME = "FusedAttention";
-    private static final String SOURCE = "class " + CLASS_NAME + "(Module):\n"
-            + "  __parameters__ = []\n"
-            + "  __buffers__ = []\n"
-            + "  training : bool\n"
-            + "  def forward(self: __torch__." + CLASS_NAME
+    private static final String METHODS = "  def forward(self: __torch__." + CLASS_NAME
             + ", q: Tensor, k: Tensor, v: Tensor, scale: float) -> Tensor:\n"
             + "    return torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=scale)\n"
             + "  def masked(self: __torch__." + CLASS_NAME
@@ -68,6 +64,6 @@ final class FusedAttention {
 
     /** Holder: the module is compiled on first use; it and its manager live as long as the process. */
     private static final class Loaded {
-        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, SOURCE, "fused attention");
+        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, METHODS, "fused attention");
     }
 }

@@ -16,11 +16,8 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 final class HalfOps {
     private static final String CLASS_NAME = "HalfOps";
     private static final String HEADER = "  def %s(self: __torch__." + CLASS_NAME + ", %s) -> Tensor:\n    return ";
-    private static final String SOURCE = "class " + CLASS_NAME + "(Module):\n"
-            + "  __parameters__ = []\n"
-            + "  __buffers__ = []\n"
-            + "  training : bool\n"
-            + HEADER.formatted("cast", "x: Tensor, code: Tensor") + "torch.to(x, int(code))\n"
+    private static final String METHODS = HEADER.formatted("cast", "x: Tensor, code: Tensor")
+            + "torch.to(x, int(code))\n"
             + HEADER.formatted("linear", "x: Tensor, w: Tensor, b: Tensor")
             + "torch.to(torch.linear(torch.to(x, w.dtype), w, b), 6)\n"
             + HEADER.formatted("linear_nobias", "x: Tensor, w: Tensor")
@@ -87,6 +84,6 @@ final class HalfOps {
 
     /** Holder: the module is compiled on first use and lives as long as the process. */
     private static final class Loaded {
-        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, SOURCE, "16-bit ops");
+        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, METHODS, "16-bit ops");
     }
 }

@@ -45,13 +45,13 @@ public final class TorchScriptArchive {
     }
 
     /**
-     * Compiles module class {@code className} from {@code source} (see {@link #of}) into a module that
+     * Compiles module class {@code className} with {@code methods} (see {@link #of}) into a module that
      * lives as long as the process. It holds code and no tensors, so one on the host serves every device.
      *
      * @throws IllegalStateException naming {@code what} when libtorch cannot compile it
      */
-    public static PtSymbolBlock load(String className, String source, String what) {
-        byte[] archive = of(className, source);
+    public static PtSymbolBlock load(String className, String methods, String what) {
+        byte[] archive = of(className, methods);
         try {
             return JniUtils.loadModule((PtNDManager) Runtime.newHostManager(), new ByteArrayInputStream(archive),
                     false, false);
@@ -94,10 +94,15 @@ public final class TorchScriptArchive {
     }
 
     /**
-     * The archive bytes of module class {@code className}, whose TorchScript source (class
-     * header included, methods typed) is {@code source}.
+     * The archive bytes of module class {@code className}: a parameterless module whose typed methods,
+     * indented two spaces, are the TorchScript source {@code methods}.
      */
-    static byte[] of(String className, String source) {
+    static byte[] of(String className, String methods) {
+        String source = "class " + className + "(Module):\n"
+                + "  __parameters__ = []\n"
+                + "  __buffers__ = []\n"
+                + "  training : bool\n"
+                + methods;
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(zip)) {
             String root = "module/";

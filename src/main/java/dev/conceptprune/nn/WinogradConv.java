@@ -58,11 +58,7 @@ final class WinogradConv {
      * forward assembles the output in place; tracked, for autograd, out of place (libtorch refuses in-place
      * writes into the views it would record), from the same bands and the same bias add, so the same bits.
      */
-    private static final String SOURCE = "class " + CLASS_NAME + "(Module):\n"
-            + "  __parameters__ = []\n"
-            + "  __buffers__ = []\n"
-            + "  training : bool\n"
-            + "  def operands(self: __torch__." + CLASS_NAME
+    private static final String METHODS = "  def operands(self: __torch__." + CLASS_NAME
             + ", x: Tensor, weight: Tensor, bt: Tensor, g: Tensor, at: Tensor, budget: int)"
             + " -> Tuple[Tensor, Tensor, Tensor, Tensor, int]:\n"
             + "    m = at.size(0)\n"
@@ -200,6 +196,6 @@ final class WinogradConv {
 
     /** Holder: the module is compiled on first use; it and its manager live as long as the process. */
     private static final class Loaded {
-        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, SOURCE, "Winograd convolution");
+        static final PtSymbolBlock MODULE = TorchScriptArchive.load(CLASS_NAME, METHODS, "Winograd convolution");
     }
 }
