@@ -15,6 +15,7 @@ import dev.conceptprune.model.DiffusersFolder;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.model.SingleFileSource;
+import dev.conceptprune.runtime.ConvAlgorithm;
 import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,7 @@ public final class EvalPlanner {
         // The command's device and dtype; the plan fixes them so that every writer computes alike.
         DataType compute = Runtime.selected().dtype();
         String device = Runtime.name(Runtime.selected().device());
+        ConvAlgorithm conv = Runtime.convAlgorithm();
         for (int i = 0; i < models.size(); i++) {
             Path path = models.get(i);
             SingleFileOptions own = SingleFileSource.accepts(path) ? options : SingleFileOptions.NONE;
@@ -99,7 +101,7 @@ public final class EvalPlanner {
                     rowMax == null ? defaults.height() : Math.max(defaults.height(), rowMax[0]),
                     rowMax == null ? defaults.width() : Math.max(defaults.width(), rowMax[1]), 2 * batch, batch, tiling);
             evalModels.add(new EvalModel(modelNames.get(i), path.toAbsolutePath().normalize(),
-                    computeKey(ContentKeys.ofModel(folder, own), memory.tiling(), compute, device),
+                    computeKey(ContentKeys.ofModel(folder, own), memory.tiling(), compute, device, conv),
                     defaults.height(), defaults.width(), own, DecodeTiling.exactly(memory.tiling()), defaults, compute,
                     device));
         }
@@ -125,21 +127,26 @@ public final class EvalPlanner {
     }
 
     /**
-     * The key a plan gives a model with these files, options, decode, compute dtype and device: what another process
-     * (a Spark executor) computes to check that it sees the same files as the planner did.
+     * The key a plan gives a model with these files, options, decode, compute dtype, device and convolution
+     * algorithm: what another process (a Spark executor) computes to check that it sees the same files as the
+     * planner did.
      */
     public static String modelKey(ModelSource model, SingleFileOptions options, DecodeTiling decode,
-                                  DataType compute, String device) {
+                                  DataType compute, String device, ConvAlgorithm conv) {
         return computeKey(ContentKeys.ofModel(model, options),
-                decode.tiled() ? decode.tiles(VaeConfig.from(model.config(Component.VAE))) : null, compute, device);
+                decode.tiled() ? decode.tiles(VaeConfig.from(model.config(Component.VAE))) : null, compute, device,
+                conv);
     }
 
     /**
-     * A model decoded whole in float32 on the CPU keeps its files' key; tiles, another compute dtype and
-     * another device change the pixels, so they join the key.
+     * A model decoded whole in float32 on the CPU with the default convolution algorithm keeps its files' key;
+     * tiles, another compute dtype, another device and another float32 convolution algorithm on the CPU change
+     * the pixels, so they join the key.
      */
-    private static String computeKey(String modelKey, VaeTiling tiles, DataType compute, String device) {
-        if (tiles == null && compute == DataType.FLOAT32 && "cpu".equals(device)) {
+    private static String computeKey(String modelKey, VaeTiling tiles, DataType compute, String device,
+                                     ConvAlgorithm conv) {
+        boolean otherConv = compute == DataType.FLOAT32 && "cpu".equals(device) && conv != ConvAlgorithm.WINOGRAD;
+        if (tiles == null && compute == DataType.FLOAT32 && "cpu".equals(device) && !otherConv) {
             return modelKey;
         }
         JsonArray parts = new JsonArray();
@@ -155,6 +162,10 @@ public final class EvalPlanner {
         if (!"cpu".equals(device)) {
             parts.add("device");
             parts.add(device);
+        }
+        if (otherConv) {
+            parts.add("conv_algorithm");
+            parts.add(conv.id());
         }
         return ContentKeys.of(parts);
     }

@@ -6,6 +6,7 @@ import dev.conceptprune.io.Json;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
+import dev.conceptprune.runtime.ConvAlgorithm;
 import dev.conceptprune.runtime.Runtime;
 import dev.conceptprune.scheduler.Scheduler;
 import dev.conceptprune.scheduler.Schedulers;
@@ -152,7 +153,13 @@ public final class EraseJob {
                 + "|" + c.promptsSha256() + "|steps=" + s.steps() + "|g=" + s.guidance() + "|sched=" + s.scheduler()
                 + "|" + s.height() + "x" + s.width() + "|neg=" + s.negativePrompt()
                 + (s.sdxl().isDefault() ? "" : "|sdxl=" + s.sdxl().key())
-                + (runtime.dtype() == DataType.FLOAT32 && !runtime.device().isGpu() ? "" : "|compute=" + runtime);
+                + (runtime.dtype() == DataType.FLOAT32 && !runtime.device().isGpu() ? convKey() : "|compute=" + runtime);
+    }
+
+    /** Float32 convolutions on the CPU by another algorithm than the default record other statistics. */
+    private static String convKey() {
+        ConvAlgorithm conv = Runtime.convAlgorithm();
+        return conv == ConvAlgorithm.WINOGRAD ? "" : "|conv=" + conv.id();
     }
 
     private EraseResult.ConceptResult conceptResult(Concept c, MaskMetadata meta, PruneMask mask,

@@ -25,7 +25,7 @@ final class AttackTask implements Function<Integer, SparkJobs.Outcome> {
     private final String request;
     private final DetectorFactory judge;
     private final String identity;
-    private final int threads;
+    private final ExecutorCompute compute;
     private final StagedInputs inputs;
     private final OutputMirror mirror;
 
@@ -34,11 +34,11 @@ final class AttackTask implements Function<Integer, SparkJobs.Outcome> {
      * @param mirror the output folder's mirror (the request's folder is its local folder), or null when the
      *               output folder is shared
      */
-    AttackTask(PromptAttackPlan plan, int threads, StagedInputs inputs, OutputMirror mirror) {
+    AttackTask(PromptAttackPlan plan, ExecutorCompute compute, StagedInputs inputs, OutputMirror mirror) {
         this.request = Json.line(plan.request());
         this.judge = plan.judge();
         this.identity = plan.identity();
-        this.threads = threads;
+        this.compute = compute;
         this.inputs = inputs;
         this.mirror = mirror;
     }
@@ -60,7 +60,7 @@ final class AttackTask implements Function<Integer, SparkJobs.Outcome> {
         try {
             // The attacker holds the request (prompts, folder) besides the models: its key covers both.
             SparkJobs.Outcome done = ExecutorPipelines.with("attack " + Hashing.sha256(identity + "\n" + request),
-                    PromptAttacker.class, threads, () -> load(plan),
+                    PromptAttacker.class, compute, () -> load(plan),
                     attacker -> {
                         attacker.attack(prompt);
                         return new SparkJobs.Outcome(1, null);

@@ -26,7 +26,7 @@ final class BatchTask implements Function<String, SparkJobs.Outcome> {
 
     private final String out;
     private final int batch;
-    private final int threads;
+    private final ExecutorCompute compute;
     private final StagedInputs inputs;
     private final OutputMirror mirror;
 
@@ -35,10 +35,10 @@ final class BatchTask implements Function<String, SparkJobs.Outcome> {
      * @param inputs the remote inputs to stage on the executor before its first load
      * @param mirror the output folder's mirror, or null when the output folder is shared
      */
-    BatchTask(Path out, int batch, int threads, StagedInputs inputs, OutputMirror mirror) {
+    BatchTask(Path out, int batch, ExecutorCompute compute, StagedInputs inputs, OutputMirror mirror) {
         this.out = out.toString();
         this.batch = batch;
-        this.threads = threads;
+        this.compute = compute;
         this.inputs = inputs;
         this.mirror = mirror;
     }
@@ -63,7 +63,7 @@ final class BatchTask implements Function<String, SparkJobs.Outcome> {
         EvalGenerator generator = new EvalGenerator(batch, store, Progress.silent());
         EvalModel model = images.get(0).model();
         try {
-            SparkJobs.Outcome done = ExecutorPipelines.with(model.key(), StableDiffusionPipeline.class, threads,
+            SparkJobs.Outcome done = ExecutorPipelines.with(model.key(), StableDiffusionPipeline.class, compute,
                     () -> load(model), pipe -> new SparkJobs.Outcome(generator.generate(pipe, model, images,
                             Progress.silent().task("eval", "image", images.size(), 0)), null));
             if (mirror != null) {
@@ -79,7 +79,7 @@ final class BatchTask implements Function<String, SparkJobs.Outcome> {
     private StableDiffusionPipeline load(EvalModel model) {
         inputs.stageAll();
         if (!EvalPlanner.modelKey(model.open(), model.options(), model.decode(), model.compute(),
-                model.device()).equals(model.key())) {
+                model.device(), compute.conv()).equals(model.key())) {
             throw new InputException(model.path() + " holds other files on this executor than on the driver (their "
                     + "content keys differ): every executor must see the same model files");
         }

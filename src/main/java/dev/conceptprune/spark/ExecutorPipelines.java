@@ -32,16 +32,12 @@ final class ExecutorPipelines {
      * Runs {@code work} on what {@code key} names, loading it with {@code load} (and closing what was held)
      * first when this JVM holds something else.
      *
-     * @param threads libtorch's intra-op threads, as the driver's
+     * @param compute the driver's threads and convolution algorithm, taken for every task
      */
-    static <R extends AutoCloseable, T> T with(String key, Class<R> type, int threads, Supplier<R> load,
+    static <R extends AutoCloseable, T> T with(String key, Class<R> type, ExecutorCompute compute, Supplier<R> load,
                                                Function<R, T> work) {
         Future<T> result = WORKER.submit(() -> {
-            // The thread count decides how libtorch splits its sums, so it is checked against libtorch itself for
-            // every task (another user of this JVM may have changed it since): the pixels equal a local run's with
-            // the same --threads.
-            Runtime.setThreads(threads);
-            Runtime.pinThreads();
+            compute.apply();
             if (!inference) {
                 Runtime.inferenceOnThisThread();
                 inference = true;

@@ -45,8 +45,9 @@ public final class SparkAttack implements AttackExecution {
         staging.publish();
         try {
             jobs.run("conceptprune-attack", "prompts of " + r.model(), pending, ones,
-                    new AttackTask(new PromptAttackPlan(absolute, plan.judge(), plan.identity()), settings.threads(),
-                            staging.executorInputs(), staging.mirror()), task);
+                    new AttackTask(new PromptAttackPlan(absolute, plan.judge(), plan.identity()),
+                            ExecutorCompute.withThreads(settings.threads()), staging.executorInputs(), staging.mirror()),
+                    task);
         } finally {
             staging.refresh();
         }

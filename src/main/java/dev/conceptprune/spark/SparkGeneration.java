@@ -64,7 +64,8 @@ public final class SparkGeneration implements ImageGeneration {
                     batches.size());
             jobs.run("conceptprune-" + m.name(), "images of " + m.name(),
                     batches.stream().map(b -> ImageBatch.encode(b.images())).toList(), missing,
-                    new BatchTask(out, batch, settings.threads(), staging.executorInputs(), staging.mirror()), task);
+                    new BatchTask(out, batch, ExecutorCompute.withThreads(settings.threads()), staging.executorInputs(),
+                            staging.mirror()), task);
         }
     }
 

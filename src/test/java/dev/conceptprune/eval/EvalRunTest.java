@@ -13,14 +13,18 @@ import dev.conceptprune.Fixtures;
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.io.Progress;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.runtime.ConvAlgorithm;
+import dev.conceptprune.runtime.Runtime;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -170,6 +174,24 @@ class EvalRunTest {
         EvalPlan edited = plan(copy, 2, List.of());
         assertNotEquals(plan.models().get(0).key(), edited.models().get(0).key());
         assertEquals(2, new EvalRun(edited, null, List.of(), 2, out, Progress.silent()).run(false).generated());
+    }
+
+    @Test
+    void anotherConvolutionAlgorithmKeysItsOwnImages() throws IOException {
+        String files = plan(Fixtures.TINY_SD, 2, List.of()).models().get(0).key();
+        Set<String> keys = new HashSet<>();
+        try {
+            for (ConvAlgorithm a : List.of(ConvAlgorithm.WINOGRAD4, ConvAlgorithm.DIRECT)) {
+                Runtime.setConvAlgorithm(a);
+                keys.add(plan(Fixtures.TINY_SD, 2, List.of()).models().get(0).key());
+            }
+        } finally {
+            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
+        }
+        assertEquals(files, plan(Fixtures.TINY_SD, 2, List.of()).models().get(0).key(),
+                "the default algorithm keeps the files' key");
+        assertEquals(2, keys.size(), "each other algorithm has a key of its own");
+        assertFalse(keys.contains(files));
     }
 
     @Test

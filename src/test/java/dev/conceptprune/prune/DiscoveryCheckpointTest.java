@@ -2,6 +2,7 @@ package dev.conceptprune.prune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import dev.conceptprune.Fixtures;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.model.DiffusersFolder;
+import dev.conceptprune.runtime.ConvAlgorithm;
+import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,5 +56,20 @@ class DiscoveryCheckpointTest {
             new ConceptDiscovery(pipe, s, 3, 1, null).withCheckpoint(other).afterBatch(done -> all[0]++).run(pairs);
             assertEquals(6, all[0], "a checkpoint of other settings is ignored");
         }
+    }
+
+    @Test
+    void theCheckpointKeyNamesAConvolutionAlgorithmOtherThanTheDefault() {
+        Concept c = Concept.style("Van Gogh", 0);
+        GenerationSettings s = new GenerationSettings("", "", 3, 7.5, "pndm", 0, 64, 64, 1, null);
+        String byDefault = EraseJob.checkpointKey("fp", c, PruneSite.FFN2, 10, 2, s, Runtime.cpu());
+        try {
+            Runtime.setConvAlgorithm(ConvAlgorithm.DIRECT);
+            String direct = EraseJob.checkpointKey("fp", c, PruneSite.FFN2, 10, 2, s, Runtime.cpu());
+            assertEquals(byDefault + "|conv=direct", direct);
+        } finally {
+            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
+        }
+        assertFalse(byDefault.contains("conv"), byDefault);
     }
 }

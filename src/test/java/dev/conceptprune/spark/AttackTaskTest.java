@@ -30,7 +30,7 @@ class AttackTaskTest {
                 tmp.resolve("out"), false);
         // The identity the driver sent is not the one of the toy model's files here.
         PromptAttackPlan plan = new PromptAttackPlan(r, TextureStyleDetector::new, "identity-of-other-files");
-        SparkJobs.Outcome o = new AttackTask(plan, Runtime.threads(), new StagedInputs(new HadoopFiles(Map.of()), Map.of()), null).call(0);
+        SparkJobs.Outcome o = new AttackTask(plan, ExecutorCompute.withThreads(Runtime.threads()), new StagedInputs(new HadoopFiles(Map.of()), Map.of()), null).call(0);
         assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains("differ on this executor from the driver's")
                 && !o.error().contains("\n"), String.valueOf(o.error()));

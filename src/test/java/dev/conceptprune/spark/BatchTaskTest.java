@@ -19,6 +19,7 @@ import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.SingleFileOptions;
 import dev.conceptprune.pipeline.DecodeTiling;
 import dev.conceptprune.pipeline.GenerationSettings;
+import dev.conceptprune.runtime.ConvAlgorithm;
 import dev.conceptprune.runtime.CpuFlags;
 import dev.conceptprune.runtime.Runtime;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class BatchTaskTest {
     void aModelThatCannotBeLoadedIsReturnedAsTheOneLineError() throws Exception {
         Path gone = tmp.resolve("no-such-model");
         String batch = ImageBatch.encode(List.of(image(gone, 0), image(gone, 1)));
-        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 2, Runtime.threads(), NO_INPUTS, null).call(batch);
+        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 2, ExecutorCompute.withThreads(Runtime.threads()), NO_INPUTS, null).call(batch);
         assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains(gone.toString()) && !o.error().contains("\n"),
                 String.valueOf(o.error()));
@@ -64,7 +65,7 @@ class BatchTaskTest {
     void anExecutorThatSeesOtherModelFilesRefusesTheBatch() throws Exception {
         // The key the driver sent ("key-of-...") is not the content key of the toy model's files here.
         String batch = ImageBatch.encode(List.of(image(Fixtures.TOYWORLD.toAbsolutePath(), 0)));
-        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 1, Runtime.threads(), NO_INPUTS, null).call(batch);
+        SparkJobs.Outcome o = new BatchTask(tmp.resolve("out"), 1, ExecutorCompute.withThreads(Runtime.threads()), NO_INPUTS, null).call(batch);
         assertEquals(0, o.done());
         assertTrue(o.error() != null && o.error().contains("holds other files on this executor than on the driver"),
                 String.valueOf(o.error()));
@@ -93,14 +94,14 @@ class BatchTaskTest {
         List<String> keys = new java.util.ArrayList<>();
         for (DataType compute : List.of(DataType.FLOAT32, DataType.BFLOAT16)) {
             String key = EvalPlanner.modelKey(ModelSource.open(toy, SingleFileOptions.NONE), SingleFileOptions.NONE,
-                    DecodeTiling.WHOLE, compute, "cpu");
+                    DecodeTiling.WHOLE, compute, "cpu", ConvAlgorithm.WINOGRAD);
             EvalModel m = new EvalModel("toy", toy, key, 64, 64, SingleFileOptions.NONE, DecodeTiling.WHOLE, null,
                     compute, "cpu");
             List<EvalImage> batch = ImageBatch.decode(ImageBatch.encode(List.of(image(m, 0))));
             assertEquals(compute, batch.get(0).model().compute(), "the dtype travels with the batch");
             keys.add(key);
             Path out = tmp.resolve(compute.toString());
-            SparkJobs.Outcome o = new BatchTask(out, 1, Runtime.threads(), NO_INPUTS, null)
+            SparkJobs.Outcome o = new BatchTask(out, 1, ExecutorCompute.withThreads(Runtime.threads()), NO_INPUTS, null)
                     .call(ImageBatch.encode(batch));
             assertEquals(1, o.done(), String.valueOf(o.error()));
             png.put(compute, Files.readAllBytes(out.resolve(batch.get(0).file())));

@@ -73,7 +73,7 @@ class SparkRetryTest {
         try (SparkJobs jobs = new SparkJobs(new SparkSettings("local[2,2]", Map.of(), Runtime.threads()), "attack",
                 Progress.silent())) {
             AttackExecution lossy = (plan, pending, task) -> jobs.run("retry", "prompts", pending,
-                    new int[] {1, 1}, new LosesFirstAttempts(new AttackTask(plan, Runtime.threads(), new StagedInputs(new HadoopFiles(Map.of()), Map.of()), null)), count);
+                    new int[] {1, 1}, new LosesFirstAttempts(new AttackTask(plan, ExecutorCompute.withThreads(Runtime.threads()), new StagedInputs(new HadoopFiles(Map.of()), Map.of()), null)), count);
             first = new PromptAttack(r, TextureStyleDetector::new, lossy, Progress.silent()).run();
         }
         assertEquals(2, first.attacked());
