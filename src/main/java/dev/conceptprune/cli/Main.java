@@ -86,7 +86,8 @@ public final class Main implements Runnable {
                     + "on 32x32 images and up, 4x fewer, but 20-40x the direct convolution's error (about 1e-5 "
                     + "of the output). direct: libtorch's convolution everywhere. SD 1.5's UNet at 512x512 (the "
                     + "README has the figures): winograd about 10 percent faster than direct, winograd4 about "
-                    + "20 percent. Gradients and 16-bit dtypes always take libtorch's.")
+                    + "20 percent. 16-bit dtypes always take libtorch's; with gradients (attack unlearndiffatk) "
+                    + "the same Winograd forward is differentiated.")
     void conv(String name) {
         try {
             conv = ConvAlgorithm.of(name);
