@@ -31,6 +31,15 @@ public final class Conv2d {
         this.half = half;
     }
 
+    /**
+     * Float32 values beyond its input and output that a float32 3x3, stride 1 convolution of {@code in} to
+     * {@code out} channels at {@code height} x {@code width} pixels per sample holds while it runs on the CPU:
+     * Winograd's transformed filters and one band of its tiles where it takes one, 0 for libtorch's.
+     */
+    public static double temporaryValues(long out, long in, long height, long width) {
+        return WinogradConv.temporaryValues(out, in, height, width);
+    }
+
     /** Loads {@code name.weight} [out, in, k, k] and {@code name.bias} [out] in {@code p}'s runtime's dtype. */
     public static Conv2d load(Params p, String name, long in, long out, int kernel, int stride, int padding) {
         Params s = p.sub(name);

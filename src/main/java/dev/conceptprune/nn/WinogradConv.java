@@ -149,8 +149,30 @@ final class WinogradConv {
      */
     static NDArray apply(NDArray x, NDArray weight, NDArray bias) {
         Shape s = x.getShape();
-        boolean large = Runtime.convAlgorithm() == ConvAlgorithm.WINOGRAD4 && s.get(2) * s.get(3) >= MIN_PIXELS_4X4;
-        return apply(x, weight, bias, large ? Tiles.F4X4 : Tiles.F2X2, BAND_VALUES);
+        return apply(x, weight, bias, tiles(s.get(2) * s.get(3)), BAND_VALUES);
+    }
+
+    /** The tiles {@link Runtime#convAlgorithm()} takes for samples of {@code pixels} pixels. */
+    private static Tiles tiles(long pixels) {
+        return Runtime.convAlgorithm() == ConvAlgorithm.WINOGRAD4 && pixels >= MIN_PIXELS_4X4 ? Tiles.F4X4 : Tiles.F2X2;
+    }
+
+    /**
+     * Float32 values a convolution of {@code in} channels to {@code out} at {@code height} x {@code width} holds
+     * here besides its input and output, under {@link Runtime#convAlgorithm()}: the transformed filters and one
+     * band's tiles, transformed tiles, products and result; 0 where libtorch computes it.
+     */
+    static double temporaryValues(long out, long in, long height, long width) {
+        long pixels = height * width;
+        if (Runtime.convAlgorithm() == ConvAlgorithm.DIRECT || out < MIN_CHANNELS || in < MIN_CHANNELS
+                || pixels < MIN_PIXELS) {
+            return 0;
+        }
+        Tiles t = tiles(pixels);
+        double growth = (double) (t.input * t.input) / (t.output * t.output);
+        double band = Math.min(BAND_VALUES, (double) in * pixels);
+        double perOut = (double) out / in;
+        return (double) t.input * t.input * out * in + band * (2 * growth + (growth + 1) * perOut);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.conceptprune.pipeline;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.runtime.MemoryCheck;
 import dev.conceptprune.runtime.ProcessMemory;
 import dev.conceptprune.unet.UNetConfig;
@@ -22,7 +23,10 @@ import java.util.Locale;
  * its gated half, and the block's hidden states, norm and attention input and output); the VAE
  * decoder's last, full-size up block (the upsampled input of the second-to-last block's width, its
  * norm, and two tensors of the last block's width); in both, the largest 3x3 convolution's input
- * unfolded (9 values per channel and pixel), which libtorch's CPU convolution holds while it runs.
+ * unfolded (9 values per channel and pixel), which libtorch's CPU convolution holds while it runs (and
+ * which covers the padded input copy of a Winograd convolution); once per call, the largest Winograd
+ * temporaries of the model's convolutions ({@link Conv2d#temporaryValues}: SD 1.5's UNet 240 MB, its VAE 130 MB,
+ * nothing for the test models, which are too narrow for Winograd).
  * Measured on the toy model (generate, 2 steps, guidance 7.5): peak resident set 466 MB at 64x64 and
  * 1,184 MB at 512x512, so 718 MB for the larger size; the estimate says 808 MB (the decoder's),
  * 13% above. Attention scores are not counted: the fused
@@ -141,7 +145,29 @@ public final class SamplingMemory {
         }
         double working = (unet.downHasAttention(0) ? 16 : 6) * c[0] * tokens
                 + UNFOLD * (c[0] + c[Math.min(1, c.length - 1)]) * tokens;
-        return FLOAT * unetRows * (skips + working);
+        double convolution = 0;
+        for (int i = 0; i < c.length; i++) {
+            // the up path's first convolution of a level takes the level below's output and the skip
+            convolution = Math.max(convolution, Conv2d.temporaryValues(c[i], c[i] + c[Math.min(i + 1, c.length - 1)],
+                    ceilDiv(height / f, 1L << i), ceilDiv(width / f, 1L << i)));
+        }
+        return FLOAT * (unetRows * (skips + working) + convolution);
+    }
+
+    /** The largest Winograd temporaries of the decoder's convolutions, at the size of {@code images} pixels. */
+    private static double decoderConvolution(VaeConfig vae, double height, double width) {
+        double most = 0;
+        for (int i = 0; i < vae.blocks(); i++) {
+            int c = vae.channels(i);
+            int above = vae.channels(Math.min(i + 1, vae.blocks() - 1));
+            most = Math.max(most, Conv2d.temporaryValues(c, Math.max(c, above), (long) Math.ceil(height / (1L << i)),
+                    (long) Math.ceil(width / (1L << i))));
+        }
+        return most;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /** Activations of decoding {@code images} at once, whole or (when {@code tiling} splits the latents) tile by tile. */
@@ -154,12 +180,14 @@ public final class SamplingMemory {
         long latentH = height / f;
         long latentW = width / f;
         if (tiling == null || !tiling.splits(latentH, latentW)) {
-            return FLOAT * images * pixels * perPixel;
+            return FLOAT * (images * pixels * perPixel + (images == 0 ? 0 : decoderConvolution(vae, height, width)));
         }
-        double tilePixels = (double) Math.min(tiling.tileLatent(), latentH) * f * Math.min(tiling.tileLatent(), latentW)
-                * f;
+        double tileH = (double) Math.min(tiling.tileLatent(), latentH) * f;
+        double tileW = (double) Math.min(tiling.tileLatent(), latentW) * f;
+        double tilePixels = tileH * tileW;
         double tiles = (double) tiling.tilesAlong(latentH) * tiling.tilesAlong(latentW);
-        return FLOAT * images * (tilePixels * perPixel + 3 * tiles * tilePixels + 2 * 3 * pixels);
+        return FLOAT * (images * (tilePixels * perPixel + 3 * tiles * tilePixels + 2 * 3 * pixels)
+                + (images == 0 ? 0 : decoderConvolution(vae, tileH, tileW)));
     }
 
     /** The estimate for a model's own configs and weights, decoded whole. */

@@ -60,6 +60,26 @@ class WinogradConvTest {
         }
     }
 
+    /** The memory estimate's share: filters and one band where Winograd computes, nothing elsewhere. */
+    @Test
+    void temporariesAreCountedWhereItComputes() {
+        // 256 channels at 16x16: 16 x 256 x 256 filters; one band (the whole 65536-value sample) grows 4x as
+        // tiles, again as transformed tiles, as products, and returns as the result
+        assertEquals(16.0 * 256 * 256 + 65536 * (2 * 4 + 5), Conv2d.temporaryValues(256, 256, 16, 16));
+        assertEquals(0, Conv2d.temporaryValues(255, 256, 16, 16), "too few output channels");
+        assertEquals(0, Conv2d.temporaryValues(256, 255, 16, 16), "too few input channels");
+        assertEquals(0, Conv2d.temporaryValues(256, 256, 15, 16), "too few pixels");
+        try {
+            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD4);
+            assertEquals(36.0 * 256 * 256 + WinogradConv.BAND_VALUES * (2 * 2.25 + 3.25),
+                    Conv2d.temporaryValues(256, 256, 96, 96), "6x6 tiles from 32x32 on, in bands");
+            Runtime.setConvAlgorithm(ConvAlgorithm.DIRECT);
+            assertEquals(0, Conv2d.temporaryValues(256, 256, 16, 16), "libtorch's");
+        } finally {
+            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
+        }
+    }
+
     @Test
     void conv2dTakesItForWideConvolutionsOnly() {
         try (NDManager m = NDManager.newBaseManager()) {

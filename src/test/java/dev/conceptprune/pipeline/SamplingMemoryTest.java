@@ -9,6 +9,10 @@ import dev.conceptprune.Fixtures;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
+import dev.conceptprune.model.Preset;
+import dev.conceptprune.runtime.ConvAlgorithm;
+import dev.conceptprune.runtime.Runtime;
+import dev.conceptprune.unet.UNetConfig;
 import dev.conceptprune.vae.VaeConfig;
 import dev.conceptprune.vae.VaeTiling;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,41 @@ import org.junit.jupiter.api.Test;
 /** The activation estimate of a run's largest step, and the refusal with its figures. */
 class SamplingMemoryTest {
     private final ModelSource toy = ModelSource.open(Fixtures.TOYWORLD);
+
+    @Test
+    void winogradTemporariesJoinOnceACallWhereItComputes() {
+        UNetConfig unet = UNetConfig.from(Preset.SD15.config(Component.UNET));
+        VaeConfig vae = VaeConfig.from(Preset.SD15.config(Component.VAE));
+        double[] unetExtra = new double[2];
+        double decoderExtra;
+        try {
+            for (int k = 0; k < 2; k++) {
+                int rows = 2 << k;
+                Runtime.setConvAlgorithm(ConvAlgorithm.DIRECT);
+                SamplingMemory.Estimate direct = SamplingMemory.estimate(unet, vae, 0, 512, 512, rows, 1);
+                Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
+                SamplingMemory.Estimate winograd = SamplingMemory.estimate(unet, vae, 0, 512, 512, rows, 1);
+                unetExtra[k] = winograd.unetBytes() - direct.unetBytes();
+                decoderExtra = winograd.decoderBytes() - direct.decoderBytes();
+                // SD 1.5's VAE: 16 transformed filters of its 512-channel convolutions plus one band of tiles
+                assertTrue(decoderExtra > 4.0 * 16 * 512 * 512 && decoderExtra < 150e6, "decoder " + decoderExtra);
+            }
+        } finally {
+            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
+        }
+        // the up path's first convolution at 16x16, 2560 to 1280 channels: 16 transformed 3x3 filters, plus a band
+        double filters = 4.0 * 16 * 1280 * 2560;
+        assertTrue(unetExtra[0] > filters && unetExtra[0] < filters + 150e6, "UNet " + unetExtra[0]);
+        assertEquals(unetExtra[0], unetExtra[1], "once a call, whatever the batch");
+        SamplingMemory.Estimate toyDirect;
+        try {
+            Runtime.setConvAlgorithm(ConvAlgorithm.DIRECT);
+            toyDirect = SamplingMemory.estimate(toy, 512, 512, 2, 1);
+        } finally {
+            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
+        }
+        assertEquals(toyDirect, SamplingMemory.estimate(toy, 512, 512, 2, 1), "the toy model is too narrow for it");
+    }
 
     @Test
     void theToyModelAt512IsDominatedByTheDecoder() {
