@@ -1,9 +1,7 @@
 package dev.conceptprune.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 /** The composite operations DJL lacks, each written to match PyTorch's definition. */
 public final class Ops {
@@ -11,38 +9,6 @@ public final class Ops {
     private static final int NEAREST = 0;
 
     private Ops() {
-    }
-
-    /**
-     * GroupNorm: statistics per (sample, group) with the biased variance, then the per-channel
-     * affine; {@code weight} and {@code bias} come already shaped [1, C, 1, ...] to broadcast.
-     * The normalisation is libtorch's fused batch norm in training mode on the view
-     * [1, samples x groups, rest], whose channels are exactly the (sample, group) pairs; the
-     * affine is then applied in place (unless {@code mutation} says otherwise). Three passes over
-     * x instead of the ten of the textbook composition.
-     */
-    public static NDArray groupNorm(NDArray x, int groups, float eps, NDArray weight, NDArray bias,
-                                    Mutation mutation) {
-        Shape s = x.getShape();
-        Shape pairs = new Shape(s.get(0) * groups);
-        NDManager m = x.getManager();
-        NDArray normed;
-        // Batch norm insists on running statistics and an affine; these neutral ones are tiny.
-        try (NDArray view = x.reshape(1, pairs.get(0), -1);
-             NDArray runningMean = m.zeros(pairs);
-             NDArray runningVar = m.ones(pairs);
-             NDArray one = m.ones(pairs);
-             NDArray zero = m.zeros(pairs);
-             NDArray flat = x.getNDArrayInternal()
-                     .batchNorm(view, runningMean, runningVar, one, zero, 1, 0f, eps, true).singletonOrThrow()) {
-            normed = flat.reshape(s);
-        }
-        if (mutation == Mutation.IN_PLACE) {
-            return normed.muli(weight).addi(bias);
-        }
-        try (normed; NDArray scaled = normed.mul(weight)) {
-            return scaled.add(bias);
-        }
     }
 
     /** SiLU (swish): x * sigmoid(x); out of place the sigmoid stays intact, as its backward needs it. */

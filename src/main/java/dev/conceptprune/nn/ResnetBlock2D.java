@@ -54,7 +54,7 @@ public final class ResnetBlock2D {
      */
     public NDArray forward(NDArray x, NDArray timeAct) {
         NDArray h;
-        try (NDArray n = norm1.forward(x); NDArray a = Ops.silu(n, mutation)) {
+        try (NDArray a = norm1.forwardSilu(x)) {
             h = conv1.forward(a);
         }
         if (timeEmbProj != null) {
@@ -64,7 +64,7 @@ public final class ResnetBlock2D {
                 h = mutation.add(h, t4);
             }
         }
-        try (NDArray h1 = h; NDArray n = norm2.forward(h1); NDArray a = Ops.silu(n, mutation)) {
+        try (NDArray h1 = h; NDArray a = norm2.forwardSilu(h1)) {
             h = conv2.forward(a);
         }
         // h is this block's own buffer: the residual goes into it (x + h and h + x round alike).

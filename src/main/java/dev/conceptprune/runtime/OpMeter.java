@@ -11,7 +11,8 @@ public final class OpMeter implements AutoCloseable {
     /**
      * The op kinds the profile tells apart; ATTENTION is the fused kernel, both products and the softmax;
      * WINOGRAD the 3x3 convolutions computed by Winograd's minimal filtering, counted at the direct
-     * convolution's FLOPs (so their rate is an effective one, above what the products run at).
+     * convolution's FLOPs (so their rate is an effective one, above what the products run at); GROUP_NORM
+     * includes the SiLU computed in the same call after most group norms.
      */
     public enum Kind {
         CONV, WINOGRAD, LINEAR, ATTENTION, GROUP_NORM, LAYER_NORM;

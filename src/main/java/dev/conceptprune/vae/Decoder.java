@@ -3,8 +3,6 @@ package dev.conceptprune.vae;
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.nn.GroupNorm;
-import dev.conceptprune.nn.Mutation;
-import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +17,8 @@ final class Decoder {
     private final List<ResamplingBlock> up = new ArrayList<>();
     private final GroupNorm normOut;
     private final Conv2d convOut;
-    private final Mutation mutation;
 
     Decoder(Params p, VaeConfig c) {
-        mutation = p.mutation();
         int groups = c.normGroups();
         int n = c.blocks();
         int top = c.channels(n - 1);
@@ -45,8 +41,7 @@ final class Decoder {
         for (ResamplingBlock block : up) {
             h = Intermediates.replace(h, block.forward(h));
         }
-        h = Intermediates.replace(h, normOut.forward(h));
-        h = Intermediates.replace(h, Ops.silu(h, mutation));
+        h = Intermediates.replace(h, normOut.forwardSilu(h));
         return Intermediates.replace(h, convOut.forward(h));
     }
 }

@@ -3,8 +3,6 @@ package dev.conceptprune.vae;
 import ai.djl.ndarray.NDArray;
 import dev.conceptprune.nn.Conv2d;
 import dev.conceptprune.nn.GroupNorm;
-import dev.conceptprune.nn.Mutation;
-import dev.conceptprune.nn.Ops;
 import dev.conceptprune.nn.Params;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +17,8 @@ final class Encoder {
     private final VaeMidBlock mid;
     private final GroupNorm normOut;
     private final Conv2d convOut;
-    private final Mutation mutation;
 
     Encoder(Params p, VaeConfig c) {
-        mutation = p.mutation();
         int groups = c.normGroups();
         convIn = Conv2d.load(p, "conv_in", c.inChannels(), c.channels(0), 3, 1, 1);
         for (int i = 0; i < c.blocks(); i++) {
@@ -43,8 +39,7 @@ final class Encoder {
             h = Intermediates.replace(h, block.forward(h));
         }
         h = Intermediates.replace(h, mid.forward(h));
-        h = Intermediates.replace(h, normOut.forward(h));
-        h = Intermediates.replace(h, Ops.silu(h, mutation));
+        h = Intermediates.replace(h, normOut.forwardSilu(h));
         return Intermediates.replace(h, convOut.forward(h));
     }
 }
