@@ -3,7 +3,6 @@ package dev.conceptprune.attack;
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.io.Json;
 import dev.conceptprune.io.Progress;
-import dev.conceptprune.io.TensorInfo;
 import dev.conceptprune.model.Component;
 import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.prune.EditedModel;

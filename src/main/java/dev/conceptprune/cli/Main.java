@@ -1,14 +1,11 @@
 package dev.conceptprune.cli;
 
 import dev.conceptprune.io.Progress;
-import dev.conceptprune.runtime.MemoryCheck;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.conceptprune.runtime.ConvAlgorithm;
 import dev.conceptprune.runtime.Devices;
 import dev.conceptprune.runtime.Runtime;
-import dev.conceptprune.io.WeightFormatException;
-import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -2,8 +2,6 @@ package dev.conceptprune.cli;
 
 import dev.conceptprune.io.InputException;
 import dev.conceptprune.pipeline.GenerationSettings;
-import dev.conceptprune.model.Component;
-import dev.conceptprune.io.Config;
 import dev.conceptprune.model.ModelSource;
 import picocli.CommandLine.Option;
 

@@ -9,7 +9,6 @@ import dev.conceptprune.runtime.SeededNoise;
 import dev.conceptprune.pipeline.StableDiffusionPipeline;
 import dev.conceptprune.pipeline.StepListener;
 import dev.conceptprune.unet.UNetConditioning;
-import java.io.PrintStream;
 import dev.conceptprune.clip.ClipTextModel;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -11,8 +11,6 @@ import dev.conceptprune.CliRun;
 import dev.conceptprune.Fixtures;
 import dev.conceptprune.runtime.Runtime;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
