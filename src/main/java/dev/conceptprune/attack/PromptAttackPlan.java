@@ -10,7 +10,6 @@ import dev.conceptprune.model.ModelSource;
 import dev.conceptprune.model.TensorSource;
 import dev.conceptprune.pipeline.GenerationSettings;
 import dev.conceptprune.prune.BaseFingerprint;
-import dev.conceptprune.runtime.ConvAlgorithm;
 import dev.conceptprune.runtime.Runtime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,7 +73,7 @@ public record PromptAttackPlan(PromptAttackRequest request, DetectorFactory judg
         if (device.isGpu()) {
             // a CUDA device's kernels round otherwise than the CPU's: its images are its own
             id.put("device", Runtime.name(device));
-        } else if (Runtime.convAlgorithm() != ConvAlgorithm.WINOGRAD) {
+        } else if (!Runtime.convAlgorithm().isDefault()) {
             // float32 convolutions computed by another algorithm than the default round otherwise
             id.put("conv_algorithm", Runtime.convAlgorithm().id());
         }

@@ -74,7 +74,7 @@ public final class Main implements Runnable {
         };
     }
 
-    private ConvAlgorithm conv = ConvAlgorithm.WINOGRAD;
+    private ConvAlgorithm conv = ConvAlgorithm.DEFAULT;
 
     @CommandLine.Option(names = "--conv", paramLabel = "ALGORITHM", scope = CommandLine.ScopeType.INHERIT,
             description = "Global: winograd (default), winograd4 or direct, how float32 3x3 convolutions with at "
@@ -140,7 +140,7 @@ public final class Main implements Runnable {
             return new CommandLine.RunLast().execute(parsed);
         } finally {
             Runtime.selectDefault();
-            Runtime.setConvAlgorithm(ConvAlgorithm.WINOGRAD);
+            Runtime.setConvAlgorithm(ConvAlgorithm.DEFAULT);
         }
     }
 

@@ -145,8 +145,9 @@ public final class EvalPlanner {
      */
     private static String computeKey(String modelKey, VaeTiling tiles, DataType compute, String device,
                                      ConvAlgorithm conv) {
-        boolean otherConv = compute == DataType.FLOAT32 && "cpu".equals(device) && conv != ConvAlgorithm.WINOGRAD;
-        if (tiles == null && compute == DataType.FLOAT32 && "cpu".equals(device) && !otherConv) {
+        boolean reference = compute == DataType.FLOAT32 && "cpu".equals(device);
+        boolean otherConv = reference && !conv.isDefault();
+        if (tiles == null && reference && !otherConv) {
             return modelKey;
         }
         JsonArray parts = new JsonArray();

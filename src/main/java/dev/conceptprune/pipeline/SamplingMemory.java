@@ -154,7 +154,7 @@ public final class SamplingMemory {
         return FLOAT * (unetRows * (skips + working) + convolution);
     }
 
-    /** The largest Winograd temporaries of the decoder's convolutions, at the size of {@code images} pixels. */
+    /** The largest Winograd temporaries of the decoder's convolutions, decoding {@code height} x {@code width} pixels. */
     private static double decoderConvolution(VaeConfig vae, double height, double width) {
         double most = 0;
         for (int i = 0; i < vae.blocks(); i++) {
@@ -172,6 +172,9 @@ public final class SamplingMemory {
 
     /** Activations of decoding {@code images} at once, whole or (when {@code tiling} splits the latents) tile by tile. */
     static double decoderBytes(VaeConfig vae, int height, int width, int images, VaeTiling tiling) {
+        if (images == 0) {
+            return 0;
+        }
         int last = vae.channels(0);
         int beforeLast = vae.channels(Math.min(1, vae.blocks() - 1));
         double perPixel = (2.0 + UNFOLD) * beforeLast + 2.0 * last + 3;
@@ -180,14 +183,14 @@ public final class SamplingMemory {
         long latentH = height / f;
         long latentW = width / f;
         if (tiling == null || !tiling.splits(latentH, latentW)) {
-            return FLOAT * (images * pixels * perPixel + (images == 0 ? 0 : decoderConvolution(vae, height, width)));
+            return FLOAT * (images * pixels * perPixel + decoderConvolution(vae, height, width));
         }
         double tileH = (double) Math.min(tiling.tileLatent(), latentH) * f;
         double tileW = (double) Math.min(tiling.tileLatent(), latentW) * f;
         double tilePixels = tileH * tileW;
         double tiles = (double) tiling.tilesAlong(latentH) * tiling.tilesAlong(latentW);
         return FLOAT * (images * (tilePixels * perPixel + 3 * tiles * tilePixels + 2 * 3 * pixels)
-                + (images == 0 ? 0 : decoderConvolution(vae, tileH, tileW)));
+                + decoderConvolution(vae, tileH, tileW));
     }
 
     /** The estimate for a model's own configs and weights, decoded whole. */

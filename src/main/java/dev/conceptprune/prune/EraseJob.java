@@ -159,7 +159,7 @@ public final class EraseJob {
     /** Float32 convolutions on the CPU by another algorithm than the default record other statistics. */
     private static String convKey() {
         ConvAlgorithm conv = Runtime.convAlgorithm();
-        return conv == ConvAlgorithm.WINOGRAD ? "" : "|conv=" + conv.id();
+        return conv.isDefault() ? "" : "|conv=" + conv.id();
     }
 
     private EraseResult.ConceptResult conceptResult(Concept c, MaskMetadata meta, PruneMask mask,

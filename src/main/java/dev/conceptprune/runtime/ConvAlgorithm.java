@@ -12,6 +12,14 @@ import java.util.Locale;
 public enum ConvAlgorithm {
     WINOGRAD, WINOGRAD4, DIRECT;
 
+    /** What a process computes with unless {@code --conv} says otherwise; content keys name only the others. */
+    public static final ConvAlgorithm DEFAULT = WINOGRAD;
+
+    /** True for {@link #DEFAULT}. */
+    public boolean isDefault() {
+        return this == DEFAULT;
+    }
+
     /** The command-line name: winograd, winograd4 or direct. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -24,7 +24,7 @@ public final class Runtime {
     private static volatile Runtime selected = CPU;
 
     /** What {@link #convAlgorithm()} returns. */
-    private static volatile ConvAlgorithm convAlgorithm = ConvAlgorithm.WINOGRAD;
+    private static volatile ConvAlgorithm convAlgorithm = ConvAlgorithm.DEFAULT;
 
     private final Device device;
     private final DataType dtype;
@@ -185,7 +185,7 @@ public final class Runtime {
     }
 
     /**
-     * Sets how float32 3x3 convolutions compute on the CPU from now on, process-wide; {@link ConvAlgorithm#WINOGRAD}
+     * Sets how float32 3x3 convolutions compute on the CPU from now on, process-wide; {@link ConvAlgorithm#DEFAULT}
      * unless set.
      */
     public static void setConvAlgorithm(ConvAlgorithm a) {
