@@ -80,7 +80,7 @@ public final class Main implements Runnable {
             description = "Global: winograd (default), winograd4 or direct, how float32 3x3 convolutions with at "
                     + "least 256 channels in and out compute on the CPU. winograd: Winograd's F(2x2, 3x3), 2.25x "
                     + "fewer multiplications at the direct convolution's rounding error. winograd4: F(4x4, 3x3) "
-                    + "on 32x32 images and up, 4x fewer, but 20-40x the direct convolution's error (about 1e-5 "
+                    + "on 32x32 images and up, 4x fewer, but 4-17x the direct convolution's error (2-6e-6 "
                     + "of the output). direct: libtorch's convolution everywhere. SD 1.5's UNet at 512x512 (the "
                     + "README has the figures): winograd about 10 percent faster than direct, winograd4 about "
                     + "20 percent. 16-bit dtypes always take libtorch's; with gradients (attack unlearndiffatk) "

@@ -18,8 +18,8 @@ import dev.conceptprune.runtime.Runtime;
  * [out, in] x [in, tiles], which MKL runs near the CPU's peak. Its transforms hold only 0, 1 and 1/2,
  * so its float32 rounding error stays at the direct convolution's (SD 1.5's shapes: 4.8-7.8e-7 of the
  * output's largest magnitude). F(4x4, 3x3) takes 6x6 tiles to 4x4 outputs in 36 products, 4x fewer
- * multiplications, but its transforms hold up to 8 and its error is 7e-6 to 1.1e-5, 20-40x
- * the direct convolution's: it is opt-in ({@link ConvAlgorithm#WINOGRAD4}).
+ * multiplications, but its transforms hold up to 8 and its error is 2.3e-6 to 5.6e-6, 4-17x the direct
+ * convolution's: it is opt-in ({@link ConvAlgorithm#WINOGRAD4}).
  *
  * <p>The tiles are taken one sample at a time, in bands of rows of at most {@link #BAND_VALUES} input values
  * so a transformed band stays in cache; as every choice depends on the sample's size only, a sample's output
@@ -195,11 +195,14 @@ final class WinogradConv {
         F2X2(2, new float[] {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1},
                 new float[] {1, 0, 0, .5f, .5f, .5f, .5f, -.5f, .5f, 0, 0, 1},
                 new float[] {1, 1, 1, 0, 0, 1, -1, -1}),
-        F4X4(4, new float[] {4, 0, -5, 0, 1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0, 0, -2, -1, 2, 1, 0,
-            0, 2, -1, -2, 1, 0, 0, 4, 0, -5, 0, 1},
-                new float[] {1 / 4f, 0, 0, -1 / 6f, -1 / 6f, -1 / 6f, -1 / 6f, 1 / 6f, -1 / 6f, 1 / 24f, 1 / 12f,
-                    1 / 6f, 1 / 24f, -1 / 12f, 1 / 6f, 0, 0, 1},
-                new float[] {1, 1, 1, 1, 1, 0, 0, 1, -1, 2, -2, 0, 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1});
+        // Evaluation points 0, 1, -1, 2, -1/2 and infinity: among the most exact of 0, +-1 and two of
+        // +-1/4 .. +-4 measured, with B^T and A^T exact in binary; the usual 0, 1, -1, 2, -2 round to 2-3x the
+        // error (SD 1.5's shapes: 5.6e-6 to 1.4e-5 of the output's largest magnitude against 2.3e-6 to 5.6e-6)
+        F4X4(4, new float[] {2, 3, -4, -3, 2, 0, 0, -2, -5, -1, 2, 0, 0, 2, 1, -5, 2, 0, 0, -1, -2, 1, 2, 0,
+            0, 2, -1, -2, 1, 0, 0, 2, 3, -4, -3, 2},
+                new float[] {1 / 2f, 0, 0, -1 / 6f, -1 / 6f, -1 / 6f, 1 / 6f, -1 / 6f, 1 / 6f, 1 / 30f, 1 / 15f,
+                    2 / 15f, -16 / 15f, 8 / 15f, -4 / 15f, 0, 0, 1 / 2f},
+                new float[] {1, 1, 1, 1, 1, 0, 0, 1, -1, 2, -.5f, 0, 0, 1, 1, 4, .25f, 0, 0, 1, -1, 8, -.125f, 1});
 
         final int output;
         final int input;

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * How float32 3x3 convolutions compute on the CPU, where the shape pays for Winograd's minimal filtering
  * ({@code nn.WinogradConv}): {@link #WINOGRAD} by F(2x2, 3x3), at the direct convolution's rounding error (the
- * default); {@link #WINOGRAD4} by F(4x4, 3x3) on the larger images (32x32 and up), faster and 20-40x less
+ * default); {@link #WINOGRAD4} by F(4x4, 3x3) on the larger images (32x32 and up), faster and 4-17x less
  * exact; {@link #DIRECT} always as libtorch's convolution. A process setting, like the thread count:
  * {@link Runtime#convAlgorithm()}.
  */

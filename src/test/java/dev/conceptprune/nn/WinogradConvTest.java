@@ -27,18 +27,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 class WinogradConvTest {
     @ParameterizedTest(name = "{6} [{0}, {1}, {2}, {3}] -> {4} channels, band {5}")
     @CsvSource({
-        "2, 256, 16, 16, 256, 2097152, F2X2, 3e-6",
-        "1, 320, 15, 17, 256, 2097152, F2X2, 3e-6",
-        "3, 256, 10, 12, 288, 20000, F2X2, 3e-6",
-        "2, 256, 13, 9, 256, 8000, F2X2, 3e-6",
-        "1, 256, 12, 12, 256, 1, F2X2, 3e-6",
-        "2, 256, 16, 16, 256, 2097152, F4X4, 5e-5",
-        "1, 320, 15, 17, 256, 2097152, F4X4, 5e-5",
-        "3, 256, 10, 12, 288, 20000, F4X4, 5e-5",
-        "1, 256, 13, 9, 256, 8000, F4X4, 5e-5"
+        "2, 256, 16, 16, 256, 2097152, F2X2, 3e-6, 5",
+        "1, 320, 15, 17, 256, 2097152, F2X2, 3e-6, 5",
+        "3, 256, 10, 12, 288, 20000, F2X2, 3e-6, 5",
+        "2, 256, 13, 9, 256, 8000, F2X2, 3e-6, 5",
+        "1, 256, 12, 12, 256, 1, F2X2, 3e-6, 5",
+        "2, 256, 16, 16, 256, 2097152, F4X4, 1e-5, 25",
+        "1, 320, 15, 17, 256, 2097152, F4X4, 1e-5, 25",
+        "3, 256, 10, 12, 288, 20000, F4X4, 1e-5, 25",
+        "1, 256, 13, 9, 256, 8000, F4X4, 1e-5, 25"
     })
     void agreesWithTheDirectConvolution(int n, int c, int h, int w, int o, int band, WinogradConv.Tiles tiles,
-                                        double tolerance) {
+                                        double tolerance, double overDirect) {
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(n * 1000 + h * 10 + w);
             NDArray x = m.randomNormal(new Shape(n, c, h, w));
@@ -54,9 +54,11 @@ class WinogradConvTest {
             double scale = exact.abs().max().getFloat();
             double winograd = y.sub(exact).abs().max().getFloat() / scale;
             double libtorch = direct(x, weight, bias).sub(exact).abs().max().getFloat() / scale;
-            // measured F2X2 4.6e-7 to 5.4e-7 of the largest output, F4X4 5.6e-6 to 8.4e-6 (libtorch's float32
+            // measured F2X2 3.6e-7 to 5.4e-7 of the largest output, F4X4 2.3e-6 to 4.1e-6 (libtorch's float32
             // convolution 1.8e-7 to 2.4e-7)
             assertTrue(winograd < tolerance, "winograd " + winograd + ", direct " + libtorch);
+            // F2X2 1.9-2.3x the direct convolution's error; F4X4 13-17x (its usual points 0, 1, -1, 2, -2: 31-35x)
+            assertTrue(winograd < overDirect * libtorch, "winograd " + winograd + ", direct " + libtorch);
         }
     }
 
