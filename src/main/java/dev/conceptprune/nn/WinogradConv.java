@@ -136,11 +136,19 @@ final class WinogradConv {
     static boolean applies(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
         Shape w = weight.getShape();
         Shape s = x.getShape();
-        return Runtime.convAlgorithm() != ConvAlgorithm.DIRECT && bias != null && stride == 1 && padding == 1
-                && w.get(2) == 3 && w.get(3) == 3 && w.get(0) >= MIN_CHANNELS && w.get(1) >= MIN_CHANNELS
-                && s.dimension() == 4 && s.get(2) * s.get(3) >= MIN_PIXELS
+        return bias != null && stride == 1 && padding == 1 && w.get(2) == 3 && w.get(3) == 3 && s.dimension() == 4
+                && pays(w.get(0), w.get(1), s.get(2) * s.get(3))
                 && x.getDataType() == DataType.FLOAT32 && weight.getDataType() == DataType.FLOAT32
                 && !x.getDevice().isGpu();
+    }
+
+    /**
+     * True when {@link Runtime#convAlgorithm()} is a Winograd one and a 3x3 convolution of {@code in} to
+     * {@code out} channels at {@code pixels} output pixels per sample is wide and large enough to pay for it.
+     */
+    private static boolean pays(long out, long in, long pixels) {
+        return Runtime.convAlgorithm() != ConvAlgorithm.DIRECT && out >= MIN_CHANNELS && in >= MIN_CHANNELS
+                && pixels >= MIN_PIXELS;
     }
 
     /**
@@ -164,8 +172,7 @@ final class WinogradConv {
      */
     static double temporaryValues(long out, long in, long height, long width) {
         long pixels = height * width;
-        if (Runtime.convAlgorithm() == ConvAlgorithm.DIRECT || out < MIN_CHANNELS || in < MIN_CHANNELS
-                || pixels < MIN_PIXELS) {
+        if (!pays(out, in, pixels)) {
             return 0;
         }
         Tiles t = tiles(pixels);
